@@ -1,0 +1,61 @@
+# The README's two commands: `make run` (set up, seed the demo organisation, serve on
+# http://127.0.0.1:8000) and `make test` (lint, migration check, the whole test suite).
+# docker-compose.yml runs the same manage.py / gunicorn / celery commands as the targets below.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup run test lint format worker beat serve rollup clean
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Upskill needs Python 3.11 or newer; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+static/vendor/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/
+	@touch $@
+
+setup: $(VENV)/.installed static/vendor/.installed
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# The production processes, as docker-compose.yml runs them.
+serve: setup
+	$(PY) manage.py collectstatic --noinput
+	$(VENV)/bin/gunicorn upskill.wsgi --bind $(HOST):$(PORT) --workers 3
+
+worker: setup
+	$(VENV)/bin/celery -A upskill worker --loglevel=INFO
+
+beat: setup
+	$(VENV)/bin/celery -A upskill beat --loglevel=INFO --schedule /tmp/upskill-celerybeat-schedule
+
+rollup: setup
+	$(PY) manage.py rollup
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor staticfiles

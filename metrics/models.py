@@ -1,0 +1,185 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from pathways.models import Pathway, Step
+from upskill.models import Person, Team
+
+
+class OutcomeMeasure(models.Model):
+    class Direction(models.TextChoices):
+        LOWER = "lower", "Lower is better"
+        HIGHER = "higher", "Higher is better"
+
+    key = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120)
+    unit = models.CharField(max_length=40, blank=True)
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    description = models.TextField(blank=True)
+    pathways = models.ManyToManyField(
+        Pathway,
+        blank=True,
+        related_name="targeted_measures",
+        help_text="Pathways that aim to move this measure.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ActivityRecord(models.Model):
+    """One raw learning activity. May hold millions of rows; never read by dashboards."""
+
+    class Kind(models.TextChoices):
+        ATTENDED = "attended", "Attended"
+        PRACTICED = "practiced", "Practiced"
+        COACHED = "coached", "Coached"
+        COMPLETED = "completed", "Completed"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="activity")
+    pathway = models.ForeignKey(
+        Pathway, null=True, blank=True, on_delete=models.SET_NULL, related_name="activity"
+    )
+    step = models.ForeignKey(
+        Step, null=True, blank=True, on_delete=models.SET_NULL, related_name="activity"
+    )
+    occurred_at = models.DateTimeField()
+    minutes = models.PositiveSmallIntegerField(
+        default=0, validators=[MinValueValidator(0), MaxValueValidator(1440)]
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    source = models.CharField(max_length=40, help_text='e.g. "app", "csv", "xapi"')
+    source_id = models.CharField(max_length=200)
+    import_run = models.ForeignKey(
+        "ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_id"], name="activity_unique_source_id"
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes__gte=0, minutes__lte=1440), name="activity_minutes_in_a_day"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["occurred_at"], name="activity_occurred_at"),
+            models.Index(fields=["person", "occurred_at"], name="activity_person_occurred_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.kind} {self.minutes} min at {self.occurred_at:%Y-%m-%d}"
+
+
+class OutcomeObservation(models.Model):
+    """A team's value for an outcome measure in one ISO week (period_start is a Monday)."""
+
+    measure = models.ForeignKey(
+        OutcomeMeasure, on_delete=models.PROTECT, related_name="observations"
+    )
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="outcome_observations")
+    period_start = models.DateField()
+    value = models.FloatField()
+    sample_size = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    source = models.CharField(max_length=40)
+    source_id = models.CharField(max_length=200)
+    import_run = models.ForeignKey(
+        "ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_id"], name="observation_unique_source_id"
+            ),
+            models.CheckConstraint(
+                condition=Q(sample_size__gte=1), name="observation_sample_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["team", "period_start"], name="observation_team_period")]
+
+    def __str__(self) -> str:
+        return f"{self.measure.key} · {self.team} · {self.period_start}: {self.value}"
+
+
+class ImportRun(models.Model):
+    class Kind(models.TextChoices):
+        ACTIVITY = "activity", "Activity"
+        OUTCOMES = "outcomes", "Outcomes"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        VALIDATING = "validating", "Validating"
+        VALIDATED = "validated", "Validated — waiting for confirmation"
+        IMPORTING = "importing", "Importing"
+        DONE = "done", "Done"
+        REJECTED = "rejected", "Rejected"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_valid = models.PositiveIntegerField(default=0)
+    rows_invalid = models.PositiveIntegerField(default=0)
+    rows_inserted = models.PositiveIntegerField(default=0)
+    rows_duplicate = models.PositiveIntegerField(default=0)
+    row_errors = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} import #{self.pk} ({self.get_status_display()})"
+
+
+class WeeklyRollup(models.Model):
+    """One metric for one team, ISO week and pathway (null pathway = all pathways together).
+
+    `people` is the number of distinct people behind `value`; anything below
+    MIN_GROUP_SIZE is suppressed wherever it is shown.
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="rollups")
+    week_start = models.DateField()
+    pathway = models.ForeignKey(
+        Pathway, null=True, blank=True, on_delete=models.CASCADE, related_name="rollups"
+    )
+    metric = models.CharField(max_length=60)
+    value = models.FloatField()
+    people = models.PositiveIntegerField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # Two partial indexes because NULLs are distinct in a plain unique index and
+            # SQLite has no NULLS NOT DISTINCT.
+            models.UniqueConstraint(
+                fields=["team", "week_start", "pathway", "metric"],
+                condition=Q(pathway__isnull=False),
+                name="rollup_unique_pathway_bucket",
+            ),
+            models.UniqueConstraint(
+                fields=["team", "week_start", "metric"],
+                condition=Q(pathway__isnull=True),
+                name="rollup_unique_all_pathways_bucket",
+            ),
+        ]
+        indexes = [models.Index(fields=["team", "week_start"], name="rollup_team_week")]
+
+    def __str__(self) -> str:
+        return f"{self.team} · {self.week_start} · {self.metric} = {self.value} ({self.people})"

@@ -1,0 +1,99 @@
+from django.contrib import admin
+
+from pathways.models import (
+    Competency,
+    Enrollment,
+    Pathway,
+    Product,
+    Recognition,
+    RoleRubric,
+    Stage,
+    Step,
+    StepFeedback,
+    StepProgress,
+)
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "is_archived"]
+    list_filter = ["kind", "is_archived"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Competency)
+class CompetencyAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(RoleRubric)
+class RoleRubricAdmin(admin.ModelAdmin):
+    list_display = ["job_role", "competency", "updated_at"]
+    list_filter = ["job_role", "competency"]
+    list_select_related = ["job_role", "competency"]
+
+
+class StageInline(admin.TabularInline):
+    model = Stage
+    extra = 0
+
+
+@admin.register(Pathway)
+class PathwayAdmin(admin.ModelAdmin):
+    list_display = ["title", "status", "published_at"]
+    list_filter = ["status"]
+    search_fields = ["title", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["products", "target_roles"]
+    inlines = [StageInline]
+
+
+@admin.register(Stage)
+class StageAdmin(admin.ModelAdmin):
+    list_display = ["pathway", "position", "title", "kind", "is_sequential"]
+    list_filter = ["kind", "pathway"]
+    list_select_related = ["pathway"]
+    search_fields = ["title", "pathway__title"]
+
+
+@admin.register(Step)
+class StepAdmin(admin.ModelAdmin):
+    list_display = ["key", "title", "kind", "pathway", "stage", "position", "is_archived"]
+    list_filter = ["kind", "pathway", "is_archived"]
+    list_select_related = ["pathway", "stage"]
+    search_fields = ["key", "title"]
+    autocomplete_fields = ["stage", "prerequisites"]
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(admin.ModelAdmin):
+    list_display = ["person", "pathway", "source", "due_date", "completed_at"]
+    list_filter = ["pathway", "source"]
+    list_select_related = ["person__user", "pathway"]
+    autocomplete_fields = ["person"]
+
+
+@admin.register(StepProgress)
+class StepProgressAdmin(admin.ModelAdmin):
+    list_display = ["enrollment", "step", "status", "rubric_level", "updated_at"]
+    list_filter = ["status"]
+    list_select_related = ["enrollment__person__user", "enrollment__pathway", "step"]
+    raw_id_fields = ["enrollment", "step", "reviewer"]
+
+
+@admin.register(StepFeedback)
+class StepFeedbackAdmin(admin.ModelAdmin):
+    list_display = ["step", "useful", "created_at"]
+    list_select_related = ["step"]
+    raw_id_fields = ["person", "step"]
+
+
+@admin.register(Recognition)
+class RecognitionAdmin(admin.ModelAdmin):
+    list_display = ["from_person", "to_person", "behaviour", "created_at"]
+    list_filter = ["behaviour"]
+    list_select_related = ["from_person__user", "to_person__user"]
+    raw_id_fields = ["from_person", "to_person"]

@@ -1,0 +1,70 @@
+from django.contrib import admin
+
+from responsibilities.models import (
+    AlignmentAnswer,
+    AlignmentSurvey,
+    Commitment,
+    CommitmentCheckIn,
+    RaciAssignment,
+    ResponsibilityArea,
+)
+
+
+class RaciInline(admin.TabularInline):
+    model = RaciAssignment
+    extra = 0
+
+
+@admin.register(ResponsibilityArea)
+class ResponsibilityAreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner_side", "position"]
+    list_filter = ["owner_side"]
+    search_fields = ["name"]
+    prepopulated_fields = {"key": ["name"]}
+    inlines = [RaciInline]
+
+
+@admin.register(RaciAssignment)
+class RaciAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["area", "party", "letter"]
+    list_filter = ["party", "letter"]
+    list_select_related = ["area"]
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(admin.ModelAdmin):
+    list_display = ["title", "area", "party", "target", "unit", "period", "is_active"]
+    list_filter = ["party", "period", "is_active", "area"]
+    list_select_related = ["area"]
+    search_fields = ["title"]
+    filter_horizontal = ["teams"]
+
+
+@admin.register(CommitmentCheckIn)
+class CommitmentCheckInAdmin(admin.ModelAdmin):
+    list_display = ["commitment", "team", "period_start", "value"]
+    list_filter = ["team"]
+    list_select_related = ["commitment", "team"]
+    date_hierarchy = "period_start"
+
+
+@admin.register(AlignmentSurvey)
+class AlignmentSurveyAdmin(admin.ModelAdmin):
+    list_display = ["title", "status", "opens_at", "closes_at"]
+    list_filter = ["status"]
+
+
+@admin.register(AlignmentAnswer)
+class AlignmentAnswerAdmin(admin.ModelAdmin):
+    """Answers are only ever read in aggregate: the list names no person."""
+
+    list_display = ["survey", "area", "believed_owner", "rating"]
+    list_filter = ["survey", "area", "believed_owner"]
+    list_select_related = ["survey", "area"]
+    exclude = ["person"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

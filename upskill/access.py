@@ -1,0 +1,158 @@
+"""The one access policy: what a user may see or change.
+
+- L&D admins (group "L&D admins", or superusers) configure everything and may see
+  every team and person.
+- Leaders see the teams they lead and every team below them, and the people in them.
+- Everyone with a Person record sees their own records.
+- Anyone else (anonymous, a user without a Person) sees nothing.
+
+Views and selectors ask these functions; no view filters by hand. Results that need the
+team tree load it in one query (teams are few; people and records are many).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+
+from upskill.models import Person, Team
+
+LD_ADMINS_GROUP = "L&D admins"
+LEADERS_GROUP = "Leaders"
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def _cached(user, name: str, compute):
+    """Memoise a policy answer on the user object for the length of one request."""
+    cache = user.__dict__.setdefault("_upskill_access", {})
+    if name not in cache:
+        cache[name] = compute()
+    return cache[name]
+
+
+def _group_names(user) -> frozenset[str]:
+    return _cached(user, "groups", lambda: frozenset(user.groups.values_list("name", flat=True)))
+
+
+def is_ld_admin(user: User) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or LD_ADMINS_GROUP in _group_names(user)
+
+
+def led_team_ids(user: User) -> frozenset[int]:
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    return _cached(user, "led", lambda: frozenset(user.led_teams.values_list("id", flat=True)))
+
+
+def is_leader(user: User) -> bool:
+    return bool(led_team_ids(user))
+
+
+def person_of(user: User) -> Person | None:
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return _cached(
+        user,
+        "person",
+        lambda: Person.objects.select_related("team", "job_role").filter(user=user).first(),
+    )
+
+
+def subtree_team_ids(root_ids: Iterable[int]) -> frozenset[int]:
+    """The given teams and every team below them (one query over the team tree)."""
+    roots = set(root_ids)
+    if not roots:
+        return frozenset()
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for team_id, parent_id in Team.objects.values_list("id", "parent_id"):
+        children[parent_id].append(team_id)
+    seen: set[int] = set()
+    stack = list(roots)
+    while stack:
+        team_id = stack.pop()
+        if team_id in seen:
+            continue
+        seen.add(team_id)
+        stack.extend(children.get(team_id, ()))
+    return frozenset(seen)
+
+
+def visible_team_ids(user: User) -> frozenset[int]:
+    """Teams whose people and aggregates the user may see."""
+    if is_ld_admin(user):
+        return _cached(
+            user, "all_teams", lambda: frozenset(Team.objects.values_list("id", flat=True))
+        )
+    return _cached(user, "led_subtree", lambda: subtree_team_ids(led_team_ids(user)))
+
+
+def visible_teams(user: User) -> QuerySet[Team]:
+    return Team.objects.filter(id__in=visible_team_ids(user))
+
+
+def visible_people(user: User) -> QuerySet[Person]:
+    """People whose records the user may see: their own, plus their led subtree (or all)."""
+    if is_ld_admin(user):
+        return Person.objects.all()
+    own = person_of(user)
+    team_ids = visible_team_ids(user)
+    if not team_ids:
+        return Person.objects.filter(pk=own.pk) if own else Person.objects.none()
+    query = Person.objects.filter(team_id__in=team_ids)
+    if own:
+        query = query | Person.objects.filter(pk=own.pk)
+    return query
+
+
+def can_view_person(user: User, person: Person) -> bool:
+    if is_ld_admin(user):
+        return True
+    own = person_of(user)
+    if own is not None and own.pk == person.pk:
+        return True
+    return person.team_id in visible_team_ids(user)
+
+
+def can_view_team(user: User, team: Team) -> bool:
+    return team.pk in visible_team_ids(user)
+
+
+def can_change_own_records(user: User, person: Person) -> bool:
+    """Progress, evidence, ratings and answers are changed only by the person themselves."""
+    own = person_of(user)
+    return own is not None and own.pk == person.pk
+
+
+def can_review(user: User, person: Person) -> bool:
+    """The person's manager, or a leader of a team above them, reviews their evidence —
+    never the person themselves."""
+    own = person_of(user)
+    if own is not None and own.pk == person.pk:
+        return False
+    if own is not None and person.manager_id == own.pk:
+        return True
+    return person.team_id in subtree_team_ids(led_team_ids(user))
+
+
+def can_configure(user: User) -> bool:
+    """Products, rubrics, pathways, the responsibility matrix, commitments and imports."""
+    return is_ld_admin(user)
+
+
+def can_view_dashboard(user: User) -> bool:
+    return is_ld_admin(user) or is_leader(user)
+
+
+def home_url_name(user: User) -> str:
+    """Where a user lands after signing in: admins build, leaders read, employees learn."""
+    if is_ld_admin(user):
+        return "pathways:list"
+    if is_leader(user):
+        return "metrics:dashboard"
+    return "pathways:my_learning"

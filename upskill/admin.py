@@ -1,0 +1,28 @@
+from django.contrib import admin
+
+from upskill.models import JobRole, Person, Team
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "parent"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+    filter_horizontal = ["leaders"]
+
+
+@admin.register(JobRole)
+class JobRoleAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "email", "team", "job_role", "manager"]
+    list_select_related = ["user", "team", "job_role", "manager__user"]
+    list_filter = ["job_role", "team"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
+    autocomplete_fields = ["user", "team", "manager"]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class UpskillConfig(AppConfig):
+    name = "upskill"
+    verbose_name = "Organisation"
