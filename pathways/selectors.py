@@ -1,4 +1,4 @@
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from pathways.models import Enrollment, Pathway, StepProgress
 from upskill.models import Person
@@ -34,5 +34,5 @@ def enrollments_for_person(person: Person) -> QuerySet[Enrollment]:
                 distinct=True,
             ),
         )
-        .order_by("due_date", "pathway__title")
+        .order_by(F("due_date").asc(nulls_last=True), "pathway__title")
     )

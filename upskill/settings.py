@@ -97,15 +97,24 @@ TEMPLATES = [
     },
 ]
 
+SUPPORTED_DATABASE_ENGINES = {
+    "django.db.backends.postgresql",
+    "django.db.backends.sqlite3",
+}
+# An empty DATABASE_URL means the embedded default, as if it were unset.
+_database_url = env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 try:
-    DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+    DATABASES = {"default": env.db_url_config(_database_url)}
 except (ImproperlyConfigured, ValueError, KeyError) as exc:
     raise ImproperlyConfigured(
         f"DATABASE_URL is malformed ({exc}). Expected e.g. "
         "postgres://user:password@host:5432/upskill or sqlite:///path/to/db.sqlite3"
     ) from exc
-if not DATABASES["default"].get("ENGINE"):
-    raise ImproperlyConfigured("DATABASE_URL names an unsupported database scheme.")
+if DATABASES["default"].get("ENGINE") not in SUPPORTED_DATABASE_ENGINES:
+    raise ImproperlyConfigured(
+        "DATABASE_URL must start with postgres:// (production) or sqlite:// (local run); "
+        f"got a URL for {DATABASES['default'].get('ENGINE') or 'an unknown database'}."
+    )
 DATABASES["default"]["CONN_MAX_AGE"] = _env_or_fail(env.int, "CONN_MAX_AGE", 0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for the write lock instead of failing at once when the eager worker and a
@@ -113,6 +122,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6.0's default, adopted now
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -166,6 +176,10 @@ CELERY_BEAT_SCHEDULE = {
     "metrics-rollup-catch-up": {
         "task": "metrics.tasks.rollup_catch_up",
         "schedule": 300.0,
+    },
+    "responsibilities-computed-check-ins": {
+        "task": "metrics.tasks.commitment_check_ins_compute",
+        "schedule": 3600.0,
     },
 }
 

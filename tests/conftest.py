@@ -1,0 +1,57 @@
+"""Fixtures shared by the whole suite: one signed-in user per role.
+
+Roles follow upskill/access.py: an L&D admin is a member of the "L&D admins" group
+(created by a migration), a leader is a user in `Team.leaders`, and an employee is a
+user with a Person record.
+
+Transactional tests (the live server, the Celery worker) mark themselves
+`django_db(transaction=True, serialized_rollback=True)`: their flush empties every table,
+and serialized_rollback both restores the migrations' seed rows (groups, outcome
+measures, responsibility areas) and stops the flush re-creating content types that a
+later restore would collide with. A transactional test without it breaks the next one.
+"""
+
+import pytest
+
+from tests.factories import LDAdminFactory, PersonFactory, TeamFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2 with Django's default work factor costs ~0.3 s per user; tests sign many
+    # users in, and what they check is the login flow, not the hash's strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def team(db):
+    """The team the `leader` fixture leads and the `employee` fixture works in."""
+    return TeamFactory(name="Payments", slug="payments")
+
+
+@pytest.fixture
+def ld_admin(db):
+    """An L&D admin user (group member, not a superuser, no Person record)."""
+    return LDAdminFactory(username="lnd", first_name="Lena", last_name="Admin")
+
+
+@pytest.fixture
+def leader(team):
+    """A user who leads `team` and has no Person record of their own."""
+    user = UserFactory(username="lead", first_name="Leo", last_name="Leader")
+    team.leaders.add(user)
+    return user
+
+
+@pytest.fixture
+def employee(team):
+    """A Person in `team` (use `employee.user` to sign in)."""
+    return PersonFactory(
+        team=team, user__username="emp", user__first_name="Emma", user__last_name="Employee"
+    )
+
+
+def pytest_configure(config):
+    # WhiteNoise serves STATIC_ROOT, which only `collectstatic` (the production image)
+    # creates; the test server serves static files from the finders instead.
+    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
