@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from pathways.models import (
     Competency,
@@ -82,6 +83,8 @@ class StepProgressAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     list_select_related = ["enrollment__person__user", "enrollment__pathway", "step"]
     raw_id_fields = ["enrollment", "step", "reviewer"]
+    # Django 6.0's default, adopted now (and silences its deprecation warning).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(StepFeedback)

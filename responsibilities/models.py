@@ -64,8 +64,19 @@ class RaciAssignment(models.Model):
         return f"{self.area}: {self.get_party_display()} = {self.letter}"
 
 
+class ComputedFrom(models.TextChoices):
+    """Employee commitments the app can measure itself, per person in the team and period."""
+
+    PRACTICE_SUBMISSIONS = "practice_submissions", "Practice evidence submitted per person"
+    KNOWLEDGE_SHARING = "knowledge_sharing", "Knowledge-sharing recognitions per person"
+
+
 class Commitment(models.Model):
     """A concrete, measurable promise one party makes under a responsibility area."""
+
+    class Direction(models.TextChoices):
+        AT_LEAST = "at_least", "At least the target"
+        AT_MOST = "at_most", "At most the target"
 
     class Period(models.TextChoices):
         WEEK = "week", "per week"
@@ -81,11 +92,23 @@ class Commitment(models.Model):
     target = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
     unit = models.CharField(max_length=60, help_text="e.g. hours per person, sessions, days")
     period = models.CharField(max_length=16, choices=Period.choices, default=Period.MONTH)
+    direction = models.CharField(
+        max_length=8,
+        choices=Direction.choices,
+        default=Direction.AT_LEAST,
+        help_text="“At most” for ceilings such as days until sandbox access.",
+    )
     teams = models.ManyToManyField(
         Team,
         blank=True,
         related_name="commitments",
         help_text="Empty means the whole organisation.",
+    )
+    computed_from = models.CharField(
+        max_length=32,
+        choices=ComputedFrom.choices,
+        blank=True,
+        help_text="Leave empty when the accountable party records check-ins by hand.",
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -101,13 +124,31 @@ class Commitment(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def fulfilment(self, delivered) -> float | None:
+        """Delivered against target as a ratio (1.0 = kept); None without a target.
+
+        For an "at most" commitment, delivering under the ceiling keeps it, and going
+        over scores target / delivered."""
+        if self.target <= 0:
+            return None
+        if self.direction == self.Direction.AT_MOST:
+            return 1.0 if delivered <= self.target else float(self.target / delivered)
+        return float(delivered / self.target)
+
 
 class CommitmentCheckIn(models.Model):
+    """What was delivered against a commitment, for one team and one period, in its unit."""
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", "Recorded"
+        COMPUTED = "computed", "Computed from activity"
+
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="check_ins")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="commitment_check_ins")
     period_start = models.DateField()
     value = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
     note = models.CharField(max_length=500, blank=True)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.MANUAL)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -152,6 +193,9 @@ class AlignmentSurvey(models.Model):
                 | Q(closes_at__isnull=True)
                 | Q(closes_at__gt=models.F("opens_at")),
                 name="survey_closes_after_it_opens",
+            ),
+            models.UniqueConstraint(
+                fields=["status"], condition=Q(status="open"), name="survey_one_open_at_a_time"
             ),
         ]
 

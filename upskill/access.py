@@ -60,7 +60,7 @@ def person_of(user: User) -> Person | None:
     return _cached(
         user,
         "person",
-        lambda: Person.objects.select_related("team", "job_role").filter(user=user).first(),
+        lambda: Person.objects.select_related("user", "team", "job_role").filter(user=user).first(),
     )
 
 
@@ -138,6 +138,17 @@ def can_review(user: User, person: Person) -> bool:
     if own is not None and person.manager_id == own.pk:
         return True
     return person.team_id in subtree_team_ids(led_team_ids(user))
+
+
+def can_act_for_team(user: User, team: Team) -> bool:
+    """Record things on a team's behalf (e.g. commitment check-ins): L&D admins for any
+    team, leaders for the teams they lead and those below them."""
+    return team.pk in visible_team_ids(user)
+
+
+def leader_user_ids() -> frozenset[int]:
+    """Users who lead at least one team: the "leaders" respondent group in aggregates."""
+    return frozenset(Team.leaders.through.objects.values_list("user_id", flat=True).distinct())
 
 
 def can_configure(user: User) -> bool:

@@ -37,7 +37,7 @@ AREAS = [
         "Active participation",
         "employee",
         "Taking part in the pathway: doing the steps, practising on your own product, asking for coaching.",
-        {"leadership": "I", "ld": "C", "manager": "C", "employee": "A"},
+        {"leadership": "I", "ld": "C", "manager": "R", "employee": "A"},
     ),
     (
         "continuous-learning",

@@ -229,18 +229,24 @@ def test_progress_tells_a_consistent_story(seeded):
     assert not ActivityRecord.objects.filter(occurred_at__gt=now).exists()
 
 
-def test_commitments_recognitions_and_a_closed_alignment_pulse(seeded):
+def test_commitments_recognitions_and_two_closed_alignment_pulses(seeded):
     titles = set(Commitment.objects.values_list("title", flat=True))
-    survey = AlignmentSurvey.objects.get()
+    first, second = AlignmentSurvey.objects.order_by("opens_at")
     leaders = Team.leaders.through.objects.values("user_id")
-    leader_answers = AlignmentAnswer.objects.filter(person__user_id__in=leaders)
-    employee_answers = AlignmentAnswer.objects.exclude(person__user_id__in=leaders)
+    leader_answers = AlignmentAnswer.objects.filter(survey=first, person__user_id__in=leaders)
+    employee_answers = AlignmentAnswer.objects.filter(survey=first).exclude(
+        person__user_id__in=leaders
+    )
 
     assert "4 hours of protected learning time per person per week" in titles
     assert "One practice project on your own product per stage" in titles
     assert CommitmentCheckIn.objects.values("team").distinct().count() >= 8
+    # the employee commitments the app measures get computed check-ins, not typed ones
+    computed = CommitmentCheckIn.objects.filter(commitment__computed_from__gt="")
+    assert computed.exists()
+    assert set(computed.values_list("source", flat=True)) == {CommitmentCheckIn.Source.COMPUTED}
     assert Recognition.objects.exists()
-    assert survey.status == AlignmentSurvey.Status.CLOSED
+    assert {first.status, second.status} == {AlignmentSurvey.Status.CLOSED}
     # The standoff the product exists to resolve: each side says the other owns it.
     assert statistics.mode(leader_answers.values_list("believed_owner", flat=True)) == (
         OwnerSide.EMPLOYEE

@@ -15,6 +15,7 @@ from responsibilities.models import (
     AlignmentSurvey,
     Commitment,
     CommitmentCheckIn,
+    ComputedFrom,
     OwnerSide,
     Party,
     ResponsibilityArea,
@@ -42,6 +43,8 @@ class CommitmentEntry:
     # How check-ins relate to the target: "share" (a team keeps part of it), "at_most"
     # (the target is a ceiling, e.g. days to access) or "ramp" (coverage growing to it).
     keeping: str = "share"
+    # Employee commitments the app measures itself (no hand-written check-ins).
+    computed_from: str = ""
 
 
 COMMITMENTS = (
@@ -88,7 +91,7 @@ COMMITMENTS = (
         "AI sandbox access within 5 working days of enrolment",
         "A safe sandbox with the approved tools and anonymised copies of our data.",
         Decimal(5),
-        "working days to access, at most",
+        "working days to access",
         Period.MONTH,
         keeping="at_most",
     ),
@@ -107,17 +110,19 @@ COMMITMENTS = (
         "One practice project on your own product per stage",
         "Real work, with evidence your manager can review against the role rubric.",
         Decimal(1),
-        "practice projects per person per stage",
+        "practice submissions per person",
         Period.QUARTER,
+        computed_from=ComputedFrom.PRACTICE_SUBMISSIONS,
     ),
     CommitmentEntry(
         "continuous-learning",
         Party.EMPLOYEE,
         "Share one learning per month",
         "A prompt, a mistake or a shortcut, posted where the team will see it.",
-        Decimal(1),
-        "learnings shared per person",
+        Decimal("0.5"),
+        "knowledge-sharing recognitions per person",
         Period.MONTH,
+        computed_from=ComputedFrom.KNOWLEDGE_SHARING,
     ),
     CommitmentEntry(
         "feedback-and-insight",
@@ -187,8 +192,16 @@ def commitments_write(
                 "target": entry.target,
                 "unit": entry.unit,
                 "period": entry.period,
+                "direction": (
+                    Commitment.Direction.AT_MOST
+                    if entry.keeping == "at_most"
+                    else Commitment.Direction.AT_LEAST
+                ),
+                "computed_from": entry.computed_from,
             },
         )
+        if entry.computed_from:
+            continue  # metrics computes these from progress and recognitions
         starts = _period_starts(entry.period, timeline.anchor)
         for team in organisation.teams:
             for n, period_start in enumerate(starts):
@@ -204,6 +217,14 @@ def commitments_write(
     CommitmentCheckIn.objects.bulk_create(check_ins, batch_size=1_000, ignore_conflicts=True)
 
 
+PULSES = (
+    # title, opens and closes (weeks into the demo year), how far beliefs have moved
+    # towards "shared" by then for a team that has adopted the programme
+    (PULSE_TITLE, WEEKS - 30, WEEKS - 28, 0.0),
+    ("Who owns AI upskilling? Second pulse", WEEKS - 4, WEEKS - 2, 0.6),
+)
+
+
 def alignment_pulse_write(
     *,
     organisation: OrganisationPlan,
@@ -211,36 +232,48 @@ def alignment_pulse_write(
     created_by_id: int,
     timeline: Timeline,
 ) -> None:
-    """A closed pulse from two months ago, answered by about seven in ten people."""
-    rng = random.Random(f"upskill-demo:pulse:{len(organisation.people)}")
-    survey, _ = AlignmentSurvey.objects.get_or_create(
-        title=PULSE_TITLE,
-        defaults={
-            "status": AlignmentSurvey.Status.CLOSED,
-            "opens_at": timeline.moment(WEEKS - 10),
-            "closes_at": timeline.moment(WEEKS - 8),
-            "created_by_id": created_by_id,
-        },
-    )
+    """Two closed pulses, each answered by about seven in ten people. Between them,
+    teams that took up the programme move towards seeing upskilling as shared."""
     areas = list(ResponsibilityArea.objects.values_list("id", "owner_side"))
     adoption = {team.slug: team.adoption for team in organisation.teams}
     answers = []
-    for person in organisation.people:
-        if rng.random() > 0.7:
-            continue
-        leads = person.tier < 2
-        owners, weights = zip(*(LEADER_BELIEF if leads else EMPLOYEE_BELIEF), strict=True)
-        for area_id, owner_side in areas:
-            # People rate their own side's areas higher; learning teams rate all higher.
-            mine = (owner_side == OwnerSide.EMPLOYER) == leads
-            rating = rng.gauss(3.3 if mine else 2.5, 0.8) + adoption.get(person.team_slug, 0.5)
-            answers.append(
-                AlignmentAnswer(
-                    survey=survey,
-                    person_id=person_ids[person.username],
-                    area_id=area_id,
-                    believed_owner=rng.choices(owners, weights)[0],
-                    rating=min(5, max(1, round(rating))),
+    for title, opens, closes, shift in PULSES:
+        rng = random.Random(f"upskill-demo:pulse:{title}:{len(organisation.people)}")
+        survey, _ = AlignmentSurvey.objects.get_or_create(
+            title=title,
+            defaults={
+                "status": AlignmentSurvey.Status.CLOSED,
+                "opens_at": timeline.moment(opens),
+                "closes_at": timeline.moment(closes),
+                "created_by_id": created_by_id,
+            },
+        )
+        for person in organisation.people:
+            if rng.random() > 0.7:
+                continue
+            leads = person.tier < 2
+            team_adoption = adoption.get(person.team_slug, 0.5)
+            for area_id, owner_side in areas:
+                believed = _belief(rng, leads=leads, toward=owner_side, pull=shift * team_adoption)
+                # People rate their own side's areas higher; learning teams rate all higher.
+                mine = (owner_side == OwnerSide.EMPLOYER) == leads
+                rating = rng.gauss(3.3 if mine else 2.5, 0.8) + team_adoption
+                answers.append(
+                    AlignmentAnswer(
+                        survey=survey,
+                        person_id=person_ids[person.username],
+                        area_id=area_id,
+                        believed_owner=believed,
+                        rating=min(5, max(1, round(rating))),
+                    )
                 )
-            )
     AlignmentAnswer.objects.bulk_create(answers, batch_size=1_000, ignore_conflicts=True)
+
+
+def _belief(rng: random.Random, *, leads: bool, toward: str, pull: float) -> str:
+    """Leaders lean "employee", employees "employer"; with `pull` (0-1) people instead
+    give the agreed owner of the area."""
+    if rng.random() < pull:
+        return toward
+    owners, weights = zip(*(LEADER_BELIEF if leads else EMPLOYEE_BELIEF), strict=True)
+    return rng.choices(owners, weights)[0]

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from metrics.models import ActivityRecord, OutcomeObservation, WeeklyRollup
-from metrics.services import rollup_rebuild
+from metrics.services import commitment_check_ins_compute, rollup_rebuild
 from pathways.models import Enrollment, Pathway, Recognition, Step, StepProgress
 from responsibilities.models import AlignmentAnswer, Commitment, CommitmentCheckIn
 from upskill.demo_organisation import commitments, content, learning, organisation, outcomes
@@ -185,4 +185,5 @@ def demo_organisation_seed(*, people: int = DEFAULT_PEOPLE) -> DemoSeedResult:
         organisation=plan, enrollments=enrollments, timeline=timeline, team_ids=team_ids
     )
     rollup_rebuild()
+    commitment_check_ins_compute(today=timeline.anchor - dt.timedelta(days=1))
     return DemoSeedResult(anchor=timeline.anchor, counts=_counts(), logins=_logins(plan))

@@ -1,0 +1,101 @@
+"""Employee commitments the app can measure itself, written as computed check-ins.
+
+For a commitment with `computed_from`, each applicable team gets, per period, the count
+of matching events by its members divided by its current headcount — a per-person rate
+in the commitment's unit. Counting happens in SQL, grouped by team and period; team
+membership is the person's *current* team, as for the rollups.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.db.models import Count, DateField, F
+from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek
+from django.utils import timezone
+
+from pathways.models import Recognition, Step, StepProgress
+from responsibilities import periods
+from responsibilities.models import Commitment, CommitmentCheckIn, ComputedFrom
+from upskill.models import Person, Team
+
+TRUNC = {"week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter}
+
+
+def _events_by_team_period(computed_from: str, period: str, since: date):
+    trunc = TRUNC[period]
+    if computed_from == ComputedFrom.PRACTICE_SUBMISSIONS:
+        events = StepProgress.objects.filter(
+            step__kind=Step.Kind.PRACTICE, submitted_at__date__gte=since
+        ).annotate(
+            team_id=F("enrollment__person__team_id"),
+            period_start=trunc("submitted_at", output_field=DateField()),
+        )
+    elif computed_from == ComputedFrom.KNOWLEDGE_SHARING:
+        events = Recognition.objects.filter(
+            behaviour=Recognition.Behaviour.KNOWLEDGE_SHARING, created_at__date__gte=since
+        ).annotate(
+            team_id=F("to_person__team_id"),
+            period_start=trunc("created_at", output_field=DateField()),
+        )
+    else:  # pragma: no cover - choices are closed
+        raise ValueError(computed_from)
+    return {
+        (row["team_id"], row["period_start"]): row["n"]
+        for row in events.values("team_id", "period_start").annotate(n=Count("id")).order_by()
+    }
+
+
+@transaction.atomic
+def commitment_check_ins_compute(*, today: date | None = None, recent: int = 6) -> int:
+    """(Re)compute check-ins of every active computed commitment for the `recent` most
+    recent periods, including the current one. Idempotent: it replaces, never adds."""
+    today = today or timezone.localdate()
+    commitments = list(
+        Commitment.objects.filter(is_active=True)
+        .exclude(computed_from="")
+        .prefetch_related("teams")
+    )
+    if not commitments:
+        return 0
+    headcount = dict(
+        Person.objects.values("team_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("team_id", "n")
+    )
+    all_team_ids = list(Team.objects.values_list("id", flat=True))
+    counts_cache: dict[tuple[str, str, date], dict] = {}
+    written = 0
+    for commitment in commitments:
+        starts = periods.recent_period_starts(commitment.period, recent, today)
+        key = (commitment.computed_from, commitment.period, starts[0])
+        if key not in counts_cache:
+            counts_cache[key] = _events_by_team_period(*key)
+        counts = counts_cache[key]
+        team_ids = [t.pk for t in commitment.teams.all()] or all_team_ids
+        rows = []
+        for team_id in team_ids:
+            people = headcount.get(team_id, 0)
+            if not people:
+                continue
+            for start in starts:
+                rate = Decimal(counts.get((team_id, start), 0)) / people
+                rows.append(
+                    CommitmentCheckIn(
+                        commitment=commitment,
+                        team_id=team_id,
+                        period_start=start,
+                        value=rate.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+                        source=CommitmentCheckIn.Source.COMPUTED,
+                        note="Computed from activity",
+                    )
+                )
+        CommitmentCheckIn.objects.filter(
+            commitment=commitment, period_start__gte=starts[0]
+        ).delete()
+        CommitmentCheckIn.objects.bulk_create(rows, batch_size=2_000)
+        written += len(rows)
+    return written
