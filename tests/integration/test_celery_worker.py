@@ -23,6 +23,10 @@ SERVICES_CONFIGURED = os.environ.get("DATABASE_URL", "").startswith("postgres") 
     os.environ.get("REDIS_URL")
 )
 
+if os.environ.get("REQUIRE_INTEGRATION") and not SERVICES_CONFIGURED:
+    # CI's service run sets REQUIRE_INTEGRATION: there, skipping would hide a broken setup.
+    raise RuntimeError("REQUIRE_INTEGRATION is set but DATABASE_URL/REDIS_URL are not")
+
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.skipif(
