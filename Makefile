@@ -20,6 +20,8 @@ static/vendor/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/
+	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chart.umd.min.js
+	cp node_modules/sortablejs/Sortable.min.js static/vendor/Sortable.min.js
 	@touch $@
 
 setup: $(VENV)/.installed static/vendor/.installed

@@ -1,19 +1,9 @@
+"""Reads for learners and their reviewers."""
+
 from django.db.models import Count, F, Q, QuerySet
 
-from pathways.models import Enrollment, Pathway, StepProgress
+from pathways.models import Enrollment, StepProgress
 from upskill.models import Person
-
-
-def pathway_list_with_counts() -> QuerySet[Pathway]:
-    """Every pathway with its stage, step, enrolled and completed counts, in one query."""
-    return Pathway.objects.annotate(
-        stage_count=Count("stages", distinct=True),
-        step_count=Count("steps", filter=Q(steps__is_archived=False), distinct=True),
-        enrolled_count=Count("enrollments", distinct=True),
-        completed_count=Count(
-            "enrollments", filter=Q(enrollments__completed_at__isnull=False), distinct=True
-        ),
-    ).order_by("title")
 
 
 def enrollments_for_person(person: Person) -> QuerySet[Enrollment]:

@@ -1,18 +1,12 @@
+"""The learner's side: my learning, steps, evidence and its review."""
+
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from pathways import selectors
 from upskill import access
-from upskill.decorators import ld_admin_required, person_required
+from upskill.decorators import person_required
 from upskill.http import HtmxHttpRequest
-
-
-@require_GET
-@ld_admin_required
-def pathway_list(request: HtmxHttpRequest):
-    return render(
-        request, "pathways/pathway_list.html", {"pathways": selectors.pathway_list_with_counts()}
-    )
 
 
 @require_GET

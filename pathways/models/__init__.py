@@ -1,0 +1,26 @@
+"""The pathways app's models, one module per part of the domain, re-exported here.
+
+- catalogue: Product, Competency, RoleRubric
+- structure: Pathway, Stage, Step (and pathway assignment rules)
+- enrolment: Enrollment, StepProgress, StepFeedback, Recognition (and the learner's
+  own records)
+"""
+
+from pathways.models.catalogue import RUBRIC_LEVELS, Competency, Product, RoleRubric
+from pathways.models.enrolment import Enrollment, Recognition, StepFeedback, StepProgress
+from pathways.models.structure import Pathway, PathwayQuerySet, Stage, Step
+
+__all__ = [
+    "RUBRIC_LEVELS",
+    "Competency",
+    "Enrollment",
+    "Pathway",
+    "PathwayQuerySet",
+    "Product",
+    "Recognition",
+    "RoleRubric",
+    "Stage",
+    "Step",
+    "StepFeedback",
+    "StepProgress",
+]

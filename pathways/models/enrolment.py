@@ -1,0 +1,124 @@
+"""People on pathways: enrolments, step progress, feedback and recognition."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from pathways.models.catalogue import RUBRIC_LEVELS
+from pathways.models.structure import Pathway, Step
+from upskill.models import Person
+
+
+class Enrollment(models.Model):
+    class Source(models.TextChoices):
+        ASSIGNED = "assigned", "Assigned"
+        SELF = "self", "Self-enrolled"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="enrollments")
+    pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="enrollments")
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.ASSIGNED)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    due_date = models.DateField(null=True, blank=True)
+    enrolled_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-enrolled_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "pathway"], name="enrollment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.pathway}"
+
+
+class StepProgress(models.Model):
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        SUBMITTED = "submitted", "Submitted for review"
+        APPROVED = "approved", "Done"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="progress")
+    step = models.ForeignKey(Step, on_delete=models.PROTECT, related_name="progress")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    evidence = models.TextField(blank=True, max_length=10_000)
+    evidence_url = models.URLField(blank=True, max_length=500)
+    started_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    reviewer = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviews"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    rubric_level = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        choices=RUBRIC_LEVELS,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+    review_comment = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "step progress"
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "step"], name="progress_unique_step"),
+            models.CheckConstraint(
+                condition=Q(rubric_level__isnull=True)
+                | Q(rubric_level__gte=1, rubric_level__lte=4),
+                name="progress_rubric_level_1_to_4",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment.person} · {self.step.key}: {self.get_status_display()}"
+
+
+class StepFeedback(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="step_feedback")
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="feedback")
+    useful = models.BooleanField(help_text="Was this useful for your real work?")
+    comment = models.TextField(blank=True, max_length=2_000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "step feedback"
+        constraints = [
+            models.UniqueConstraint(fields=["person", "step"], name="feedback_once_per_step"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{'Useful' if self.useful else 'Not useful'}: {self.step.key}"
+
+
+class Recognition(models.Model):
+    class Behaviour(models.TextChoices):
+        EXPERIMENTATION = "experimentation", "Experimentation"
+        KNOWLEDGE_SHARING = "knowledge_sharing", "Knowledge sharing"
+        CONTINUOUS_IMPROVEMENT = "continuous_improvement", "Continuous improvement"
+
+    from_person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="recognitions_given"
+    )
+    to_person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="recognitions_received"
+    )
+    behaviour = models.CharField(max_length=32, choices=Behaviour.choices)
+    message = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_person=F("to_person")), name="recognition_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_person} → {self.to_person}: {self.get_behaviour_display()}"
