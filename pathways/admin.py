@@ -3,6 +3,7 @@ from django.db import models
 
 from pathways.models import (
     Competency,
+    ConfidenceRating,
     Enrollment,
     Pathway,
     Product,
@@ -100,3 +101,11 @@ class RecognitionAdmin(admin.ModelAdmin):
     list_filter = ["behaviour"]
     list_select_related = ["from_person__user", "to_person__user"]
     raw_id_fields = ["from_person", "to_person"]
+
+
+@admin.register(ConfidenceRating)
+class ConfidenceRatingAdmin(admin.ModelAdmin):
+    list_display = ["enrollment", "moment", "stage", "rating", "created_at"]
+    list_filter = ["moment", "rating"]
+    list_select_related = ["enrollment__person__user", "enrollment__pathway", "stage"]
+    raw_id_fields = ["enrollment", "stage"]

@@ -7,12 +7,19 @@
 """
 
 from pathways.models.catalogue import RUBRIC_LEVELS, Competency, Product, RoleRubric
-from pathways.models.enrolment import Enrollment, Recognition, StepFeedback, StepProgress
+from pathways.models.enrolment import (
+    ConfidenceRating,
+    Enrollment,
+    Recognition,
+    StepFeedback,
+    StepProgress,
+)
 from pathways.models.structure import Pathway, PathwayQuerySet, Stage, Step
 
 __all__ = [
     "RUBRIC_LEVELS",
     "Competency",
+    "ConfidenceRating",
     "Enrollment",
     "Pathway",
     "PathwayQuerySet",

@@ -122,3 +122,55 @@ class Recognition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_person} → {self.to_person}: {self.get_behaviour_display()}"
+
+
+class ConfidenceRating(models.Model):
+    """A learner's 1-5 self-rating of confidence using AI in their work, asked when a
+    pathway starts, after each stage and at completion. Metrics roll these up into the
+    "confidence" outcome measure per team and week."""
+
+    class Moment(models.TextChoices):
+        START = "start", "At the start"
+        STAGE = "stage", "After a stage"
+        COMPLETION = "completion", "At completion"
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="confidence_ratings"
+    )
+    moment = models.CharField(max_length=16, choices=Moment.choices)
+    stage = models.ForeignKey(
+        "pathways.Stage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="confidence_ratings",
+    )
+    rating = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="confidence_rating_1_to_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(moment="stage", stage__isnull=False) | ~Q(moment="stage"),
+                name="confidence_stage_moment_names_its_stage",
+            ),
+            # Once per moment: start and completion once per enrolment, a stage once.
+            models.UniqueConstraint(
+                fields=["enrollment", "moment"],
+                condition=Q(stage__isnull=True),
+                name="confidence_once_per_moment",
+            ),
+            models.UniqueConstraint(
+                fields=["enrollment", "stage"],
+                condition=Q(stage__isnull=False),
+                name="confidence_once_per_stage",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Confidence {self.rating}/5 ({self.get_moment_display()})"
