@@ -11,6 +11,7 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
 
+from pathways.models import ConfidenceRating
 from tests.factories import (
     PASSWORD,
     ActivityRecordFactory,
@@ -349,6 +350,7 @@ def _a_row_in_every_model():
     enrollment = EnrollmentFactory(person=person, pathway=step.pathway)
     StepProgressFactory(enrollment=enrollment, step=step, reviewer=manager, status="approved")
     StepFeedbackFactory(person=person, step=step)
+    ConfidenceRating.objects.create(enrollment=enrollment, moment="start", rating=3)
     RecognitionFactory(from_person=manager, to_person=person)
     RaciAssignmentFactory()  # a new area beside the eight seeded ones
     CommitmentCheckInFactory(team=team)
