@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q
+from django.test import RequestFactory
 from django.utils import timezone
 
 from metrics.models import ActivityRecord, OutcomeObservation, WeeklyRollup
@@ -161,7 +162,9 @@ def test_printed_logins_sign_in_with_the_roles_they_describe(seeded):
     password, usernames = printed_logins(seeded)
     assert usernames == ["admin", "leader", "manager", "employee"]
     admin, leader, manager, employee = (
-        authenticate(username=username, password=password) for username in usernames
+        # django-axes (login throttling) needs the request that is signing in
+        authenticate(RequestFactory().post("/login/"), username=username, password=password)
+        for username in usernames
     )
 
     assert access.is_ld_admin(admin)

@@ -33,6 +33,7 @@ from tests.factories import (
     UserFactory,
     WeeklyRollupFactory,
 )
+from upskill.services import LD_ADMIN_APPS
 
 PAGES = ["/", "/pathways/", "/learning/", "/dashboard/", "/responsibilities/"]
 
@@ -367,6 +368,8 @@ def test_superuser_can_open_the_list_and_a_row_of_every_admin_model(client, db):
 
     assert client.get(reverse("admin:index")).status_code == 200
     for model in admin.site._registry:
+        if model._meta.app_label not in LD_ADMIN_APPS:
+            continue  # third-party and auth models are theirs to test
         label = f"{model._meta.app_label}_{model._meta.model_name}"
         row = model._default_manager.order_by("pk").first()
         assert row is not None, f"add a {model.__name__} to _a_row_in_every_model()"
