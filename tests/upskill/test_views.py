@@ -379,3 +379,9 @@ def test_superuser_can_open_the_list_and_a_row_of_every_admin_model(client, db):
 
         assert listing.status_code == 200, label
         assert detail.status_code == 200, label
+
+
+def test_favicon_ico_redirects_to_the_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
