@@ -63,7 +63,8 @@ def test_user_signs_in_lands_on_their_home_and_signs_out(
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link")).to_have_text(links)
     expect(page.locator("header .who")).to_have_text(user.get_full_name())
-    assert page.evaluate("typeof htmx") == "object"
+    # htmx is a deferred script: wait for it rather than racing the parser
+    page.wait_for_function("typeof htmx === 'object'", timeout=5_000)
     if role == "employee":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOTS / "employee-home.png", full_page=True)
