@@ -6,6 +6,7 @@ from pathways.models import (
     ConfidenceRating,
     Enrollment,
     Pathway,
+    PathwayAssignment,
     Product,
     Recognition,
     RoleRubric,
@@ -109,3 +110,13 @@ class ConfidenceRatingAdmin(admin.ModelAdmin):
     list_filter = ["moment", "rating"]
     list_select_related = ["enrollment__person__user", "enrollment__pathway", "stage"]
     raw_id_fields = ["enrollment", "stage"]
+
+
+@admin.register(PathwayAssignment)
+class PathwayAssignmentAdmin(admin.ModelAdmin):
+    """Standing rules; people changed here or in the app are enrolled by the next hourly
+    run of pathways.tasks.pathway_assignments_apply (or `manage.py apply_pathway_assignments`)."""
+
+    list_display = ["pathway", "team", "include_subteams", "job_role", "due_date", "created_at"]
+    list_select_related = ["pathway", "team", "job_role"]
+    raw_id_fields = ["created_by"]

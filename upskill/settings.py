@@ -217,6 +217,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.commitment_check_ins_compute",
         "schedule": 3600.0,
     },
+    # Standing pathway assignments: enrol people who joined an assigned team or took an
+    # assigned role since the last run (changes made in the app or the Django admin).
+    "pathways-assignments-apply": {
+        "task": "pathways.tasks.pathway_assignments_apply",
+        "schedule": 3600.0,
+    },
 }
 
 LOGGING = {

@@ -6,6 +6,7 @@
   own records)
 """
 
+from pathways.models.assignment import PathwayAssignment
 from pathways.models.catalogue import RUBRIC_LEVELS, Competency, Product, RoleRubric
 from pathways.models.enrolment import (
     ConfidenceRating,
@@ -22,6 +23,7 @@ __all__ = [
     "ConfidenceRating",
     "Enrollment",
     "Pathway",
+    "PathwayAssignment",
     "PathwayQuerySet",
     "Product",
     "Recognition",

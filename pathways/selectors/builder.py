@@ -1,8 +1,25 @@
-"""Reads for the pathway builder (L&D admins)."""
+"""Reads for the pathway builder (L&D admins), and the pathway outline the learner side
+reuses (a pathway exactly as an employee with no progress sees it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
-from pathways.models import Pathway
+from pathways.models import (
+    Competency,
+    Enrollment,
+    Pathway,
+    PathwayAssignment,
+    Product,
+    RoleRubric,
+    Stage,
+    Step,
+    StepProgress,
+)
+from pathways.services.builder import pathway_publishing_problems
+from upskill.models import JobRole
 
 
 def pathway_list_with_counts() -> QuerySet[Pathway]:
@@ -15,3 +32,148 @@ def pathway_list_with_counts() -> QuerySet[Pathway]:
             "enrollments", filter=Q(enrollments__completed_at__isnull=False), distinct=True
         ),
     ).order_by("title")
+
+
+# --- The pathway's structure (editor, preview) -----------------------------------------
+
+
+@dataclass
+class OutlineStep:
+    step: Step
+    position: int  # 1-based among the stage's live steps
+    locked: bool = False
+    waits_for: list[Step] = field(default_factory=list)
+
+
+@dataclass
+class StructureStage:
+    stage: Stage
+    steps: list[OutlineStep]
+    archived_steps: list[Step]
+
+    @property
+    def minutes(self) -> int:
+        return sum(item.step.estimated_minutes for item in self.steps)
+
+
+@dataclass
+class PathwayStructure:
+    pathway: Pathway
+    stages: list[StructureStage]
+    problems: list[str]
+
+    @property
+    def step_count(self) -> int:
+        return sum(len(stage.steps) for stage in self.stages)
+
+    @property
+    def minutes(self) -> int:
+        return sum(stage.minutes for stage in self.stages)
+
+
+def pathway_structure(pathway: Pathway) -> PathwayStructure:
+    """The pathway's stages in order, each with its live steps (and archived ones apart),
+    the lock state a learner with no progress sees, and what stops publishing.
+
+    Three queries whatever the size: stages, steps (with product and competency), and
+    the prerequisite links."""
+    stages = list(pathway.stages.order_by("position"))
+    steps = list(
+        pathway.steps.select_related("product", "competency").order_by("stage_id", "position")
+    )
+    by_pk = {step.pk: step for step in steps}
+    needs: dict[int, list[Step]] = {}
+    links = Step.prerequisites.through.objects.filter(from_step__pathway=pathway).values_list(
+        "from_step_id", "to_step_id"
+    )
+    for from_id, to_id in links:
+        if to_id in by_pk:
+            needs.setdefault(from_id, []).append(by_pk[to_id])
+    order = {stage.pk: i for i, stage in enumerate(stages)}
+    for waits in needs.values():
+        waits.sort(key=lambda s: (order.get(s.stage_id, 0), s.position))
+    result = []
+    for stage in stages:
+        live = [s for s in steps if s.stage_id == stage.pk and not s.is_archived]
+        items = []
+        for i, step in enumerate(live):
+            step.prerequisite_list = needs.get(step.pk, [])
+            waits_for = list(step.prerequisite_list)
+            if stage.is_sequential and i > 0 and live[i - 1] not in waits_for:
+                waits_for.insert(0, live[i - 1])
+            items.append(
+                OutlineStep(step=step, position=i + 1, locked=bool(waits_for), waits_for=waits_for)
+            )
+        archived = [s for s in steps if s.stage_id == stage.pk and s.is_archived]
+        result.append(StructureStage(stage=stage, steps=items, archived_steps=archived))
+    live_steps = [s for s in steps if not s.is_archived]
+    return PathwayStructure(
+        pathway=pathway,
+        stages=result,
+        problems=pathway_publishing_problems(stages=stages, steps=live_steps),
+    )
+
+
+# --- Products, competencies and rubrics -------------------------------------------------
+
+
+def products_with_use() -> QuerySet[Product]:
+    """Every product with the number of live steps and pathways that name it (one query)."""
+    return Product.objects.annotate(
+        step_count=Count("steps", filter=Q(steps__is_archived=False), distinct=True),
+        pathway_count=Count("pathways", distinct=True),
+    ).order_by("is_archived", "name")
+
+
+@dataclass
+class RubricRow:
+    job_role: JobRole
+    cells: list[tuple[Competency, RoleRubric | None]]
+
+
+def rubric_grid() -> tuple[list[Competency], list[RubricRow]]:
+    """Job roles × competencies with the rubric in each cell (None where none is written
+    yet): three queries whatever the size."""
+    competencies = list(Competency.objects.order_by("name"))
+    rubrics = {(r.job_role_id, r.competency_id): r for r in RoleRubric.objects.all()}
+    rows = [
+        RubricRow(
+            job_role=role,
+            cells=[(c, rubrics.get((role.pk, c.pk))) for c in competencies],
+        )
+        for role in JobRole.objects.order_by("name")
+    ]
+    return competencies, rows
+
+
+# --- Assignment and enrolments ----------------------------------------------------------
+
+
+def pathway_assignments(pathway: Pathway) -> QuerySet[PathwayAssignment]:
+    return pathway.assignments.select_related("team", "job_role", "created_by").order_by(
+        "created_at"
+    )
+
+
+def pathway_enrollments(pathway: Pathway) -> QuerySet[Enrollment]:
+    """The pathway's enrolments with each person's approved live steps, newest first;
+    page it (one query per page, plus the paginator's count)."""
+    return (
+        Enrollment.objects.filter(pathway=pathway)
+        .select_related("person__user", "person__team")
+        .annotate(
+            done_steps=Count(
+                "progress",
+                filter=Q(
+                    progress__status=StepProgress.Status.APPROVED,
+                    progress__step__is_archived=False,
+                ),
+                distinct=True,
+            )
+        )
+        .order_by("person__user__last_name", "person__user__first_name", "pk")
+    )
+
+
+def pathway_live_step_count(pathway: Pathway) -> int:
+    return pathway.steps.filter(is_archived=False).count()

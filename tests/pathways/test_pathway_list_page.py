@@ -16,7 +16,9 @@ from tests.factories import (
 
 def row_numbers(html: str, title: str) -> list[int]:
     """The numeric cells of the pathway list's row for `title`."""
-    row = re.search(rf"<tr>\s*<td><strong>{re.escape(title)}</strong>.*?</tr>", html, re.S)
+    row = re.search(
+        rf"<tr>\s*<td><strong><a [^>]*>{re.escape(title)}</a></strong>.*?</tr>", html, re.S
+    )
     assert row, f"no row for {title!r}"
     return [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', row.group(0))]
 
@@ -58,13 +60,16 @@ def test_pathway_list_says_so_when_there_are_no_pathways(client, ld_admin):
     assert "No pathways yet." in client.get("/pathways/").content.decode()
 
 
-def test_pathway_list_is_a_placeholder_pointing_to_the_admin(client, ld_admin):
+def test_pathway_list_links_each_pathway_to_its_editor_and_offers_a_new_one(client, ld_admin):
+    pathway = PathwayFactory(title="Support replies with AI")
     client.force_login(ld_admin)
 
     html = client.get("/pathways/").content.decode()
 
-    assert "Coming soon" in html
-    assert 'href="/admin/pathways/pathway/"' in html
+    assert f'href="/pathways/{pathway.pk}/"' in html
+    assert 'href="/pathways/new/"' in html
+    assert "Coming soon" not in html
+    assert "/admin/" not in html.split("<main", 1)[1]
 
 
 def test_pathway_list_runs_a_fixed_number_of_queries(

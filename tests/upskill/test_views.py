@@ -11,7 +11,7 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
 
-from pathways.models import ConfidenceRating
+from pathways.models import ConfidenceRating, PathwayAssignment
 from tests.factories import (
     PASSWORD,
     ActivityRecordFactory,
@@ -360,6 +360,7 @@ def _a_row_in_every_model():
     OutcomeObservationFactory(team=team)
     ImportRunFactory()
     WeeklyRollupFactory(team=team, pathway=step.pathway)
+    PathwayAssignment.objects.create(pathway=step.pathway, team=team)
 
 
 def test_superuser_can_open_the_list_and_a_row_of_every_admin_model(client, db):

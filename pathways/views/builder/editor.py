@@ -1,0 +1,311 @@
+"""The pathway editor: a pathway's stages and steps on one page, edited in place."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
+
+from pathways.builder_forms import (
+    StageForm,
+    StepForm,
+)
+from pathways.models import Pathway, Stage, Step
+from pathways.selectors import builder as selectors
+from pathways.services import builder as services
+from pathways.views.builder.form_errors import form_errors_to
+from pathways.views.builder.pathways import editor_url
+from upskill.decorators import ld_admin_required
+from upskill.http import HtmxHttpRequest
+
+# --- The editor (stages and steps) ------------------------------------------------------
+
+
+def _structure_context(pathway: Pathway, **extra) -> dict:
+    return {
+        "pathway": pathway,
+        "structure": selectors.pathway_structure(pathway),
+        "stage_form": extra.pop("stage_form", None) or StageForm(auto_id="new-stage-%s"),
+        **extra,
+    }
+
+
+def _structure_response(request, pathway: Pathway, *, notice: str = "", error: str = ""):
+    """After a structure change: htmx gets the refreshed structure with the notice or
+    error in it; a full request goes back to the editor with a message."""
+    if request.htmx:
+        return render(
+            request,
+            "pathways/pathway_editor.html#pathway-structure",
+            _structure_context(pathway, notice=notice, error=error),
+        )
+    if error:
+        messages.error(request, error)
+    elif notice:
+        messages.success(request, notice)
+    return redirect(editor_url(pathway.pk))
+
+
+@require_GET
+@ld_admin_required
+def pathway_editor(request: HtmxHttpRequest, pk: int):
+    pathway = get_object_or_404(Pathway, pk=pk)
+    template = "pathways/pathway_editor.html"
+    if request.htmx:
+        template += "#pathway-structure"
+    return render(request, template, _structure_context(pathway, tab="structure"))
+
+
+def _form_page(request, *, pathway, form, heading, action, submit="Save"):
+    return render(
+        request,
+        "pathways/builder_form_page.html",
+        {
+            "pathway": pathway,
+            "form": form,
+            "heading": heading,
+            "action": action,
+            "submit": submit,
+            "cancel_url": editor_url(pathway.pk),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@ld_admin_required
+def stage_create(request: HtmxHttpRequest, pk: int):
+    pathway = get_object_or_404(Pathway, pk=pk)
+    form = StageForm(request.POST or None, auto_id="new-stage-%s")
+    if request.method == "POST" and form.is_valid():
+        try:
+            stage = services.stage_create(pathway=pathway, **form.cleaned_data)
+        except ValidationError as exc:
+            form_errors_to(form, exc)
+        else:
+            return _structure_response(request, pathway, notice=f"Added the stage “{stage.title}”.")
+    if request.htmx and request.method == "POST":
+        response = render(
+            request,
+            "pathways/pathway_editor.html#add-stage",
+            {"pathway": pathway, "stage_form": form},
+        )
+        return reswap(retarget(response, "#add-stage"), "outerHTML")
+    return _form_page(
+        request,
+        pathway=pathway,
+        form=form,
+        heading="Add a stage",
+        action=reverse("pathways:stage_create", args=[pathway.pk]),
+        submit="Add stage",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@ld_admin_required
+def stage_edit(request: HtmxHttpRequest, pk: int):
+    stage = get_object_or_404(Stage.objects.select_related("pathway"), pk=pk)
+    pathway = stage.pathway
+    auto_id = f"stage-{stage.pk}-%s"
+    if request.method == "POST":
+        form = StageForm(request.POST, auto_id=auto_id)
+        if form.is_valid():
+            try:
+                services.stage_update(stage=stage, **form.cleaned_data)
+            except ValidationError as exc:
+                form_errors_to(form, exc)
+            else:
+                return _structure_response(
+                    request, pathway, notice=f"Saved the stage “{stage.title}”."
+                )
+    else:
+        form = StageForm(
+            auto_id=auto_id,
+            initial={
+                "title": stage.title,
+                "kind": stage.kind,
+                "is_sequential": stage.is_sequential,
+                "description": stage.description,
+            },
+        )
+    if request.htmx:
+        response = render(
+            request,
+            "pathways/pathway_editor.html#stage-edit",
+            {"pathway": pathway, "stage": stage, "form": form},
+        )
+        return reswap(retarget(response, f"#stage-head-{stage.pk}"), "outerHTML")
+    return _form_page(
+        request,
+        pathway=pathway,
+        form=form,
+        heading=f"Edit the stage “{stage.title}”",
+        action=reverse("pathways:stage_edit", args=[stage.pk]),
+    )
+
+
+@require_POST
+@ld_admin_required
+def stage_delete(request: HtmxHttpRequest, pk: int):
+    stage = get_object_or_404(Stage.objects.select_related("pathway"), pk=pk)
+    try:
+        services.stage_delete(stage=stage)
+    except ValidationError as exc:
+        return _structure_response(request, stage.pathway, error=" ".join(exc.messages))
+    return _structure_response(request, stage.pathway, notice=f"Deleted the stage “{stage.title}”.")
+
+
+@require_POST
+@ld_admin_required
+def stages_reorder(request: HtmxHttpRequest, pk: int):
+    """Drag and drop or the up/down buttons: the page posts the stages in the order it
+    shows them (and, for a button, which one to move); saved in this one request."""
+    pathway = get_object_or_404(Pathway, pk=pk)
+    order = request.POST.getlist("stage")
+    try:
+        order = services.apply_move([int(i) for i in order], request.POST.get("move"))
+        services.stages_reorder(pathway=pathway, stage_ids=order)
+    except (ValueError, ValidationError) as exc:
+        error = " ".join(exc.messages) if isinstance(exc, ValidationError) else None
+        return _structure_response(request, pathway, error=error or services.PATHWAY_CHANGED)
+    return _structure_response(request, pathway, notice="Saved the order of the stages.")
+
+
+@require_POST
+@ld_admin_required
+def steps_reorder(request: HtmxHttpRequest, pk: int):
+    stage = get_object_or_404(Stage.objects.select_related("pathway"), pk=pk)
+    order = request.POST.getlist("step")
+    try:
+        order = services.apply_move([int(i) for i in order], request.POST.get("move"))
+        services.steps_reorder(stage=stage, step_ids=order)
+    except (ValueError, ValidationError) as exc:
+        error = " ".join(exc.messages) if isinstance(exc, ValidationError) else None
+        return _structure_response(request, stage.pathway, error=error or services.PATHWAY_CHANGED)
+    return _structure_response(
+        request, stage.pathway, notice=f"Saved the order of the steps in “{stage.title}”."
+    )
+
+
+def _step_form_response(request, *, pathway, form, step=None, stage=None):
+    """The step form with its errors: in place for htmx, as a page otherwise."""
+    if request.htmx:
+        if step is not None:
+            partial, target = "step-edit", f"#step-{step.pk}"
+        else:
+            partial, target = "step-add", f"#add-step-{stage.pk}"
+        response = render(
+            request,
+            f"pathways/pathway_editor.html#{partial}",
+            {"pathway": pathway, "form": form, "step": step, "stage": stage or step.stage},
+        )
+        return reswap(retarget(response, target), "outerHTML")
+    if step is not None:
+        heading, action = (
+            f"Edit the step “{step.title}”",
+            reverse("pathways:step_edit", args=[step.pk]),
+        )
+    else:
+        heading = f"Add a step to “{stage.title}”"
+        action = reverse("pathways:step_create", args=[stage.pk])
+    return _form_page(request, pathway=pathway, form=form, heading=heading, action=action)
+
+
+@require_http_methods(["GET", "POST"])
+@ld_admin_required
+def step_create(request: HtmxHttpRequest, pk: int):
+    stage = get_object_or_404(Stage.objects.select_related("pathway"), pk=pk)
+    pathway = stage.pathway
+    form = StepForm(
+        request.POST or None,
+        pathway=pathway,
+        auto_id=f"add-step-{stage.pk}-%s",
+        initial={"stage": stage.pk, "kind": _default_step_kind(stage)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            step = services.step_create(
+                stage=form.cleaned_data["stage"],
+                fields=form.step_fields(),
+                prerequisites=list(form.cleaned_data["prerequisites"]),
+            )
+        except ValidationError as exc:
+            form_errors_to(form, exc)
+        else:
+            return _structure_response(request, pathway, notice=f"Added the step “{step.title}”.")
+    return _step_form_response(request, pathway=pathway, form=form, stage=stage)
+
+
+def _default_step_kind(stage: Stage) -> str:
+    return {
+        Stage.Kind.FOUNDATION: Step.Kind.LEARN,
+        Stage.Kind.PRACTICE: Step.Kind.PRACTICE,
+        Stage.Kind.COACHING: Step.Kind.COACHING,
+    }.get(stage.kind, Step.Kind.LEARN)
+
+
+@require_http_methods(["GET", "POST"])
+@ld_admin_required
+def step_edit(request: HtmxHttpRequest, pk: int):
+    step = get_object_or_404(Step.objects.select_related("pathway", "stage"), pk=pk)
+    pathway = step.pathway
+    auto_id = f"step-{step.pk}-%s"
+    if request.method == "POST":
+        form = StepForm(request.POST, pathway=pathway, step=step, auto_id=auto_id)
+        if form.is_valid():
+            fresh = Step.objects.select_related("pathway", "stage").get(pk=step.pk)
+            try:
+                services.step_update(
+                    step=fresh,
+                    fields=form.step_fields(),
+                    prerequisites=list(form.cleaned_data["prerequisites"]),
+                    stage=form.cleaned_data["stage"],
+                )
+            except ValidationError as exc:
+                form_errors_to(form, exc)
+            else:
+                return _structure_response(
+                    request, pathway, notice=f"Saved the step “{fresh.title}”."
+                )
+    else:
+        form = StepForm(
+            pathway=pathway,
+            step=step,
+            auto_id=auto_id,
+            initial={
+                "title": step.title,
+                "key": step.key,
+                "kind": step.kind,
+                "stage": step.stage_id,
+                "instructions": step.instructions,
+                "product": step.product_id,
+                "competency": step.competency_id,
+                "target_level": step.target_level,
+                "estimated_minutes": step.estimated_minutes,
+                "evidence_required": step.evidence_required,
+                "prerequisites": list(step.prerequisites.values_list("pk", flat=True)),
+            },
+        )
+    return _step_form_response(request, pathway=pathway, form=form, step=step)
+
+
+@require_POST
+@ld_admin_required
+def step_delete(request: HtmxHttpRequest, pk: int):
+    step = get_object_or_404(Step.objects.select_related("pathway"), pk=pk)
+    try:
+        result = services.step_delete(step=step)
+    except ValidationError as exc:
+        return _structure_response(request, step.pathway, error=" ".join(exc.messages))
+    return _structure_response(request, step.pathway, notice=result.message)
+
+
+@require_POST
+@ld_admin_required
+def step_restore(request: HtmxHttpRequest, pk: int):
+    step = get_object_or_404(Step.objects.select_related("pathway"), pk=pk)
+    try:
+        services.step_restore(step=step)
+    except ValidationError as exc:
+        return _structure_response(request, step.pathway, error=" ".join(exc.messages))
+    return _structure_response(request, step.pathway, notice=f"Restored the step “{step.title}”.")

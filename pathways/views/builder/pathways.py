@@ -1,0 +1,199 @@
+"""Pathways as a whole: the list, create, details, duplicate, publish, archive, the
+learner preview, and assignment with its enrolments."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from pathways.builder_forms import (
+    AssignForm,
+    PathwayForm,
+)
+from pathways.models import Pathway, PathwayAssignment
+from pathways.selectors import builder as selectors
+from pathways.services import builder as services
+from pathways.views.builder.form_errors import form_errors_to
+from upskill.decorators import ld_admin_required
+from upskill.http import HtmxHttpRequest
+
+ENROLMENTS_PER_PAGE = 25
+
+
+def editor_url(pathway_pk: int, anchor: str = "") -> str:
+    url = reverse("pathways:editor", args=[pathway_pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+# --- Pathway list, create, details ------------------------------------------------------
+
+
+@require_GET
+@ld_admin_required
+def pathway_list(request: HtmxHttpRequest):
+    return render(
+        request, "pathways/pathway_list.html", {"pathways": selectors.pathway_list_with_counts()}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@ld_admin_required
+def pathway_create(request: HtmxHttpRequest):
+    form = PathwayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pathway = services.pathway_create(**form.cleaned_data)
+        except ValidationError as exc:
+            form_errors_to(form, exc)
+        else:
+            messages.success(
+                request, f"Created “{pathway.title}” as a draft. Now add its stages and steps."
+            )
+            return redirect(editor_url(pathway.pk))
+    return render(request, "pathways/pathway_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@ld_admin_required
+def pathway_edit(request: HtmxHttpRequest, pk: int):
+    pathway = get_object_or_404(Pathway, pk=pk)
+    if request.method == "POST":
+        form = PathwayForm(request.POST, pathway=pathway)
+        if form.is_valid():
+            fresh = Pathway.objects.get(pk=pathway.pk)
+            try:
+                services.pathway_update(pathway=fresh, **form.cleaned_data)
+            except ValidationError as exc:
+                form_errors_to(form, exc)
+            else:
+                messages.success(request, f"Saved the details of “{fresh.title}”.")
+                return redirect(editor_url(pathway.pk))
+    else:
+        form = PathwayForm(
+            pathway=pathway,
+            initial={
+                "title": pathway.title,
+                "summary": pathway.summary,
+                "products": list(pathway.products.values_list("pk", flat=True)),
+                "target_roles": list(pathway.target_roles.values_list("pk", flat=True)),
+                # The reverse side of metrics.OutcomeMeasure.pathways (see services).
+                "targeted_measures": list(pathway.targeted_measures.values_list("pk", flat=True)),
+            },
+        )
+    return render(
+        request, "pathways/pathway_form.html", {"form": form, "pathway": pathway, "tab": "details"}
+    )
+
+
+@require_POST
+@ld_admin_required
+def pathway_duplicate(request: HtmxHttpRequest, pk: int):
+    pathway = get_object_or_404(Pathway, pk=pk)
+    copy = services.pathway_duplicate(pathway=pathway)
+    messages.success(
+        request, f"Made “{copy.title}”, a draft copy of “{pathway.title}”, to start from."
+    )
+    return redirect(editor_url(copy.pk))
+
+
+@require_POST
+@ld_admin_required
+def pathway_publish(request: HtmxHttpRequest, pk: int):
+    pathway = get_object_or_404(Pathway, pk=pk)
+    try:
+        services.pathway_publish(pathway=pathway)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, f"Published “{pathway.title}”. You can now assign it to teams and roles."
+        )
+    return redirect(editor_url(pathway.pk))
+
+
+@require_POST
+@ld_admin_required
+def pathway_archive(request: HtmxHttpRequest, pk: int):
+    pathway = get_object_or_404(Pathway, pk=pk)
+    services.pathway_archive(pathway=pathway)
+    messages.success(
+        request,
+        f"Archived “{pathway.title}”. Enrolments and progress are kept; nobody new is enrolled.",
+    )
+    return redirect(editor_url(pathway.pk))
+
+
+# --- Preview ----------------------------------------------------------------------------
+
+
+@require_GET
+@ld_admin_required
+def pathway_preview(request: HtmxHttpRequest, pk: int):
+    pathway = get_object_or_404(Pathway, pk=pk)
+    return render(
+        request,
+        "pathways/pathway_preview.html",
+        {"pathway": pathway, "structure": selectors.pathway_structure(pathway), "tab": "preview"},
+    )
+
+
+# --- Assignment -------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@ld_admin_required
+def pathway_assign(request: HtmxHttpRequest, pk: int):
+    pathway = get_object_or_404(Pathway, pk=pk)
+    form = AssignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.pathway_assign(
+                pathway=pathway,
+                assigned_by=request.user,
+                due_date=form.cleaned_data["due_date"],
+                **form.targets(),
+            )
+        except ValidationError as exc:
+            form_errors_to(form, exc)
+        else:
+            standing = form.cleaned_data["audience"] != "people"
+            messages.success(
+                request,
+                f"Enrolled {result.enrolled} new {'person' if result.enrolled == 1 else 'people'}"
+                + (
+                    f"; {result.already_enrolled} already enrolled, unchanged"
+                    if result.already_enrolled
+                    else ""
+                )
+                + (". People who join later are enrolled too." if standing else "."),
+            )
+            return redirect(reverse("pathways:assign", args=[pathway.pk]))
+    enrolments = Paginator(selectors.pathway_enrollments(pathway), ENROLMENTS_PER_PAGE)
+    page = enrolments.get_page(request.GET.get("page"))
+    context = {
+        "pathway": pathway,
+        "form": form,
+        "assignments": selectors.pathway_assignments(pathway),
+        "page": page,
+        "live_steps": selectors.pathway_live_step_count(pathway),
+        "tab": "assign",
+    }
+    if request.htmx and request.method == "GET":
+        return render(request, "pathways/pathway_assign.html#enrolments", context)
+    return render(request, "pathways/pathway_assign.html", context)
+
+
+@require_POST
+@ld_admin_required
+def assignment_remove(request: HtmxHttpRequest, pk: int):
+    assignment = get_object_or_404(
+        PathwayAssignment.objects.select_related("team", "job_role"), pk=pk
+    )
+    services.pathway_assignment_remove(assignment=assignment)
+    messages.success(
+        request,
+        f"Stopped assigning to {assignment.audience}; people already enrolled stay enrolled.",
+    )
+    return redirect(reverse("pathways:assign", args=[assignment.pathway_id]))

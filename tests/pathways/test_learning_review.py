@@ -1,0 +1,213 @@
+"""The review queue: the learner's manager or a leader above them reviews submitted
+evidence against the learner's role rubric; nobody else, and never their own."""
+
+import pytest
+
+from pathways.models import StepProgress
+from pathways.services import learning as services
+from tests.factories import PersonFactory, StepFactory, TeamFactory, UserFactory
+from tests.pathways.learning_factories import a_journey
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def submitted(journey, evidence="Drafted 12 replies with the assistant; kept 9."):
+    services.step_mark_done(enrollment=journey.enrollment, step=journey.learn)
+    services.step_mark_done(enrollment=journey.enrollment, step=journey.reflect)
+    return services.evidence_submit(
+        enrollment=journey.enrollment, step=journey.practise, evidence=evidence
+    )
+
+
+def test_the_manager_sees_the_evidence_beside_the_rubric_for_the_learners_role(client):
+    journey = a_journey()
+    submitted(journey)
+    client.force_login(journey.manager.user)
+
+    html = client.get("/learning/reviews/").content.decode()
+
+    assert "Drafted 12 replies with the assistant; kept 9." in html
+    assert "Sam Rivera" in html
+    assert "Draft five real replies" in html
+    assert f"What good looks like for a {journey.learner.job_role}" in html
+    assert "Drafts unaided and checks." in html  # the learner's role rubric, level 3
+    assert "(the step aims for 3)" in html
+
+
+def test_a_leader_of_a_team_above_the_learner_reviews_too(client):
+    journey = a_journey()
+    leader = UserFactory()
+    parent = TeamFactory(leaders=[leader])
+    journey.learner.team.parent = parent
+    journey.learner.team.save()
+    progress = submitted(journey)
+    client.force_login(leader)
+
+    assert "Draft five real replies" in client.get("/learning/reviews/").content.decode()
+    response = client.post(
+        f"/learning/reviews/{progress.pk}/", {"decision": "approve", "rubric_level": "2"}
+    )
+
+    assert response.status_code == 302
+    progress.refresh_from_db()
+    assert (progress.status, progress.rubric_level, progress.reviewer) == ("approved", 2, None)
+
+
+def test_approving_in_place_shows_the_outcome_and_unlocks_the_learners_next_step(client):
+    journey = a_journey()
+    progress = submitted(journey)
+    client.force_login(journey.manager.user)
+
+    response = client.post(
+        f"/learning/reviews/{progress.pk}/",
+        {"decision": "approve", "rubric_level": "3", "comment": "Good checks."},
+        **HTMX,
+    )
+
+    html = response.content.decode()
+    assert f'id="review-{progress.pk}"' in html
+    assert "<html" not in html
+    assert "Saved: approved</strong> at level 3 — Proficient" in html
+    progress.refresh_from_db()
+    assert (progress.status, progress.reviewer) == ("approved", journey.manager)
+    client.force_login(journey.learner.user)
+    step_page = client.get(f"/learning/{journey.pathway.slug}/steps/share/").content.decode()
+    assert "Mark as done" in step_page  # unlocked
+
+
+def test_requesting_changes_needs_a_comment(client):
+    journey = a_journey()
+    progress = submitted(journey)
+    client.force_login(journey.manager.user)
+    url = f"/learning/reviews/{progress.pk}/"
+
+    refused = client.post(url, {"decision": "changes", "comment": ""}, **HTMX)
+    done = client.post(url, {"decision": "changes", "comment": "Add timings."}, **HTMX)
+
+    assert "Say what to change" in refused.content.decode()
+    assert "Saved: changes requested" in done.content.decode()
+    progress.refresh_from_db()
+    assert (progress.status, progress.review_comment) == ("changes_requested", "Add timings.")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"decision": "approve"}, "Choose the rubric level the evidence shows"),
+        ({"decision": "approve", "rubric_level": "7"}, "Choose a rubric level from 1 to 4."),
+        ({"decision": "approve", "rubric_level": "x"}, "Choose a rubric level from 1 to 4."),
+        ({"rubric_level": "3"}, "Choose to approve or to request changes."),
+    ],
+)
+def test_bad_review_input_gets_a_clear_message_and_changes_nothing(client, data, message):
+    journey = a_journey()
+    progress = submitted(journey)
+    client.force_login(journey.manager.user)
+
+    response = client.post(f"/learning/reviews/{progress.pk}/", data, **HTMX)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    progress.refresh_from_db()
+    assert progress.status == "submitted"
+
+
+def test_a_stale_second_review_says_it_was_already_reviewed_and_changes_nothing(client):
+    journey = a_journey()
+    progress = submitted(journey)
+    client.force_login(journey.manager.user)
+    url = f"/learning/reviews/{progress.pk}/"
+    client.post(url, {"decision": "approve", "rubric_level": "3"}, **HTMX)
+
+    again = client.post(url, {"decision": "changes", "comment": "Redo."}, **HTMX)
+
+    assert "already approved" in again.content.decode()
+    progress.refresh_from_db()
+    assert (progress.status, progress.rubric_level) == ("approved", 3)
+
+
+def test_people_who_do_not_review_the_learner_get_403_and_change_nothing(client):
+    journey = a_journey()
+    progress = submitted(journey)
+    url = f"/learning/reviews/{progress.pk}/"
+    outsiders = [
+        PersonFactory(team=journey.learner.team).user,  # a teammate
+        PersonFactory(manager=PersonFactory()).user,  # someone else's manager's report
+        UserFactory(),  # no Person at all
+        TeamFactory(leaders=[UserFactory()]).leaders.get(),  # leads an unrelated team
+    ]
+
+    for user in outsiders:
+        client.force_login(user)
+        response = client.post(url, {"decision": "approve", "rubric_level": "4"})
+        assert response.status_code == 403
+        assert client.get(url).status_code == 403
+
+    progress.refresh_from_db()
+    assert progress.status == "submitted"
+
+
+def test_the_learner_cannot_review_their_own_evidence_even_as_a_team_leader(client):
+    journey = a_journey()
+    journey.learner.team.leaders.add(journey.learner.user)
+    progress = submitted(journey)
+    client.force_login(journey.learner.user)
+
+    response = client.post(
+        f"/learning/reviews/{progress.pk}/", {"decision": "approve", "rubric_level": "4"}
+    )
+
+    assert response.status_code == 403
+    assert "Draft five real replies" not in client.get("/learning/reviews/").content.decode()
+    progress.refresh_from_db()
+    assert progress.status == "submitted"
+
+
+def test_the_queue_is_403_for_people_who_review_nobody(client):
+    client.force_login(PersonFactory().user)
+
+    assert client.get("/learning/reviews/").status_code == 403
+
+
+def test_an_unknown_submission_is_404(client):
+    journey = a_journey()
+    client.force_login(journey.manager.user)
+
+    assert client.get("/learning/reviews/999999/").status_code == 404
+
+
+def test_review_queue_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
+    journey = a_journey()
+    submitted(journey)
+    client.force_login(journey.manager.user)
+    # 1 session + 1 user + 1 the reviewer's Person + 1 led teams + 1 "reviews anyone?"
+    # + 1 submissions with learner, role, pathway, step, product and competency
+    # + 1 the rubrics for those roles x competencies + 1 groups (navigation) = 8.
+    with django_assert_num_queries(8):
+        assert client.get("/learning/reviews/").status_code == 200
+
+    for _ in range(8):
+        report = PersonFactory(
+            team=journey.learner.team, manager=journey.manager, job_role=journey.learner.job_role
+        )
+        step = StepFactory(stage__pathway=journey.pathway, kind="practice")
+        enrollment = services.enrollment_self_enrol(person=report, pathway=journey.pathway)
+        StepProgress.objects.create(
+            enrollment=enrollment, step=step, status="submitted", evidence="Did it."
+        )
+    with django_assert_num_queries(8):
+        html = client.get("/learning/reviews/").content.decode()
+    assert html.count('class="card review-item"') == 9
+
+
+def test_an_already_reviewed_submission_shows_its_outcome_and_no_form(client):
+    journey = a_journey()
+    progress = submitted(journey)
+    services.evidence_approve(progress=progress, reviewer=journey.manager, rubric_level=2)
+    client.force_login(journey.manager.user)
+
+    html = client.get(f"/learning/reviews/{progress.pk}/").content.decode()
+
+    assert "Already reviewed: done at level 2 — Practising by Tom Okafor" in html
+    assert 'name="decision"' not in html

@@ -1,0 +1,370 @@
+"""The step page and its in-place (htmx) actions: start, mark done, submit evidence,
+feedback and confidence — and that nobody reaches another person's records."""
+
+import pytest
+
+from metrics.models import ActivityRecord
+from pathways.models import ConfidenceRating, StepFeedback, StepProgress
+from pathways.services import learning as services
+from tests.factories import PersonFactory, StepFactory
+from tests.pathways.learning_factories import a_journey
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+EXPECTED_ACTION_QUERIES = 33
+
+
+def step_url(journey, step, action=""):
+    return f"/learning/{journey.pathway.slug}/steps/{step.key}/{action + '/' if action else ''}"
+
+
+def signed_in(client, person):
+    client.force_login(person.user)
+    return client
+
+
+def status_of(journey, step):
+    progress = StepProgress.objects.filter(enrollment=journey.enrollment, step=step).first()
+    return progress.status if progress else "not_started"
+
+
+def test_step_page_shows_what_to_do_the_product_and_the_rubric_for_my_role(client):
+    journey = a_journey()
+    journey.practise.instructions = "Draft five replies to real tickets."
+    journey.practise.save()
+    services.step_mark_done(enrollment=journey.enrollment, step=journey.learn)
+    services.step_mark_done(enrollment=journey.enrollment, step=journey.reflect)
+
+    html = signed_in(client, journey.learner).get(step_url(journey, journey.practise)).content
+    html = html.decode()
+
+    assert "Draft five replies to real tickets." in html
+    assert "Practised on <strong>Help Centre</strong>" in html
+    assert "What good looks like" in html
+    assert "Drafts unaided and checks." in html  # level 3 of the learner's role rubric
+    assert "Never paste customer personal data into a prompt." in html
+    assert "A person approves every customer-facing answer." in html
+    assert "Submit for review" in html
+    assert "Mark as done" not in html  # evidence is required
+
+
+def test_a_locked_step_says_which_step_unlocks_it(client):
+    journey = a_journey()
+
+    html = signed_in(client, journey.learner).get(step_url(journey, journey.reflect)).content
+    html = html.decode()
+
+    assert "this step unlocks when you finish" in html
+    assert f'href="{step_url(journey, journey.learn)}">Learn the basics</a>' in html
+    assert "Mark as done" not in html
+    assert "Start this step" not in html
+
+
+def test_start_then_mark_done_update_the_progress_panel_in_place(client):
+    journey = a_journey()
+    client = signed_in(client, journey.learner)
+
+    started = client.post(step_url(journey, journey.learn, "start"), **HTMX)
+    done = client.post(step_url(journey, journey.learn, "done"), **HTMX)
+
+    assert started.status_code == done.status_code == 200
+    assert '<section class="card step-progress" id="step-progress"' in done.content.decode()
+    assert "<html" not in done.content.decode()  # the partial only
+    assert "1 of 4 steps done" in done.content.decode()
+    assert "Next up:" in done.content.decode()
+    assert "Reflect" in done.content.decode()
+    assert status_of(journey, journey.learn) == "approved"
+    assert list(ActivityRecord.objects.order_by("pk").values_list("kind", flat=True)) == [
+        "attended",
+        "completed",
+    ]
+
+
+def test_without_htmx_an_action_redirects_back_to_the_step_page(client):
+    journey = a_journey()
+
+    response = signed_in(client, journey.learner).post(step_url(journey, journey.learn, "done"))
+
+    assert response.status_code == 302
+    assert response.url == step_url(journey, journey.learn)
+
+
+def test_a_double_submit_gets_a_message_and_changes_nothing(client):
+    journey = a_journey()
+    client = signed_in(client, journey.learner)
+    client.post(step_url(journey, journey.learn, "done"), **HTMX)
+
+    again = client.post(step_url(journey, journey.learn, "done"), **HTMX)
+
+    assert again.status_code == 200
+    assert "This step is already done; nothing was changed." in again.content.decode()
+    assert ActivityRecord.objects.filter(kind="completed").count() == 1
+
+
+def test_submitting_evidence_in_place_shows_it_waiting_for_review(client):
+    journey = a_journey()
+    services.step_mark_done(enrollment=journey.enrollment, step=journey.learn)
+    services.step_mark_done(enrollment=journey.enrollment, step=journey.reflect)
+
+    response = signed_in(client, journey.learner).post(
+        step_url(journey, journey.practise, "evidence"),
+        {"evidence": "Drafted 12 replies; kept 9.", "evidence_url": "https://example.com/t/1"},
+        **HTMX,
+    )
+
+    html = response.content.decode()
+    assert "Your evidence is waiting for review" in html
+    assert "Drafted 12 replies; kept 9." in html
+    assert status_of(journey, journey.practise) == "submitted"
+
+
+@pytest.mark.parametrize(
+    ("evidence", "link", "message"),
+    [
+        ("", "", "evidence cannot be empty"),
+        ("x" * 10_001, "", "at most 10,000 characters"),
+        ("Did it.", "javascript:alert(1)", "starting with http:// or https://"),
+        ("Did it.", "ftp://example.com/f", "starting with http:// or https://"),
+        ("Did it.", "somewhere", "starting with http:// or https://"),
+    ],
+)
+def test_bad_evidence_is_shown_next_to_the_form_and_kept_for_correction(
+    client, evidence, link, message
+):
+    journey = a_journey()
+    services.step_mark_done(enrollment=journey.enrollment, step=journey.learn)
+    services.step_mark_done(enrollment=journey.enrollment, step=journey.reflect)
+    client = signed_in(client, journey.learner)
+
+    for extra in (HTMX, {}):
+        response = client.post(
+            step_url(journey, journey.practise, "evidence"),
+            {"evidence": evidence, "evidence_url": link},
+            **extra,
+        )
+        assert response.status_code == 200
+        assert message in response.content.decode()
+    assert status_of(journey, journey.practise) == "not_started"
+
+
+def test_after_changes_are_requested_the_learner_sees_the_comment_and_can_resubmit(client):
+    journey = a_journey()
+    services.step_mark_done(enrollment=journey.enrollment, step=journey.learn)
+    services.step_mark_done(enrollment=journey.enrollment, step=journey.reflect)
+    progress = services.evidence_submit(
+        enrollment=journey.enrollment, step=journey.practise, evidence="First try."
+    )
+    services.evidence_request_changes(
+        progress=progress, reviewer=journey.manager, comment="Add before/after times."
+    )
+
+    html = signed_in(client, journey.learner).get(step_url(journey, journey.practise)).content
+    html = html.decode()
+
+    assert "Your reviewer asked for changes." in html
+    assert "Add before/after times." in html
+    assert "Resubmit your evidence" in html
+    assert "First try.</textarea>" in html
+
+
+def test_the_approved_outcome_and_level_show_on_the_step_page(client):
+    journey = a_journey()
+    services.step_mark_done(enrollment=journey.enrollment, step=journey.learn)
+    services.step_mark_done(enrollment=journey.enrollment, step=journey.reflect)
+    progress = services.evidence_submit(
+        enrollment=journey.enrollment, step=journey.practise, evidence="Did it."
+    )
+    services.evidence_approve(
+        progress=progress, reviewer=journey.manager, rubric_level=3, comment="Solid."
+    )
+
+    html = signed_in(client, journey.learner).get(step_url(journey, journey.practise)).content
+    html = html.decode()
+
+    assert "Approved at rubric level 3 — Proficient</strong> by Tom Okafor" in html
+    assert "Solid." in html
+
+
+def test_feedback_is_saved_in_place_and_answering_again_updates_it(client):
+    journey = a_journey()
+    client = signed_in(client, journey.learner)
+    url = step_url(journey, journey.learn, "feedback")
+
+    first = client.post(url, {"useful": "yes"}, **HTMX)
+    client.post(url, {"useful": "no", "comment": "Needs our own examples."}, **HTMX)
+
+    assert "your feedback is saved" in first.content.decode()
+    assert '<section class="card step-feedback" id="step-feedback"' in first.content.decode()
+    (feedback,) = StepFeedback.objects.all()
+    assert (feedback.useful, feedback.comment) == (False, "Needs our own examples.")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "Answer yes or no."),
+        ({"useful": "maybe"}, "Answer yes or no."),
+        ({"useful": "yes", "comment": "x" * 2_001}, "at most 2,000 characters"),
+    ],
+)
+def test_bad_feedback_gets_a_clear_message_and_saves_nothing(client, data, message):
+    journey = a_journey()
+
+    response = signed_in(client, journey.learner).post(
+        step_url(journey, journey.learn, "feedback"), data, **HTMX
+    )
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not StepFeedback.objects.exists()
+
+
+def test_confidence_is_rated_in_place_and_a_bad_rating_changes_nothing(client):
+    journey = a_journey()
+    client = signed_in(client, journey.learner)
+    url = f"/learning/{journey.pathway.slug}/confidence/"
+
+    bad = client.post(url, {"moment": "start", "rating": "9"}, **HTMX)
+    good = client.post(url, {"moment": "start", "rating": "4"}, **HTMX)
+    double = client.post(url, {"moment": "start", "rating": "1"}, **HTMX)
+
+    assert "from 1 (not at all) to 5" in bad.content.decode()
+    assert "your confidence rating is saved" in good.content.decode()
+    assert "already rated your confidence" in double.content.decode()
+    assert list(ConfidenceRating.objects.values_list("rating", flat=True)) == [4]
+
+
+def test_the_stage_confidence_prompt_appears_when_the_stage_is_finished(client):
+    journey = a_journey()
+    services.confidence_rate(enrollment=journey.enrollment, moment="start", rating=3)
+    services.step_mark_done(enrollment=journey.enrollment, step=journey.learn)
+    client = signed_in(client, journey.learner)
+
+    response = client.post(step_url(journey, journey.reflect, "done"), **HTMX)
+
+    html = response.content.decode()
+    assert "You finished “Foundations”. How confident are you now" in html
+    assert f'name="stage" value="{journey.foundation.pk}"' in html
+
+
+# --- Access: nobody reaches another person's records -----------------------------------
+
+
+def test_another_person_gets_404_for_every_step_url_of_a_pathway_they_are_not_on(client):
+    journey = a_journey()
+    colleague = PersonFactory(team=journey.learner.team)
+    client = signed_in(client, colleague)
+
+    assert client.get(step_url(journey, journey.learn)).status_code == 404
+    for action in ("start", "done", "evidence", "feedback"):
+        response = client.post(
+            step_url(journey, journey.learn, action), {"evidence": "x", "useful": "yes"}
+        )
+        assert response.status_code == 404, action
+    response = client.post(
+        f"/learning/{journey.pathway.slug}/confidence/", {"moment": "start", "rating": 3}
+    )
+    assert response.status_code == 404
+    assert not StepProgress.objects.exists()
+    assert not StepFeedback.objects.exists()
+    assert not ConfidenceRating.objects.exists()
+
+
+def test_my_actions_touch_only_my_own_enrolment_on_a_shared_pathway(client):
+    journey = a_journey()
+    colleague = PersonFactory(team=journey.learner.team, job_role=journey.learner.job_role)
+    services.enrollment_self_enrol(person=colleague, pathway=journey.pathway)
+
+    signed_in(client, colleague).post(step_url(journey, journey.learn, "done"))
+
+    assert status_of(journey, journey.learn) == "not_started"  # the learner's own
+    assert StepProgress.objects.get().enrollment.person == colleague
+
+
+def test_archived_steps_and_steps_of_other_pathways_are_404(client):
+    journey = a_journey()
+    journey.learn.is_archived = True
+    journey.learn.save()
+    other = StepFactory(key="elsewhere")
+    client = signed_in(client, journey.learner)
+
+    assert client.get(step_url(journey, journey.learn)).status_code == 404
+    assert client.get(f"/learning/{journey.pathway.slug}/steps/{other.key}/").status_code == 404
+
+
+def test_signed_out_visitors_are_sent_to_sign_in_and_actions_need_post(client):
+    journey = a_journey()
+
+    assert client.get(step_url(journey, journey.learn)).status_code == 302
+    client.force_login(journey.learner.user)
+    assert client.get(step_url(journey, journey.learn, "done")).status_code == 405
+
+
+# --- Query counts ------------------------------------------------------------------------
+
+
+def test_step_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
+    journey = a_journey()
+    client = signed_in(client, journey.learner)
+    url = step_url(journey, journey.practise)
+    # 1 session + 1 user + 1 person (team, job role) + 1 enrolment by slug + 1 step
+    # (stage, product, competency) + 2 "may review?" for the subnav (led teams, reports)
+    # + 5 the pathway plan (stages, live steps, prerequisites, progress, confidence)
+    # + 1 own feedback + 1 rubric + 1 groups (navigation) = 15.
+    with django_assert_num_queries(15) as first:
+        assert client.get(url).status_code == 200
+
+    for n in range(10):
+        StepFactory(stage=journey.practice, position=10 + n).prerequisites.add(journey.learn)
+    services.step_mark_done(enrollment=journey.enrollment, step=journey.learn)
+    with django_assert_num_queries(len(first.captured_queries)):
+        assert client.get(url).status_code == 200
+
+
+def test_step_action_partial_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
+    journey = a_journey()
+    client = signed_in(client, journey.learner)
+    for n in range(3):
+        StepFactory(stage=journey.foundation, position=10 + n)
+    # 3 session, user, person + 2 enrolment and step; the service in its transaction:
+    # 2 savepoint and release + 5 the plan (unlock check) + 4 get-or-create the progress
+    # row (select, savepoint, insert, release) + 1 lock it + 3 its check constraints
+    # (savepoint, check, release) + 1 update + 4 the activity record (select, savepoint,
+    # insert, release); then the panel: 5 the plan + 1 own feedback (a learn step has no
+    # competency, so no rubric query) + 2 navigation (groups, led teams) = 33.
+    with django_assert_num_queries(EXPECTED_ACTION_QUERIES):
+        client.post(step_url(journey, journey.learn, "done"), **HTMX)
+
+    for n in range(10):
+        StepFactory(stage=journey.practice, position=10 + n)
+    with django_assert_num_queries(EXPECTED_ACTION_QUERIES):
+        client.post(step_url(journey, journey.reflect, "done"), **HTMX)
+
+
+def test_confidence_without_htmx_goes_back_only_to_a_page_of_this_site(client, db):
+    journey = a_journey()
+    client = signed_in(client, journey.learner)
+    url = f"/learning/{journey.pathway.slug}/confidence/"
+
+    inside = client.post(url, {"moment": "start", "rating": "3", "back": "/learning/x/"})
+    outside = client.post(url, {"moment": "start", "rating": "3", "back": "https://evil.example"})
+
+    assert inside.url == "/learning/x/"
+    assert outside.url == "/learning/"
+
+
+def test_submitting_evidence_twice_shows_it_is_already_waiting_for_review(client, db):
+    journey = a_journey()
+    services.step_mark_done(enrollment=journey.enrollment, step=journey.learn)
+    services.step_mark_done(enrollment=journey.enrollment, step=journey.reflect)
+    client = signed_in(client, journey.learner)
+    url = step_url(journey, journey.practise, "evidence")
+    client.post(url, {"evidence": "First."}, **HTMX)
+
+    again = client.post(url, {"evidence": "Second."}, **HTMX)
+    plain = client.post(url, {"evidence": "Third."}, follow=True)
+
+    assert "already waiting for review; nothing was changed" in again.content.decode()
+    assert "already waiting for review; nothing was changed" in plain.content.decode()
+    progress = StepProgress.objects.get(step=journey.practise)
+    assert progress.evidence == "First."
