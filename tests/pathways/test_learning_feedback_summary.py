@@ -103,3 +103,12 @@ def test_feedback_page_runs_a_fixed_number_of_queries(
         answers(StepFactory(stage__pathway=pathway), 3, comment="More")
     with django_assert_num_queries(8):
         assert client.get(f"/pathways/{pathway.slug}/feedback/").status_code == 200
+
+
+def test_the_pathway_editor_links_to_the_feedback_summary(client, ld_admin):
+    from tests.factories import PathwayFactory
+
+    pathway = PathwayFactory()
+    client.force_login(ld_admin)
+    page = client.get(f"/pathways/{pathway.pk}/")
+    assert f'href="/pathways/{pathway.slug}/feedback/"' in page.text
