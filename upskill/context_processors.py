@@ -8,10 +8,14 @@ def navigation(request: HttpRequest) -> dict:
     user = request.user
     if not user.is_authenticated:
         return {"nav": {}}
+    admin = access.can_configure(user)
     return {
         "nav": {
             "learner": access.person_of(user) is not None,
             "leader": access.can_view_dashboard(user),
-            "admin": access.can_configure(user),
+            "admin": admin,
+            # Leaders review their teams' evidence (with or without a Person record).
+            # Asked only of non-admins: for them the led teams are already loaded.
+            "reviewer": not admin and access.is_leader(user),
         }
     }

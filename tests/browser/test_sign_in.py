@@ -38,7 +38,12 @@ def make_user(role: str):
     ("role", "home", "heading", "links"),
     [
         ("employee", "/learning/", "My learning", ["My learning", "Shared responsibility"]),
-        ("leader", "/dashboard/", "Outcomes dashboard", ["Dashboard", "Shared responsibility"]),
+        (
+            "leader",
+            "/dashboard/",
+            "Outcomes dashboard",
+            ["Dashboard", "Reviews", "Shared responsibility"],
+        ),
         (
             "ld_admin",
             "/pathways/",

@@ -233,7 +233,7 @@ def test_user_without_person_or_role_is_refused_rather_than_shown_an_error(clien
     ("role_user", "links"),
     [
         ("employee", {"/learning/", "/responsibilities/"}),
-        ("leader", {"/dashboard/", "/responsibilities/"}),
+        ("leader", {"/dashboard/", "/learning/reviews/", "/responsibilities/"}),
         ("ld_admin", {"/dashboard/", "/pathways/", "/responsibilities/"}),
     ],
     indirect=["role_user"],
@@ -255,6 +255,7 @@ def test_navigation_offers_both_learning_and_dashboard_to_an_employee_who_leads(
     assert nav_links(client.get("/learning/")) == {
         "/learning/",
         "/dashboard/",
+        "/learning/reviews/",
         "/responsibilities/",
     }
 
