@@ -134,6 +134,9 @@ class ImportRun(models.Model):
     rows_duplicate = models.PositiveIntegerField(default=0)
     row_errors = models.JSONField(default=list, blank=True)
     message = models.TextField(blank=True)
+    # Progress of the current pass, for the upload page's progress bar.
+    bytes_total = models.PositiveBigIntegerField(default=0)
+    bytes_done = models.PositiveBigIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -183,3 +186,68 @@ class WeeklyRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team} · {self.week_start} · {self.metric} = {self.value} ({self.people})"
+
+
+class RollupDirtyBucket(models.Model):
+    """A (team, ISO week) whose rollups must be recomputed.
+
+    Written in the same transaction as the raw rows that dirtied it, so a rollup either
+    sees both or neither. Deliberately not unique: a rollup deletes exactly the markers
+    it read (by id), so a marker committed by an overlapping import after the rollup
+    took its snapshot survives for the next run instead of being swallowed by a
+    conflicting older marker.
+    """
+
+    team_id = models.BigIntegerField()
+    week_start = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["team_id", "week_start"], name="dirty_bucket_team_week")]
+
+    def __str__(self) -> str:
+        return f"dirty team {self.team_id} week {self.week_start}"
+
+
+class RollupAttribution(models.Model):
+    """The team each person's activity was last rolled up under. A person whose current
+    team differs has moved: the catch-up recomputes both teams' weeks they were active."""
+
+    person_id = models.BigIntegerField(primary_key=True)
+    team_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"person {self.person_id} -> team {self.team_id}"
+
+
+class RollupState(models.Model):
+    """Singleton (pk=1): when rollups last ran, and the catch-up's scan watermark."""
+
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_full_at = models.DateTimeField(null=True, blank=True)
+    scanned_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"rollups last ran {self.last_run_at}"
+
+
+class XapiKey(models.Model):
+    """An API key an LMS/LRS uses to forward xAPI statements. Only a hash is stored."""
+
+    name = models.CharField(max_length=120)
+    prefix = models.CharField(
+        max_length=12, help_text="The key's first characters, to tell keys apart."
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -1,13 +1,36 @@
+"""Thin Celery tasks: each takes primary keys and calls the metrics service of its name.
+All of them are idempotent (see each service), so all get acks_late: a message whose
+worker died is redelivered and re-run safely."""
+
 from celery import shared_task
 
 from metrics import services
 
 
-@shared_task(acks_late=True)  # idempotent: a redelivered rebuild replaces the same rows
-def rollup_catch_up() -> dict:
-    """Periodic catch-up (beat). Until incremental rollups land it is a full rebuild."""
-    result = services.rollup_rebuild()
+def _summary(result: services.RollupResult) -> dict:
     return {"rows_written": result.rows_written, "buckets": result.buckets}
+
+
+@shared_task(acks_late=True)  # idempotent: recomputes the queued buckets, replacing rows
+def rollup_incremental() -> dict:
+    """Recompute the buckets queued by imports (enqueued after an import commits)."""
+    return _summary(services.rollup_incremental())
+
+
+@shared_task(acks_late=True)  # idempotent: as above, plus a scan from the watermark
+def rollup_catch_up() -> dict:
+    """Periodic catch-up (beat): queued buckets plus rows created since the last scan."""
+    return _summary(services.rollup_catch_up())
+
+
+@shared_task(acks_late=True)  # idempotent: validation writes only the run's report
+def import_validate(import_run_id: int) -> str:
+    return services.import_validate(import_run_id=import_run_id).status
+
+
+@shared_task(acks_late=True)  # idempotent: one transaction, dedupe on source_id
+def import_apply(import_run_id: int) -> str:
+    return services.import_apply(import_run_id=import_run_id).status
 
 
 @shared_task(acks_late=True)  # idempotent: recomputing replaces the same check-ins

@@ -1,22 +1,65 @@
 """Writes for metrics: the weekly rollups that dashboards read.
 
-Until the outcome-metrics issue brings incremental, watermark-driven rollups, the rollup
-is a full recompute: aggregation happens in SQL (GROUP BY team, ISO week, pathway), and
-only the aggregated rows pass through Python on their way back into WeeklyRollup.
-Historical activity is attributed to the person's *current* team.
+A rollup row is one metric for one (team, ISO week in the site time zone, pathway or
+"all pathways"). Aggregation happens in SQL, grouped by team, week and pathway; only the
+aggregated rows pass through Python on their way back into WeeklyRollup. A bucket's rows
+are replaced as a whole (delete, then insert, in one transaction), which is the upsert:
+a bucket whose raw rows disappeared disappears too.
+
+Which buckets to recompute:
+- importers (and any other writer that calls `dirty_buckets_mark`) queue the (team,
+  week) buckets they touched in the same transaction as their rows, so the queue can
+  never lag behind committed data. The rollup deletes exactly the markers it read, by
+  id: a marker committed by an overlapping import after the rollup's snapshot survives
+  for the next run. No watermark on auto-increment ids is involved, so two imports
+  committing out of id order cannot make a row be skipped.
+- the catch-up (beat) additionally scans rows *created* since its last scan minus
+  SCAN_LAG, as a safety net for writers that do not queue buckets (the app's own
+  completions, the admin): it may recompute a bucket twice, never miss one whose
+  transaction committed within SCAN_LAG of stamping its rows.
+- people who moved team since the last rollup: historical activity, ratings and
+  completions belong to the person's *current* team (a dashboard shows the team as it
+  is now), so every run compares each person's team with the team their rows were last
+  rolled up under (RollupAttribution) and recomputes the weeks of both teams.
+
+Runs are serialised by a PostgreSQL advisory lock held to the end of the transaction
+(SQLite serialises writers itself), so two rollups at once give the same rows as one.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
-from django.db import transaction
-from django.db.models import Count, DateField, Q, Sum
-from django.db.models.functions import TruncWeek
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, DateField, F, FloatField, Q, Sum
+from django.db.models.functions import Cast, TruncWeek
+from django.utils import timezone
 
-from metrics.models import ActivityRecord, WeeklyRollup
+from metrics.models import (
+    ActivityRecord,
+    OutcomeObservation,
+    RollupAttribution,
+    RollupDirtyBucket,
+    RollupState,
+    WeeklyRollup,
+)
+from pathways.models import ConfidenceRating, Enrollment
+from upskill.models import Person
 
 ACTIVITY_METRICS = ("learning_minutes", "active_learners", "steps_completed")
+COMPLETION_METRIC = "pathway_completions"
+CONFIDENCE_MEASURE = "confidence"
+SCAN_LAG = dt.timedelta(minutes=15)
+ADVISORY_LOCK_KEY = 0x5570_6B69  # "Upki": any constant shared by every rollup
+CHUNK = 5_000
+
+Bucket = tuple[int, dt.date]  # (team, week_start)
+Rows = dict[tuple[int, dt.date, int | None, str], tuple[float, int]]
 
 
 @dataclass(frozen=True)
@@ -25,59 +68,309 @@ class RollupResult:
     buckets: int
 
 
-def _activity_aggregates(*, by_pathway: bool):
-    group = ["person__team_id", "week"] + (["pathway_id"] if by_pathway else [])
-    records = ActivityRecord.objects.annotate(
-        week=TruncWeek("occurred_at", output_field=DateField())
-    )
-    if by_pathway:
-        records = records.filter(pathway__isnull=False)
-    completed = Q(kind=ActivityRecord.Kind.COMPLETED, step__isnull=False)
+def _lock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+
+
+def _week_bounds(weeks: Iterable[dt.date]) -> tuple[dt.datetime, dt.datetime]:
+    site_tz = ZoneInfo(settings.TIME_ZONE)
+    weeks = list(weeks)
+    first, last = min(weeks), max(weeks) + dt.timedelta(days=7)
     return (
-        records.values(*group)
+        dt.datetime(first.year, first.month, first.day, tzinfo=site_tz),
+        dt.datetime(last.year, last.month, last.day, tzinfo=site_tz),
+    )
+
+
+def _in_scope(queryset, scope: set[Bucket] | None, team_path: str, moment: str | None):
+    """Narrow a raw-row query to the scope's teams and weeks (rows outside the exact
+    buckets are dropped after aggregation, where they are few)."""
+    if scope is None:
+        return queryset
+    start, end = _week_bounds(week for _team, week in scope)
+    queryset = queryset.filter(**{f"{team_path}__in": {team for team, _week in scope}})
+    if moment is None:  # a date column that already holds Mondays
+        return queryset.filter(period_start__gte=start.date(), period_start__lt=end.date())
+    return queryset.filter(**{f"{moment}__gte": start, f"{moment}__lt": end})
+
+
+def _compute(scope: set[Bucket] | None) -> Rows:
+    rows: Rows = {}
+
+    def keep(team: int, week: dt.date) -> bool:
+        return scope is None or (team, week) in scope
+
+    records = _in_scope(ActivityRecord.objects.all(), scope, "person__team_id", "occurred_at")
+    completed = Q(kind=ActivityRecord.Kind.COMPLETED, step__isnull=False)
+    for by_pathway in (False, True):
+        group = ["person__team_id", "week"] + (["pathway_id"] if by_pathway else [])
+        scoped = records.filter(pathway__isnull=False) if by_pathway else records
+        aggregates = (
+            scoped.annotate(week=TruncWeek("occurred_at", output_field=DateField()))
+            .values(*group)
+            .annotate(
+                learning_minutes=Sum("minutes"),
+                active_learners=Count("person", distinct=True),
+                steps_completed=Count("id", filter=completed),
+                completers=Count("person", filter=completed, distinct=True),
+            )
+            .order_by()
+        )
+        for bucket in aggregates:
+            team, week = bucket["person__team_id"], bucket["week"]
+            if not keep(team, week):
+                continue
+            pathway = bucket["pathway_id"] if by_pathway else None
+            learners = bucket["active_learners"]
+            rows[(team, week, pathway, "learning_minutes")] = (
+                float(bucket["learning_minutes"] or 0),
+                learners,
+            )
+            rows[(team, week, pathway, "active_learners")] = (float(learners), learners)
+            rows[(team, week, pathway, "steps_completed")] = (
+                float(bucket["steps_completed"]),
+                bucket["completers"],
+            )
+
+    # A pathway completion is the app's record of a completed enrolment.
+    enrollments = _in_scope(
+        Enrollment.objects.filter(completed_at__isnull=False),
+        scope,
+        "person__team_id",
+        "completed_at",
+    ).annotate(week=TruncWeek("completed_at", output_field=DateField()))
+    for by_pathway in (False, True):
+        group = ["person__team_id", "week"] + (["pathway_id"] if by_pathway else [])
+        for bucket in (
+            enrollments.values(*group)
+            .annotate(n=Count("id"), people=Count("person", distinct=True))
+            .order_by()
+        ):
+            team, week = bucket["person__team_id"], bucket["week"]
+            if keep(team, week):
+                pathway = bucket["pathway_id"] if by_pathway else None
+                rows[(team, week, pathway, COMPLETION_METRIC)] = (
+                    float(bucket["n"]),
+                    bucket["people"],
+                )
+
+    # Outcome measures: the mean weighted by sample size; people = the summed samples.
+    sums: dict[tuple[int, dt.date, str], list[float]] = defaultdict(lambda: [0.0, 0, 0])
+    observations = _in_scope(OutcomeObservation.objects.all(), scope, "team_id", None)
+    for bucket in (
+        observations.values("team_id", "period_start", "measure__key")
         .annotate(
-            learning_minutes=Sum("minutes"),
-            active_learners=Count("person", distinct=True),
-            steps_completed=Count("id", filter=completed),
-            completers=Count("person", filter=completed, distinct=True),
+            weighted=Sum(F("value") * Cast("sample_size", FloatField())),
+            samples=Sum("sample_size"),
         )
         .order_by()
+    ):
+        key = (bucket["team_id"], bucket["period_start"], bucket["measure__key"])
+        sums[key][0] += bucket["weighted"]
+        sums[key][1] += bucket["samples"]
+        sums[key][2] += bucket["samples"]
+    # Confidence also comes from learners' own 1-5 ratings: each rating weighs one, and
+    # the people behind it are the distinct raters.
+    ratings = _in_scope(
+        ConfidenceRating.objects.all(), scope, "enrollment__person__team_id", "created_at"
     )
+    for bucket in (
+        ratings.annotate(week=TruncWeek("created_at", output_field=DateField()))
+        .values("enrollment__person__team_id", "week")
+        .annotate(
+            total=Sum("rating"), n=Count("id"), raters=Count("enrollment__person", distinct=True)
+        )
+        .order_by()
+    ):
+        key = (bucket["enrollment__person__team_id"], bucket["week"], CONFIDENCE_MEASURE)
+        sums[key][0] += bucket["total"]
+        sums[key][1] += bucket["n"]
+        sums[key][2] += bucket["raters"]
+    for (team, week, measure), (weighted, weight, people) in sums.items():
+        if keep(team, week):
+            rows[(team, week, None, measure)] = (weighted / weight, int(people))
+    return rows
+
+
+def _replace(scope: set[Bucket] | None, rows: Rows) -> None:
+    if scope is None:
+        WeeklyRollup.objects.all().delete()
+    else:
+        teams_by_week: dict[dt.date, list[int]] = defaultdict(list)
+        for team, week in scope:
+            teams_by_week[week].append(team)
+        for week, teams in teams_by_week.items():
+            WeeklyRollup.objects.filter(week_start=week, team_id__in=teams).delete()
+    WeeklyRollup.objects.bulk_create(
+        (
+            WeeklyRollup(
+                team_id=team, week_start=week, pathway_id=pathway, metric=metric, value=v, people=p
+            )
+            for (team, week, pathway, metric), (v, p) in rows.items()
+        ),
+        batch_size=2_000,
+    )
+
+
+def _moved_people_buckets() -> set[Bucket]:
+    """Weeks of activity, ratings and completions of people whose team changed since
+    their rows were last rolled up, for both the old and the new team. Also records the
+    current team of everyone, so the next run compares against now."""
+    attributed = dict(RollupAttribution.objects.values_list("person_id", "team_id"))
+    current = dict(Person.objects.values_list("id", "team_id"))
+    moved = {
+        person: (attributed[person], team)
+        for person, team in current.items()
+        if person in attributed and attributed[person] != team
+    }
+    buckets: set[Bucket] = set()
+    if moved:
+        weeks: set[tuple[int, dt.date]] = set()
+        for person_ids in _chunks(list(moved)):
+            weeks |= set(
+                ActivityRecord.objects.filter(person_id__in=person_ids)
+                .annotate(week=TruncWeek("occurred_at", output_field=DateField()))
+                .values_list("person_id", "week")
+                .distinct()
+                .order_by()
+            )
+            weeks |= set(
+                ConfidenceRating.objects.filter(enrollment__person_id__in=person_ids)
+                .annotate(week=TruncWeek("created_at", output_field=DateField()))
+                .values_list("enrollment__person_id", "week")
+                .distinct()
+                .order_by()
+            )
+            weeks |= set(
+                Enrollment.objects.filter(person_id__in=person_ids, completed_at__isnull=False)
+                .annotate(week=TruncWeek("completed_at", output_field=DateField()))
+                .values_list("person_id", "week")
+                .distinct()
+                .order_by()
+            )
+        for person, week in weeks:
+            old, new = moved[person]
+            buckets |= {(old, week), (new, week)}
+        for person_ids in _chunks(list(moved)):
+            RollupAttribution.objects.filter(person_id__in=person_ids).delete()
+    new_rows = [
+        RollupAttribution(person_id=person, team_id=team)
+        for person, team in current.items()
+        if person not in attributed or person in moved
+    ]
+    RollupAttribution.objects.bulk_create(new_rows, batch_size=2_000)
+    gone = set(attributed) - set(current)
+    for person_ids in _chunks(list(gone)):
+        RollupAttribution.objects.filter(person_id__in=person_ids).delete()
+    return buckets
+
+
+def _recently_created_buckets(since: dt.datetime) -> set[Bucket]:
+    """Buckets of rows created since `since`: the catch-up's safety net."""
+    buckets = set(
+        ActivityRecord.objects.filter(created_at__gte=since)
+        .annotate(week=TruncWeek("occurred_at", output_field=DateField()))
+        .values_list("person__team_id", "week")
+        .distinct()
+        .order_by()
+    )
+    buckets |= set(
+        OutcomeObservation.objects.filter(created_at__gte=since)
+        .values_list("team_id", "period_start")
+        .distinct()
+        .order_by()
+    )
+    buckets |= set(
+        ConfidenceRating.objects.filter(created_at__gte=since)
+        .annotate(week=TruncWeek("created_at", output_field=DateField()))
+        .values_list("enrollment__person__team_id", "week")
+        .distinct()
+        .order_by()
+    )
+    buckets |= set(
+        Enrollment.objects.filter(completed_at__gte=since)
+        .annotate(week=TruncWeek("completed_at", output_field=DateField()))
+        .values_list("person__team_id", "week")
+        .distinct()
+        .order_by()
+    )
+    return buckets
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _state() -> RollupState:
+    state, _created = RollupState.objects.select_for_update().get_or_create(pk=1)
+    return state
+
+
+def _take_markers() -> tuple[list[int], set[Bucket]]:
+    markers = list(RollupDirtyBucket.objects.values_list("id", "team_id", "week_start"))
+    return [m[0] for m in markers], {(m[1], m[2]) for m in markers}
+
+
+def _drop_markers(ids: list[int]) -> None:
+    # By id, never by "id <= max": a smaller id may belong to a transaction that
+    # committed after our snapshot, and its marker must survive for the next run.
+    for chunk in _chunks(ids):
+        RollupDirtyBucket.objects.filter(id__in=chunk).delete()
 
 
 @transaction.atomic
 def rollup_rebuild() -> RollupResult:
-    """Recompute every activity rollup. Safe to re-run: it replaces, never adds."""
-    rollups: list[WeeklyRollup] = []
-    buckets = 0
-    for by_pathway in (False, True):
-        for bucket in _activity_aggregates(by_pathway=by_pathway):
-            buckets += 1
-            common = {
-                "team_id": bucket["person__team_id"],
-                "week_start": bucket["week"],
-                "pathway_id": bucket["pathway_id"] if by_pathway else None,
-            }
-            rollups += [
-                WeeklyRollup(
-                    **common,
-                    metric="learning_minutes",
-                    value=bucket["learning_minutes"] or 0,
-                    people=bucket["active_learners"],
-                ),
-                WeeklyRollup(
-                    **common,
-                    metric="active_learners",
-                    value=bucket["active_learners"],
-                    people=bucket["active_learners"],
-                ),
-                WeeklyRollup(
-                    **common,
-                    metric="steps_completed",
-                    value=bucket["steps_completed"],
-                    people=bucket["completers"],
-                ),
-            ]
-    WeeklyRollup.objects.filter(metric__in=ACTIVITY_METRICS).delete()
-    WeeklyRollup.objects.bulk_create(rollups, batch_size=2_000)
-    return RollupResult(rows_written=len(rollups), buckets=buckets)
+    """Recompute every rollup from scratch. Safe to re-run: it replaces, never adds."""
+    _lock()
+    state = _state()
+    started = timezone.now()
+    marker_ids, _buckets = _take_markers()
+    rows = _compute(None)
+    _replace(None, rows)
+    _drop_markers(marker_ids)
+    RollupAttribution.objects.all().delete()
+    RollupAttribution.objects.bulk_create(
+        (
+            RollupAttribution(person_id=p, team_id=t)
+            for p, t in Person.objects.values_list("id", "team_id")
+        ),
+        batch_size=2_000,
+    )
+    state.last_run_at = state.last_full_at = started
+    state.scanned_until = started
+    state.save()
+    return RollupResult(rows_written=len(rows), buckets=len({k[:3] for k in rows}))
+
+
+@transaction.atomic
+def rollup_incremental(*, scan: bool = False) -> RollupResult:
+    """Recompute only the dirty (team, week) buckets: those queued by writers, those of
+    people who moved team, and with `scan` (the catch-up) those of recently created
+    rows. Idempotent: a second run finds nothing queued and changes nothing."""
+    _lock()
+    state = _state()
+    started = timezone.now()
+    if scan and state.scanned_until is None:
+        # Never rolled up (or the state was reset): no watermark to catch up from.
+        return rollup_rebuild()
+    marker_ids, scope = _take_markers()
+    scope |= _moved_people_buckets()
+    if scan:
+        scope |= _recently_created_buckets(state.scanned_until - SCAN_LAG)
+        state.scanned_until = started
+    rows: Rows = {}
+    if scope:
+        rows = _compute(scope)
+        _replace(scope, rows)
+    _drop_markers(marker_ids)
+    state.last_run_at = started
+    state.save()
+    return RollupResult(rows_written=len(rows), buckets=len(scope))
+
+
+def rollup_catch_up() -> RollupResult:
+    """The beat job: everything queued, plus a scan from the watermark."""
+    return rollup_incremental(scan=True)

@@ -1,0 +1,607 @@
+"""The one validating importer behind the CSV commands, the upload page and xAPI.
+
+A file goes through the same parser twice at most:
+
+1. validate: every row is checked; bad rows are reported with their line number and
+   reason, nothing is written. A wrong header, a file over MAX_FILE_BYTES or a line over
+   MAX_LINE_CHARS rejects the whole file.
+2. apply: the file is parsed again (people or pathways may have changed since) and its
+   valid rows are written in ONE transaction, deduplicated on (source, source_id). A
+   worker killed mid-way rolls the whole file back, and running apply again inserts
+   exactly what is missing, so the task is safe to redeliver.
+
+On PostgreSQL valid rows stream through COPY into a temporary staging table and move
+with one INSERT ... SELECT ... ON CONFLICT DO NOTHING; on SQLite they go in batched
+inserts that ignore conflicts. Both then mark the (team, week) buckets they touched as
+dirty, in the same transaction, for the incremental rollup.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import itertools
+import math
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import DateField
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from metrics.models import (
+    ActivityRecord,
+    ImportRun,
+    OutcomeMeasure,
+    OutcomeObservation,
+    RollupDirtyBucket,
+)
+from pathways.models import Pathway, Step
+from upskill.models import Person, Team
+
+MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_LINE_CHARS = 10_000
+MAX_REPORTED_ERRORS = 1_000  # all bad rows are counted; the first thousand are listed
+BATCH_ROWS = 5_000
+CSV_SOURCE = "csv"
+
+ACTIVITY_HEADER = ("person_email", "occurred_at", "minutes", "kind", "pathway", "step", "source_id")
+OUTCOME_HEADER = ("team", "measure", "period_start", "value", "sample_size", "source_id")
+HEADERS = {ImportRun.Kind.ACTIVITY: ACTIVITY_HEADER, ImportRun.Kind.OUTCOMES: OUTCOME_HEADER}
+KINDS = frozenset(ActivityRecord.Kind.values)
+
+Progress = Callable[[int, int], None]  # (bytes done, bytes total)
+
+
+class FileRejected(ValidationError):
+    """The whole file is refused (size, header, a line too long): no row is looked at."""
+
+
+@dataclass
+class ImportReport:
+    rows_total: int = 0
+    rows_valid: int = 0
+    rows_invalid: int = 0
+    rows_inserted: int = 0
+    rows_duplicate: int = 0
+    errors: list[dict] = field(default_factory=list)
+
+    def add_error(self, line: int, reason: str) -> None:
+        self.rows_invalid += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append({"line": line, "reason": reason})
+
+
+# --- Reading ------------------------------------------------------------------------------
+
+
+def _file_size(source: IO[bytes]) -> int:
+    position = source.tell()
+    source.seek(0, 2)
+    size = source.tell()
+    source.seek(position)
+    return size
+
+
+def check_file_size(size: int) -> None:
+    if size > MAX_FILE_BYTES:
+        raise FileRejected(
+            f"The file is {size / 1024 / 1024:.0f} MB; the limit is "
+            f"{MAX_FILE_BYTES // 1024 // 1024} MB. Split it into smaller files and import each."
+        )
+
+
+class _Lines:
+    """Decoded lines of a binary file, remembering which were not UTF-8 and how far the
+    reading got. A line longer than MAX_LINE_CHARS rejects the file."""
+
+    def __init__(self, source: IO[bytes], total: int, progress: Progress | None):
+        self.source, self.total, self.progress = source, total, progress
+        self.bad_utf8: set[int] = set()
+        self.bytes_read = 0
+
+    def __iter__(self) -> Iterator[str]:
+        every = 1 << 20
+        next_report = every
+        for number, raw in enumerate(self.source, start=1):
+            self.bytes_read += len(raw)
+            if len(raw) > MAX_LINE_CHARS and len(raw.rstrip(b"\r\n")) > MAX_LINE_CHARS:
+                text = raw.decode("utf-8", "replace").rstrip("\r\n")
+                if len(text) > MAX_LINE_CHARS:
+                    raise FileRejected(
+                        f"Line {number} is {len(text):,} characters long; lines may be at most "
+                        f"{MAX_LINE_CHARS:,}. Is this the right file?"
+                    )
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                self.bad_utf8.add(number)
+                text = raw.decode("utf-8", "replace")
+            if number == 1 and text.startswith("\ufeff"):
+                text = text[1:]
+            if self.progress and self.bytes_read >= next_report:
+                self.progress(self.bytes_read, self.total)
+                next_report = self.bytes_read + every
+            yield text
+
+
+def _records(
+    kind: str, source: IO[bytes], progress: Progress | None
+) -> Iterator[tuple[int, list[str] | None, str]]:
+    """(line number, fields, "") per record after the header, or (line, None, reason)
+    for a line that cannot be read. Raises FileRejected for a wrong header."""
+    total = _file_size(source)
+    check_file_size(total)
+    source.seek(0)
+    lines = _Lines(source, total, progress)
+    reader = csv.reader(iter(lines), strict=True)
+    expected = HEADERS[kind]
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise FileRejected(
+            f"The file is empty. Expected a header row: {','.join(expected)}"
+        ) from None
+    except csv.Error as exc:
+        raise FileRejected(f"The header row cannot be read as CSV ({exc}).") from None
+    if [name.strip().lower() for name in header] != list(expected):
+        raise FileRejected(
+            f"Wrong header: found {','.join(header)[:200]!r}; expected exactly "
+            f"{','.join(expected)!r} (UTF-8, comma separated). Was this a "
+            f"{'outcome' if kind == ImportRun.Kind.ACTIVITY else 'activity'} file?"
+        )
+    previous = reader.line_num
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            yield reader.line_num, None, f"not readable as CSV ({exc})"
+            previous = reader.line_num
+            continue
+        line = reader.line_num
+        if lines.bad_utf8 and any(n in lines.bad_utf8 for n in range(previous + 1, line + 1)):
+            yield line, None, "contains bytes that are not UTF-8; save the file as UTF-8"
+        elif fields or line - previous > 1:
+            yield line, fields, ""
+        previous = line
+    if progress:
+        progress(total, total)
+
+
+# --- Parsing rows -------------------------------------------------------------------------
+
+
+def _site_tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def parse_moment(text: str, site_tz: ZoneInfo) -> dt.datetime:
+    """ISO 8601 date or datetime; a date means 00:00 in the site time zone, and a
+    datetime without an offset is site time too."""
+    text = text.strip()
+    if len(text) == 10:
+        day = dt.date.fromisoformat(text)
+        return dt.datetime(day.year, day.month, day.day, tzinfo=site_tz)
+    moment = dt.datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=site_tz)
+    return moment
+
+
+@dataclass
+class _Lookups:
+    people: dict[str, tuple[int, int] | None]  # email -> (person, team); None = ambiguous
+    pathways: dict[str, int]
+    steps: dict[tuple[int, str], int]
+    teams: dict[str, int]
+    measures: dict[str, int]
+
+    @classmethod
+    def load(cls, kind: str) -> _Lookups:
+        people: dict[str, tuple[int, int] | None] = {}
+        pathways: dict[str, int] = {}
+        steps: dict[tuple[int, str], int] = {}
+        teams: dict[str, int] = {}
+        measures: dict[str, int] = {}
+        if kind == ImportRun.Kind.ACTIVITY:
+            for email, person_id, team_id in Person.objects.values_list(
+                "user__email", "id", "team_id"
+            ):
+                key = (email or "").strip().lower()
+                if key:
+                    people[key] = None if key in people else (person_id, team_id)
+            pathways = dict(Pathway.objects.values_list("slug", "id"))
+            steps = {
+                (pathway_id, key): step_id
+                for pathway_id, key, step_id in Step.objects.values_list("pathway_id", "key", "id")
+            }
+        else:
+            teams = dict(Team.objects.values_list("slug", "id"))
+            measures = dict(OutcomeMeasure.objects.values_list("key", "id"))
+        return cls(people, pathways, steps, teams, measures)
+
+
+def _content_id(*parts: object) -> str:
+    """Identity of a row without a source_id: its normalised content."""
+    return "sha1:" + hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()
+
+
+def _source_id(text: str, reasons: list[str]) -> str:
+    source_id = text.strip()
+    if len(source_id) > 200:
+        reasons.append("source_id is longer than 200 characters")
+    return source_id
+
+
+def parse_activity(fields: list[str], lookups: _Lookups, site_tz: ZoneInfo):
+    """A valid row as (person, team, pathway, step, occurred_at, minutes, kind,
+    source_id), or a list of reasons it is not."""
+    if len(fields) != 7:
+        return [f"expected 7 columns, found {len(fields)}"]
+    email, occurred, minutes_text, kind, slug, step_key, source_text = fields
+    reasons: list[str] = []
+    email = email.strip().lower()
+    person = lookups.people.get(email, False)
+    if person is False:
+        reasons.append(f"unknown person {email!r}" if email else "person_email is empty")
+    elif person is None:
+        reasons.append(f"{email!r} matches more than one person")
+    try:
+        occurred_at = parse_moment(occurred, site_tz)
+    except ValueError:
+        reasons.append(f"occurred_at {occurred.strip()!r} is not an ISO 8601 date or datetime")
+        occurred_at = None
+    try:
+        minutes = int(minutes_text.strip())
+    except ValueError:
+        reasons.append(f"minutes {minutes_text.strip()!r} is not a whole number")
+        minutes = None
+    else:
+        if not 0 <= minutes <= 1440:
+            reasons.append(f"minutes {minutes} is out of range 0-1440")
+    kind = kind.strip().lower()
+    if kind not in KINDS:
+        reasons.append(f"kind {kind!r} is not one of attended, practiced, coached, completed")
+    slug, step_key = slug.strip(), step_key.strip()
+    pathway_id = step_id = None
+    if slug:
+        pathway_id = lookups.pathways.get(slug)
+        if pathway_id is None:
+            reasons.append(f"unknown pathway {slug!r}")
+    if step_key:
+        if not slug:
+            reasons.append(f"step {step_key!r} is given without a pathway")
+        elif pathway_id is not None:
+            step_id = lookups.steps.get((pathway_id, step_key))
+            if step_id is None:
+                reasons.append(f"unknown step {step_key!r} in pathway {slug!r}")
+    source_id = _source_id(source_text, reasons)
+    if reasons:
+        return reasons
+    if not source_id:
+        stamp = occurred_at.astimezone(dt.UTC).isoformat()
+        source_id = _content_id(email, stamp, minutes, kind, slug, step_key)
+    return (person[0], person[1], pathway_id, step_id, occurred_at, minutes, kind, source_id)
+
+
+def parse_outcome(fields: list[str], lookups: _Lookups, site_tz: ZoneInfo):
+    """A valid row as (team, measure, period_start, value, sample_size, source_id), or a
+    list of reasons it is not. period_start becomes the Monday of its ISO week."""
+    if len(fields) != 6:
+        return [f"expected 6 columns, found {len(fields)}"]
+    slug, key, period_text, value_text, sample_text, source_text = (f.strip() for f in fields)
+    reasons: list[str] = []
+    team_id = lookups.teams.get(slug)
+    if team_id is None:
+        reasons.append(f"unknown team {slug!r}")
+    measure_id = lookups.measures.get(key)
+    if measure_id is None:
+        known = ", ".join(sorted(lookups.measures))
+        reasons.append(f"unknown measure {key!r} (known: {known})")
+    try:
+        day = dt.date.fromisoformat(period_text[:10]) if len(period_text) >= 10 else None
+        if day is None:
+            raise ValueError
+        if len(period_text) > 10:
+            day = parse_moment(period_text, site_tz).astimezone(site_tz).date()
+    except ValueError:
+        reasons.append(f"period_start {period_text!r} is not an ISO 8601 date")
+        day = None
+    try:
+        value = float(value_text)
+        if not math.isfinite(value):
+            raise ValueError
+    except ValueError:
+        reasons.append(f"value {value_text!r} is not a number")
+        value = None
+    try:
+        sample_size = int(sample_text)
+        if sample_size < 1:
+            reasons.append(f"sample_size {sample_size} must be a positive whole number")
+    except ValueError:
+        reasons.append(f"sample_size {sample_text!r} is not a whole number")
+        sample_size = None
+    source_id = _source_id(source_text, reasons)
+    if reasons:
+        return reasons
+    monday = day - dt.timedelta(days=day.weekday())
+    if not source_id:
+        source_id = _content_id(slug, key, monday, repr(value), sample_size)
+    return (team_id, measure_id, monday, value, sample_size, source_id)
+
+
+def _valid_rows(
+    kind: str, source: IO[bytes], report: ImportReport, progress: Progress | None
+) -> Iterator[tuple]:
+    # Look-ups load now, not on the first next(): on PostgreSQL the rows are consumed
+    # inside a COPY, when the connection cannot run another query.
+    lookups = _Lookups.load(kind)
+    parse = parse_activity if kind == ImportRun.Kind.ACTIVITY else parse_outcome
+    site_tz = _site_tz()
+    records = _records(kind, source, progress)
+    first = next(records, None)  # reads the header now: a rejected file fails here
+
+    def rows() -> Iterator[tuple]:
+        for line, fields, problem in itertools.chain([first] if first else [], records):
+            report.rows_total += 1
+            if fields is None:
+                report.add_error(line, problem)
+                continue
+            row = parse(fields, lookups, site_tz)
+            if isinstance(row, list):
+                report.add_error(line, "; ".join(row))
+            else:
+                report.rows_valid += 1
+                yield row
+
+    return rows()
+
+
+def _batches(rows: Iterable[tuple], size: int = BATCH_ROWS) -> Iterator[list[tuple]]:
+    batch: list[tuple] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# --- Writing ------------------------------------------------------------------------------
+
+
+def _write_activity_postgres(rows: Iterable[tuple], run_id: int | None, source: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE metrics_activity_staging ("
+            " person_id bigint, pathway_id bigint, step_id bigint, occurred_at timestamptz,"
+            " minutes smallint, kind varchar(16), source_id varchar(200)) ON COMMIT DROP"
+        )
+        with cursor.copy(
+            "COPY metrics_activity_staging"
+            " (person_id, pathway_id, step_id, occurred_at, minutes, kind, source_id)"
+            " FROM STDIN"
+        ) as copy:
+            for person, _team, pathway, step, occurred_at, minutes, kind, source_id in rows:
+                copy.write_row((person, pathway, step, occurred_at, minutes, kind, source_id))
+        cursor.execute(
+            "INSERT INTO metrics_activityrecord (person_id, pathway_id, step_id, occurred_at,"
+            " minutes, kind, source, source_id, import_run_id, created_at)"
+            " SELECT person_id, pathway_id, step_id, occurred_at, minutes, kind, %s, source_id,"
+            " %s, statement_timestamp() FROM metrics_activity_staging"
+            " ON CONFLICT (source, source_id) DO NOTHING",
+            [source, run_id],
+        )
+        inserted = cursor.rowcount
+        cursor.execute("DROP TABLE metrics_activity_staging")
+    return inserted
+
+
+def _write_outcomes_postgres(rows: Iterable[tuple], run_id: int | None, source: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE metrics_outcome_staging (team_id bigint, measure_id bigint,"
+            " period_start date, value double precision, sample_size integer,"
+            " source_id varchar(200)) ON COMMIT DROP"
+        )
+        with cursor.copy(
+            "COPY metrics_outcome_staging"
+            " (team_id, measure_id, period_start, value, sample_size, source_id) FROM STDIN"
+        ) as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            "INSERT INTO metrics_outcomeobservation (team_id, measure_id, period_start, value,"
+            " sample_size, source, source_id, import_run_id, created_at)"
+            " SELECT team_id, measure_id, period_start, value, sample_size, %s, source_id, %s,"
+            " statement_timestamp() FROM metrics_outcome_staging"
+            " ON CONFLICT (source, source_id) DO NOTHING",
+            [source, run_id],
+        )
+        inserted = cursor.rowcount
+        cursor.execute("DROP TABLE metrics_outcome_staging")
+    return inserted
+
+
+def _write_activity_batched(rows: Iterable[tuple], run_id: int | None, source: str) -> int:
+    inserted = 0
+    for batch in _batches(rows):
+        existing = set(
+            ActivityRecord.objects.filter(
+                source=source, source_id__in=[row[7] for row in batch]
+            ).values_list("source_id", flat=True)
+        )
+        fresh: dict[str, ActivityRecord] = {}
+        for person, _team, pathway, step, occurred_at, minutes, kind, source_id in batch:
+            if source_id not in existing and source_id not in fresh:
+                fresh[source_id] = ActivityRecord(
+                    person_id=person,
+                    pathway_id=pathway,
+                    step_id=step,
+                    occurred_at=occurred_at,
+                    minutes=minutes,
+                    kind=kind,
+                    source=source,
+                    source_id=source_id,
+                    import_run_id=run_id,
+                )
+        ActivityRecord.objects.bulk_create(fresh.values(), ignore_conflicts=True)
+        inserted += len(fresh)
+    return inserted
+
+
+def _write_outcomes_batched(rows: Iterable[tuple], run_id: int | None, source: str) -> int:
+    inserted = 0
+    for batch in _batches(rows):
+        existing = set(
+            OutcomeObservation.objects.filter(
+                source=source, source_id__in=[row[5] for row in batch]
+            ).values_list("source_id", flat=True)
+        )
+        fresh: dict[str, OutcomeObservation] = {}
+        for team, measure, period_start, value, sample_size, source_id in batch:
+            if source_id not in existing and source_id not in fresh:
+                fresh[source_id] = OutcomeObservation(
+                    team_id=team,
+                    measure_id=measure,
+                    period_start=period_start,
+                    value=value,
+                    sample_size=sample_size,
+                    source=source,
+                    source_id=source_id,
+                    import_run_id=run_id,
+                )
+        OutcomeObservation.objects.bulk_create(fresh.values(), ignore_conflicts=True)
+        inserted += len(fresh)
+    return inserted
+
+
+def dirty_buckets_mark(*, buckets: Iterable[tuple[int, dt.date]]) -> int:
+    """Queue (team, week) buckets for the incremental rollup. Call it inside the
+    transaction that writes the raw rows, so the marker commits with them."""
+    markers = [RollupDirtyBucket(team_id=team, week_start=week) for team, week in set(buckets)]
+    RollupDirtyBucket.objects.bulk_create(markers, batch_size=2_000)
+    return len(markers)
+
+
+def _mark_run_buckets(kind: str, run_id: int) -> None:
+    """The buckets the rows just inserted by this run touch, found in SQL."""
+    if kind == ImportRun.Kind.ACTIVITY:
+        weeks = (
+            ActivityRecord.objects.filter(import_run_id=run_id)
+            .annotate(week=TruncWeek("occurred_at", output_field=DateField()))
+            .values_list("person__team_id", "week")
+        )
+    else:
+        weeks = OutcomeObservation.objects.filter(import_run_id=run_id).values_list(
+            "team_id", "period_start"
+        )
+    dirty_buckets_mark(buckets=weeks.distinct().order_by())
+
+
+def _write(kind: str, rows: Iterable[tuple], run_id: int, source: str) -> int:
+    postgres = connection.vendor == "postgresql"
+    if kind == ImportRun.Kind.ACTIVITY:
+        write = _write_activity_postgres if postgres else _write_activity_batched
+    else:
+        write = _write_outcomes_postgres if postgres else _write_outcomes_batched
+    inserted = write(rows, run_id, source)
+    if inserted:
+        _mark_run_buckets(kind, run_id)
+    return inserted
+
+
+# --- The two passes -----------------------------------------------------------------------
+
+
+def import_file_validate(
+    *, kind: str, source: IO[bytes], progress: Progress | None = None
+) -> ImportReport:
+    """Check every row, write nothing. Raises FileRejected for a file refused whole."""
+    report = ImportReport()
+    for _row in _valid_rows(kind, source, report, progress):
+        pass
+    return report
+
+
+@transaction.atomic
+def import_file_apply(
+    *,
+    kind: str,
+    source: IO[bytes],
+    import_run: ImportRun,
+    allow_invalid: bool,
+    expected_valid: int | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Write the file's valid rows in one transaction, all or nothing.
+
+    With allow_invalid False a single bad row rolls everything back (ValidationError
+    carrying the report). expected_valid guards the upload flow: the admin confirmed
+    "import N valid rows", so a different N now (data changed meanwhile) writes nothing.
+    """
+    report = ImportReport()
+    rows = _valid_rows(kind, source, report, progress)
+    report.rows_inserted = _write(kind, rows, import_run.pk, CSV_SOURCE)
+    report.rows_duplicate = report.rows_valid - report.rows_inserted
+    if report.rows_invalid and not allow_invalid:
+        raise InvalidRows(report)
+    if expected_valid is not None and report.rows_valid != expected_valid:
+        raise ValidationError(
+            f"The file now has {report.rows_valid:,} valid rows, not the {expected_valid:,} "
+            "you confirmed (people, pathways or teams changed since it was checked). "
+            "Nothing was imported; check the file again."
+        )
+    return report
+
+
+class InvalidRows(ValidationError):
+    """Bad rows in a file applied without permission to skip them; nothing was written."""
+
+    def __init__(self, report: ImportReport):
+        self.report = report
+        super().__init__(
+            f"{report.rows_invalid:,} of {report.rows_total:,} rows are invalid; nothing was "
+            "imported. Fix them, or import only the valid rows."
+        )
+
+
+def import_run_record(*, import_run: ImportRun, report: ImportReport, status: str) -> None:
+    import_run.rows_total = report.rows_total
+    import_run.rows_valid = report.rows_valid
+    import_run.rows_invalid = report.rows_invalid
+    import_run.rows_inserted = report.rows_inserted
+    import_run.rows_duplicate = report.rows_duplicate
+    import_run.row_errors = report.errors
+    import_run.status = status
+    if status in (ImportRun.Status.DONE, ImportRun.Status.REJECTED, ImportRun.Status.FAILED):
+        import_run.finished_at = timezone.now()
+    import_run.save()
+
+
+def activity_rows_write(*, rows: list[tuple], source: str) -> int:
+    """Write already-parsed activity rows (the xAPI endpoint) with the same dedupe and
+    dirty-bucket marking as a file import. Call inside a transaction."""
+    if not rows:
+        return 0
+    postgres = connection.vendor == "postgresql"
+    write = _write_activity_postgres if postgres else _write_activity_batched
+    inserted = write(rows, None, source)
+    site_tz = _site_tz()
+    # Few rows: the weeks are found here. Marking a duplicate's bucket too is harmless.
+    dirty_buckets_mark(
+        buckets=(
+            (row[1], (day := row[4].astimezone(site_tz).date()) - dt.timedelta(days=day.weekday()))
+            for row in rows
+        )
+    )
+    return inserted
