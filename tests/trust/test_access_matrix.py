@@ -326,18 +326,24 @@ def _outcome(response) -> str:
     return OK
 
 
+def _request_as(client, user, url, headers=None):
+    """GET the URL as `user` (None: anonymous); a POST-only view (405) is POSTed empty."""
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+    response = client.get(url, headers=headers)
+    if response.status_code == 405:
+        response = client.post(url, {}, headers=headers)
+    return response
+
+
 @pytest.mark.parametrize("name", sorted(ACCESS))
 def test_url_gives_each_role_exactly_its_declared_outcome(client, world, name):
     expected = ACCESS[name]
     url = reverse(name, kwargs=world.kwargs.get(name, {}))
     # Denied roles first: what they try must change nothing the allowed roles then see.
     for role in sorted(ROLES, key=lambda r: expected[r] == OK):
-        client.logout()
-        if world.users[role] is not None:
-            client.force_login(world.users[role])
-        response = client.get(url)
-        if response.status_code == 405:
-            response = client.post(url, {})
+        response = _request_as(client, world.users[role], url)
         assert _outcome(response) == expected[role], (
             f"{name} as {role}: got {response.status_code} "
             f"{response.headers.get('Location', '')}, expected {expected[role]}"
@@ -350,10 +356,7 @@ def test_htmx_requests_are_refused_the_same_way(client, world):
         if expected is not ADMIN_ONLY:
             continue
         url = reverse(name, kwargs=world.kwargs.get(name, {}))
-        client.force_login(world.users["employee"])
-        response = client.get(url, headers={"HX-Request": "true"})
-        if response.status_code == 405:
-            response = client.post(url, {}, headers={"HX-Request": "true"})
+        response = _request_as(client, world.users["employee"], url, {"HX-Request": "true"})
         assert response.status_code == 403, name
 
 
