@@ -70,3 +70,26 @@ class Person(models.Model):
     @property
     def email(self) -> str:
         return self.user.email
+
+
+class AccessDenial(models.Model):
+    """A refused request (HTTP 403): who asked for what. Part of the audit trail that
+    L&D admins browse; sign-ins come from django-axes and changes from django-auditlog."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="access_denials",
+    )
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=500)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} refused"

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "auditlog",
     "upskill",
     "pathways",
     "responsibilities",
@@ -75,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
+    "upskill.middleware.AccessDenialMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -95,6 +98,36 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "upskill/locked_out.html"
 AXES_VERBOSE = False
+# Failed sign-ins are kept for the audit trail (successful ones and sign-outs are in
+# axes' access log); axes masks the password field in what it stores.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+
+# The audit trail of configuration changes (django-auditlog): who changed what, when,
+# with old and new values. Only configuration is tracked — never step progress and
+# evidence, pulse answers or users (passwords).
+AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    "pathways.Product",
+    "pathways.Competency",
+    "pathways.RoleRubric",
+    {"model": "pathways.Pathway", "m2m_fields": {"products", "target_roles"}},
+    "pathways.Stage",
+    {"model": "pathways.Step", "m2m_fields": {"prerequisites"}},
+    "pathways.PathwayAssignment",
+    "responsibilities.ResponsibilityArea",
+    "responsibilities.RaciAssignment",
+    {"model": "responsibilities.Commitment", "m2m_fields": {"teams"}},
+    "responsibilities.CommitmentCheckIn",
+    "responsibilities.AlignmentSurvey",
+    {
+        "model": "metrics.ImportRun",
+        # Status transitions and outcomes, not per-row errors (they quote cells) nor
+        # the progress counters that tick during an import.
+        "include_fields": ["kind", "original_name", "status", "rows_inserted", "rows_duplicate"],
+    },
+    {"model": "metrics.XapiKey", "exclude_fields": ["key_hash"]},
+    "metrics.OutcomeMeasure",
+)
 
 # A strict Content-Security-Policy everywhere but the Django admin (which uses inline
 # scripts): no inline scripts or styles, nothing from other origins. htmx is configured
@@ -191,6 +224,20 @@ STORAGES = {
         )
     },
 }
+
+# Uploads: a file over FILE_UPLOAD_MAX_MEMORY_SIZE streams to a temporary file on disk
+# instead of memory (import CSVs may be up to 200 MB, checked by the importer);
+# DATA_UPLOAD_MAX_MEMORY_SIZE caps the rest of a request body (form fields, JSON).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# xAPI statements endpoint (POST /xapi/statements): object.id IRIs name steps as
+# XAPI_STEP_IRI_PREFIX + "<pathway-slug>/<step-key>".
+XAPI_STEP_IRI_PREFIX = env.str(
+    "XAPI_STEP_IRI_PREFIX", default="https://upskill.example/xapi/steps/"
+)
+XAPI_MAX_BODY_BYTES = _env_or_fail(env.int, "XAPI_MAX_BODY_BYTES", 1_048_576)
+XAPI_MAX_STATEMENTS = _env_or_fail(env.int, "XAPI_MAX_STATEMENTS", 500)
 
 # Celery: a real broker when REDIS_URL is set, otherwise tasks run eagerly in-process
 # so the quick start needs nothing but Python.

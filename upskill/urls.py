@@ -16,6 +16,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("audit/", views.audit_trail, name="audit"),
     path("admin/", admin.site.urls),
     path("", include("pathways.urls")),
     path("", include("responsibilities.urls")),

@@ -48,7 +48,7 @@ def make_user(role: str):
             "ld_admin",
             "/pathways/",
             "Learning pathways",
-            ["Dashboard", "Pathways", "Shared responsibility"],
+            ["Dashboard", "Pathways", "Shared responsibility", "Audit trail"],
         ),
     ],
 )

@@ -234,7 +234,7 @@ def test_user_without_person_or_role_is_refused_rather_than_shown_an_error(clien
     [
         ("employee", {"/learning/", "/responsibilities/"}),
         ("leader", {"/dashboard/", "/learning/reviews/", "/responsibilities/"}),
-        ("ld_admin", {"/dashboard/", "/pathways/", "/responsibilities/"}),
+        ("ld_admin", {"/dashboard/", "/pathways/", "/responsibilities/", "/audit/"}),
     ],
     indirect=["role_user"],
 )
