@@ -22,16 +22,18 @@ from django.utils import timezone
 
 from metrics.models import (
     ActivityRecord,
+    ImportRun,
     OutcomeMeasure,
     OutcomeObservation,
     RollupDirtyBucket,
     RollupState,
     WeeklyRollup,
+    XapiKey,
 )
 from metrics.services.rollups import COMPLETION_METRIC
 from pathways.models import Pathway
 from responsibilities import selectors as responsibilities
-from upskill import access
+from upskill import access, privacy
 from upskill.models import Team
 
 SUMMED = ("learning_minutes", "active_learners", "steps_completed", COMPLETION_METRIC)
@@ -323,16 +325,32 @@ def dashboard(user, filters: DashboardFilters, teams: list[Team]) -> Dashboard:
     for team_id, _week, metric, value, people in rollups:
         per_team[team_id].append((metric, value, people))
     drill_metrics = [(m.key, m.name) for m in measures] + list(ATTENDANCE[:2])
-    drill_rows = []
+    drill_periods = {}
+    covered: set[int] = set()
     for team in sorted(drill_teams, key=lambda t: t.name):
-        rows = [r for tid in _subtree(team, children) for r in per_team.get(tid, [])]
-        period = _period_figures(rows)
-        drill_rows.append(
-            DrillRow(
-                team=team,
-                figures={key: _visible(*period.get(key, (None, 0))) for key, _ in drill_metrics},
-            )
+        subtree = _subtree(team, children)
+        covered |= subtree
+        drill_periods[team] = _period_figures([r for tid in subtree for r in per_team.get(tid, [])])
+    # The part of the scope no row shows (a parent team's own members): it counts as a
+    # hidden part when small, so a lone hidden row can't be found by subtraction.
+    remainder = _period_figures([r for tid in scope - covered for r in per_team.get(tid, [])])
+    hidden = {
+        key: privacy.hidden_parts(
+            {team: period.get(key, (None, 0))[1] for team, period in drill_periods.items()},
+            remainder_people=remainder.get(key, (None, 0))[1],
         )
+        for key, _ in drill_metrics
+    }
+    drill_rows = [
+        DrillRow(
+            team=team,
+            figures={
+                key: None if team in hidden[key] else _visible(*period.get(key, (None, 0)))
+                for key, _ in drill_metrics
+            },
+        )
+        for team, period in drill_periods.items()
+    ]
 
     support_teams = [by_id[t.pk] for t in roots]
     commitments = [
@@ -444,3 +462,24 @@ def rollup_export_lines(team_ids: Iterable[int] | None, filters: DashboardFilter
             )
 
     return lines()
+
+
+# --- Imports ------------------------------------------------------------------------------
+
+RECENT_IMPORT_RUNS = 20
+SHOWN_ROW_ERRORS = 100
+
+
+def import_runs_recent(limit: int = RECENT_IMPORT_RUNS):
+    """The latest import runs, newest first, with who started them (one query)."""
+    return ImportRun.objects.select_related("created_by").order_by("-created_at", "-pk")[:limit]
+
+
+def import_run_errors_shown(import_run) -> tuple[list[dict], int]:
+    """The bad rows to list on the page, and how many more there are."""
+    shown = import_run.row_errors[:SHOWN_ROW_ERRORS]
+    return shown, import_run.rows_invalid - len(shown)
+
+
+def xapi_keys():
+    return XapiKey.objects.select_related("created_by").order_by("-created_at", "-pk")
