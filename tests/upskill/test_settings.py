@@ -168,3 +168,20 @@ def test_this_test_run_is_eager_exactly_when_no_broker_is_configured():
 
     assert settings.CELERY_TASK_ALWAYS_EAGER is eager
     assert celery_app.conf.task_always_eager is eager
+
+
+def test_production_static_files_collect_into_a_manifest(tmp_path):
+    """The production storage hashes files and rewrites references (source maps too):
+    a reference to a file that isn't there fails the build, so try it for real."""
+    done = run(
+        "manage.py",
+        "collectstatic",
+        "--noinput",
+        "-v0",
+        timeout=120,
+        STATIC_ROOT=str(tmp_path),
+        **production(),
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "staticfiles.json").exists()
+    assert list(tmp_path.glob("vendor/htmx.min.*.js"))
