@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
-static/vendor/.installed: package.json package-lock.json
+static/vendor/.installed: package.json package-lock.json Makefile
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/
