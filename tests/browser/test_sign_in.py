@@ -69,7 +69,7 @@ def test_user_signs_in_lands_on_their_home_and_signs_out(
     expect(nav.get_by_role("link")).to_have_text(links)
     expect(page.locator("header .who")).to_have_text(user.get_full_name())
     # htmx is a deferred script: wait for it rather than racing the parser
-    page.wait_for_function("typeof htmx === 'object'", timeout=5_000)
+    page.wait_for_function("() => typeof htmx === 'object'", timeout=5_000)
     if role == "employee":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOTS / "employee-home.png", full_page=True)

@@ -1,0 +1,221 @@
+#!/usr/bin/env python
+"""Load benchmark: concurrent employees, leaders and L&D admins against gunicorn +
+PostgreSQL serving the demo organisation at 5,000 people. Loopback only, bounded in
+time. Prints one JSON object.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/upskill_load python bench/load/run_load.py
+
+Locust runs from its own virtualenv (.venv-bench, created on first use) so that its
+gevent never touches the project's test environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH_VENV = ROOT / ".venv-bench"
+LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+TARGETS = {"errors": 0, "p95_ms": 200}
+
+
+def run(cmd, env, **kwargs):
+    return subprocess.run(cmd, env=env, cwd=ROOT, check=True, **kwargs)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def locust_binary() -> Path:
+    binary = BENCH_VENV / "bin" / "locust"
+    if not binary.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(BENCH_VENV)], check=True)
+        subprocess.run(
+            [str(BENCH_VENV / "bin" / "pip"), "install", "--quiet", "locust>=2.30,<3"],
+            check=True,
+        )
+    return binary
+
+
+def demo_users(env) -> dict[str, str]:
+    """Sign-in names for each kind of user, picked from the seeded database."""
+    script = (
+        "import json; from django.contrib.auth import get_user_model;"
+        "from upskill.models import Person, Team; from pathways.models import Pathway;"
+        "leaders=set(Team.leaders.through.objects.values_list('user_id', flat=True));"
+        "emp=list(Person.objects.exclude(user_id__in=leaders).order_by('pk')"
+        ".values_list('user__username', flat=True)[:400]);"
+        "lead=list(get_user_model().objects.filter(pk__in=leaders).order_by('pk')"
+        ".values_list('username', flat=True)[:100]);"
+        "ids=list(Pathway.objects.order_by('pk').values_list('pk', flat=True)[:10]);"
+        "print(json.dumps({'LOAD_EMPLOYEES': ','.join(emp), 'LOAD_LEADERS': ','.join(lead),"
+        "'LOAD_ADMINS': 'admin', 'LOAD_PATHWAY_IDS': ','.join(map(str, ids))}))"
+    )
+    out = run(
+        [sys.executable, "manage.py", "shell", "-c", script], env, capture_output=True, text=True
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def wait_until_up(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"the server at {url} did not come up in {seconds:.0f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--spawn-rate", type=float, default=10)
+    parser.add_argument("--seconds", type=int, default=60, help="at most 60")
+    parser.add_argument("--people", type=int, default=5000)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    args = parser.parse_args()
+    seconds = min(args.seconds, 60)  # bounded: this is a benchmark, not a soak test
+
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith("postgres"):
+        raise SystemExit("Set DATABASE_URL to a PostgreSQL database (it is created if missing).")
+    env = os.environ | {
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        # plain HTTP on loopback: cookies must travel without TLS
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "SECURE_HSTS_SECONDS": "0",
+        "AXES_FAILURE_LIMIT": "1000",
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("REDIS_URL", None)  # reads only; nothing to enqueue
+
+    name = database_url.rsplit("/", 1)[-1]
+    base = database_url.rsplit("/", 1)[0] + "/postgres"
+    exists = subprocess.run(
+        ["psql", base, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    if not exists:
+        subprocess.run(["psql", base, "-c", f'CREATE DATABASE "{name}"'], check=True)
+    run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env)
+    seed_started = time.perf_counter()
+    run(
+        [sys.executable, "manage.py", "seed_demo", "--people", str(args.people)],
+        env,
+        capture_output=True,
+    )
+    seed_seconds = time.perf_counter() - seed_started
+    run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env)
+    users = demo_users(env)
+    locust = locust_binary()
+
+    port = free_port()
+    host = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "upskill.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        wait_until_up(f"{host}/healthz")
+        with tempfile.TemporaryDirectory() as tmp:
+            prefix = Path(tmp) / "load"
+            subprocess.run(
+                [
+                    str(locust),
+                    "-f",
+                    str(LOCUSTFILE),
+                    "--headless",
+                    "--host",
+                    host,
+                    "--users",
+                    str(args.users),
+                    "--spawn-rate",
+                    str(args.spawn_rate),
+                    "--run-time",
+                    f"{seconds}s",
+                    "--csv",
+                    str(prefix),
+                    "--only-summary",
+                    "--loglevel",
+                    "WARNING",
+                    "--stop-timeout",
+                    "5",
+                ],
+                env=env | users,
+                cwd=ROOT,
+                check=False,
+                timeout=seconds + 60,
+                capture_output=True,
+            )
+            with open(f"{prefix}_stats.csv", newline="") as stats_file:
+                rows = {row["Name"]: row for row in csv.DictReader(stats_file)}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    total = rows["Aggregated"]
+    per_page = {
+        name: {"requests": int(row["Request Count"]), "p95_ms": float(row["95%"])}
+        for name, row in rows.items()
+        if name != "Aggregated"
+    }
+    result = {
+        "users": args.users,
+        "seconds": seconds,
+        "people": args.people,
+        "gunicorn_workers": args.workers,
+        "requests": int(total["Request Count"]),
+        "errors": int(total["Failure Count"]),
+        "requests_per_second": round(float(total["Requests/s"]), 1),
+        "p50_ms": float(total["50%"]),
+        "p95_ms": float(total["95%"]),
+        "p99_ms": float(total["99%"]),
+        "per_page": per_page,
+        "seed_seconds": round(seed_seconds, 1),
+        "targets": TARGETS,
+        "targets_met": {
+            "errors": int(total["Failure Count"]) <= TARGETS["errors"],
+            "p95_ms": float(total["95%"]) <= TARGETS["p95_ms"],
+        },
+        "machine": {"cpus": os.cpu_count()},
+    }
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,448 @@
+"""Benchmark of the metrics pipeline on PostgreSQL: CSV import, full and incremental
+rollups, and the dashboard's server time, each beside a bare-PostgreSQL baseline where
+one makes sense. Prints ONE JSON object with every figure, its target and whether it is
+met, and the machine it ran on.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/upskill_bench \\
+        .venv/bin/python bench/metrics_bench.py [--rows 1000000] [--drop]
+
+The database is created and migrated if missing and seeded once with
+`seed_demo --people 5000`; a later run reuses the seed and first deletes the rows an
+earlier run imported, so runs are comparable. --drop drops the database at the end.
+Progress goes to stderr; stdout holds only the JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from contextlib import contextmanager
+from itertools import accumulate
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[1]
+
+TARGETS = {
+    "import_rows_per_second_min": 100_000,
+    "import_vs_copy_ratio_max": 2.0,
+    "full_rollup_seconds_max": 3.0,
+    "full_rollup_vs_bare_ratio_max": 2.0,
+    "incremental_rollup_seconds_max": 0.5,
+    "dashboard_p95_ms_max": 100.0,
+}
+SEED_PEOPLE = 5_000
+INCREMENTAL_ROWS = 10_000
+DASHBOARD_REQUESTS = 50
+SOURCE_ID_PREFIX = "bench-"
+SCRATCH_RAW = "bench_activity_raw"
+SCRATCH_ROLLUP = "bench_rollup_bare"
+KINDS = (("attended", 0.35), ("practiced", 0.40), ("coached", 0.10), ("completed", 0.15))
+MINUTES = {"attended": (30, 90), "practiced": (15, 120), "coached": (20, 60), "completed": (5, 45)}
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def stopwatch(figures: dict, key: str):
+    started = time.perf_counter()
+    yield
+    figures[key] = round(time.perf_counter() - started, 3)
+
+
+# --- The database -------------------------------------------------------------------------
+
+
+def database_url_or_exit() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if urlparse(url).scheme not in ("postgres", "postgresql", "pgsql"):
+        sys.exit(
+            "metrics_bench measures PostgreSQL (COPY, the advisory lock, psql's \\copy); "
+            f"set DATABASE_URL to a postgres:// URL (got {url or 'nothing'!r})."
+        )
+    if not urlparse(url).path.strip("/"):
+        sys.exit("DATABASE_URL names no database, e.g. postgres://postgres@127.0.0.1/upskill_bench")
+    return url
+
+
+def psql_args(url: str, database: str | None = None) -> list[str]:
+    parts = urlparse(url)
+    args = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", parts.hostname or "127.0.0.1"]
+    args += ["-p", str(parts.port or 5432), "-U", parts.username or "postgres"]
+    return [*args, "-d", database or parts.path.strip("/")]
+
+
+def psql_env(url: str) -> dict[str, str]:
+    password = urlparse(url).password
+    return {**os.environ, **({"PGPASSWORD": password} if password else {})}
+
+
+def database_create_if_missing(url: str) -> bool:
+    import psycopg
+
+    parts = urlparse(url)
+    name = parts.path.strip("/")
+    maintenance = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return False
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return True
+
+
+def database_drop(url: str) -> None:
+    import psycopg
+
+    parts = urlparse(url)
+    maintenance = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.strip("/")}" WITH (FORCE)')
+
+
+def machine(connection) -> dict:
+    meminfo = Path("/proc/meminfo")
+    total_kb = 0
+    if meminfo.exists():
+        for line in meminfo.read_text().splitlines()[:5]:
+            if line.startswith("MemTotal:"):
+                total_kb = int(line.split()[1])
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server_version = cursor.fetchone()[0]
+    return {
+        "nproc": os.cpu_count(),
+        "memory_gib": round(total_kb / 1024 / 1024, 1),
+        "postgresql": server_version,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+# --- The activity file --------------------------------------------------------------------
+
+
+def activity_file_write(
+    path: Path, *, rows: int, start: int, people, pathways, days: int, today: dt.date
+) -> None:
+    """`rows` valid activity rows spread over the last `days` days: weekdays five times as
+    busy as weekends, working hours, more practice than anything else, a step on most
+    rows with a pathway, and `completed` always with a step (else it counts for nothing).
+    Source ids are unique: bench-<number>."""
+    rng = random.Random(20261127 + start)
+    kinds, weights = zip(*KINDS, strict=True)
+    cumulative = list(accumulate(weights))
+    day_list = [today - dt.timedelta(days=offset) for offset in range(1, days + 1)]
+    day_cumulative = list(accumulate(1 if d.weekday() >= 5 else 5 for d in day_list))
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ("person_email", "occurred_at", "minutes", "kind", "pathway", "step", "source_id")
+        )
+        for number in range(start, start + rows):
+            email = people[int(rng.paretovariate(1.2) * 7 + number) % len(people)]
+            (kind,) = rng.choices(kinds, cum_weights=cumulative)
+            (day,) = rng.choices(day_list, cum_weights=day_cumulative)
+            # No offset: the importer reads it as site time, as an HR export would be.
+            moment = f"{day.isoformat()}T{rng.randint(8, 17):02d}:{rng.randint(0, 59):02d}"
+            low, high = MINUTES[kind]
+            slug, step = "", ""
+            if kind == "completed" or rng.random() < 0.85:
+                slug, steps = pathways[rng.randrange(len(pathways))]
+                if kind == "completed" or rng.random() < 0.7:
+                    step = steps[rng.randrange(len(steps))]
+            writer.writerow(
+                (
+                    email,
+                    moment,
+                    rng.randint(low, high),
+                    kind,
+                    slug,
+                    step,
+                    f"{SOURCE_ID_PREFIX}{number:08d}",
+                )
+            )
+
+
+# --- The measurements ---------------------------------------------------------------------
+
+
+def import_through_the_importer(path: Path):
+    """What `manage.py import_activity FILE` does, minus the Celery rollup it enqueues
+    afterwards (measured separately): one ImportRun, one validating apply, the record."""
+    from metrics.models import ImportRun
+    from metrics.services import imports
+
+    run = ImportRun.objects.create(
+        kind=ImportRun.Kind.ACTIVITY, original_name=path.name, status=ImportRun.Status.IMPORTING
+    )
+    with path.open("rb") as source:
+        report = imports.import_file_apply(
+            kind=ImportRun.Kind.ACTIVITY, source=source, import_run=run, allow_invalid=False
+        )
+    imports.import_run_record(import_run=run, report=report, status=ImportRun.Status.DONE)
+    return report
+
+
+def copy_bare(url: str, path: Path) -> float:
+    """psql's \\copy of the same file into a scratch table of seven text columns."""
+    setup = (
+        f"DROP TABLE IF EXISTS {SCRATCH_RAW}; CREATE TABLE {SCRATCH_RAW} (person_email text,"
+        " occurred_at text, minutes text, kind text, pathway text, step text, source_id text);"
+    )
+    subprocess.run([*psql_args(url), "-c", setup], check=True, env=psql_env(url), timeout=60)
+    started = time.perf_counter()
+    subprocess.run(
+        [*psql_args(url), "-c", f"\\copy {SCRATCH_RAW} FROM '{path}' WITH (FORMAT csv, HEADER)"],
+        check=True,
+        env=psql_env(url),
+        timeout=1_800,
+    )
+    seconds = time.perf_counter() - started
+    subprocess.run(
+        [*psql_args(url), "-c", f"DROP TABLE {SCRATCH_RAW}"],
+        check=True,
+        env=psql_env(url),
+        timeout=60,
+    )
+    return seconds
+
+
+def bare_rollup_statement(connection, time_zone: str) -> tuple[float, int]:
+    """One INSERT ... SELECT ... GROUP BY over the same raw rows: the activity metrics
+    the rollup computes (minutes, distinct learners, completed steps, distinct
+    completers) per team, site-time ISO week, and pathway or all pathways."""
+    week = f"date_trunc('week', a.occurred_at AT TIME ZONE '{time_zone}')::date"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DROP TABLE IF EXISTS {SCRATCH_ROLLUP}; CREATE TABLE {SCRATCH_ROLLUP} ("
+            " team_id bigint, week_start date, pathway_id bigint, learning_minutes bigint,"
+            " active_learners bigint, steps_completed bigint, completers bigint)"
+        )
+        started = time.perf_counter()
+        cursor.execute(
+            f"INSERT INTO {SCRATCH_ROLLUP} SELECT p.team_id, {week}, a.pathway_id,"
+            " sum(a.minutes), count(DISTINCT a.person_id),"
+            " count(*) FILTER (WHERE a.kind = 'completed' AND a.step_id IS NOT NULL),"
+            " count(DISTINCT a.person_id)"
+            "   FILTER (WHERE a.kind = 'completed' AND a.step_id IS NOT NULL)"
+            " FROM metrics_activityrecord a JOIN upskill_person p ON p.id = a.person_id"
+            f" GROUP BY GROUPING SETS ((p.team_id, {week}), (p.team_id, {week}, a.pathway_id))"
+        )
+        seconds = time.perf_counter() - started
+        written = cursor.rowcount
+        cursor.execute(f"DROP TABLE {SCRATCH_ROLLUP}")
+    return seconds, written
+
+
+def dashboard_timings(username: str, requests: int) -> dict:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    response = client.get("/dashboard/")  # warm caches (templates, connection)
+    assert response.status_code == 200, response.status_code
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/dashboard/")
+    # Counted now: the captured list is a slice of the connection's log, which the
+    # next request's request_started signal empties.
+    query_count = len(queries)
+    samples = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        response = client.get("/dashboard/")
+        samples.append((time.perf_counter() - started) * 1_000)
+        assert response.status_code == 200, response.status_code
+    samples.sort()
+    return {
+        "requests": requests,
+        "median_ms": round(statistics.median(samples), 1),
+        "p95_ms": round(statistics.quantiles(samples, n=20, method="inclusive")[18], 1),
+        "max_ms": round(samples[-1], 1),
+        "queries": query_count,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows in the import file")
+    parser.add_argument("--drop", action="store_true", help="drop the database at the end")
+    options = parser.parse_args()
+    if not 1_000 <= options.rows <= 5_000_000:
+        sys.exit("--rows must be between 1,000 and 5,000,000.")
+    url = database_url_or_exit()
+    if shutil.which("psql") is None:
+        sys.exit("psql is not on PATH; the \\copy baseline needs it.")
+
+    created = database_create_if_missing(url)
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "upskill.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from metrics.models import ActivityRecord, ImportRun, RollupDirtyBucket, WeeklyRollup
+    from metrics.services import rollup_incremental, rollup_rebuild
+    from pathways.models import Pathway
+    from upskill.models import Person, Team
+
+    # Production behaviour: no per-query logging while timing, and the test Client's
+    # host accepted.
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    figures: dict = {}
+    log(f"database {'created' if created else 'exists'}; migrating")
+    call_command("migrate", verbosity=0)
+    if not Person.objects.exists():
+        log(f"seeding the demo with {SEED_PEOPLE:,} people")
+        with stopwatch(figures, "seed_seconds"):
+            call_command("seed_demo", people=SEED_PEOPLE, stdout=sys.stderr)
+    else:
+        # A previous run's imports out, so every run imports into the same state.
+        log("reusing the seed; deleting the rows an earlier run imported")
+        ActivityRecord.objects.filter(source_id__startswith=SOURCE_ID_PREFIX).delete()
+        ImportRun.objects.all().delete()
+        RollupDirtyBucket.objects.all().delete()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE metrics_activityrecord")
+
+    # Only addresses that name exactly one person: the importer refuses ambiguous ones.
+    addresses = Counter(
+        e.strip().lower() for e in Person.objects.values_list("user__email", flat=True) if e
+    )
+    emails = sorted(e for e, n in addresses.items() if n == 1)
+    pathways = [
+        (p.slug, [s.key for s in p.steps.all()])
+        for p in Pathway.objects.exclude(status=Pathway.Status.DRAFT).prefetch_related("steps")
+    ]
+    pathways = [(slug, steps) for slug, steps in pathways if steps]
+    today = timezone.localdate()
+    result: dict = {
+        "date": today.isoformat(),
+        "machine": machine(connection),
+        "data": {
+            "people": Person.objects.count(),
+            "teams": Team.objects.count(),
+            "pathways": len(pathways),
+            "seed_activity_rows": ActivityRecord.objects.count(),
+            "import_rows": options.rows,
+            "incremental_rows": INCREMENTAL_ROWS,
+        },
+        "figures": figures,
+        "targets": TARGETS,
+    }
+
+    workdir = Path(tempfile.mkdtemp(prefix="upskill-bench-"))
+    try:
+        big = workdir / "activity.csv"
+        small = workdir / "activity-new.csv"
+        log(f"writing {options.rows:,} rows to {big}")
+        with stopwatch(figures, "generate_seconds"):
+            activity_file_write(
+                big,
+                rows=options.rows,
+                start=0,
+                people=emails,
+                pathways=pathways,
+                days=364,
+                today=today,
+            )
+            activity_file_write(
+                small,
+                rows=INCREMENTAL_ROWS,
+                start=options.rows,
+                people=emails,
+                pathways=pathways,
+                days=14,
+                today=today,
+            )
+        figures["file_mb"] = round(big.stat().st_size / 1024 / 1024, 1)
+
+        log("importing through the real importer")
+        with stopwatch(figures, "import_seconds"):
+            report = import_through_the_importer(big)
+        assert report.rows_invalid == 0, report.errors[:5]
+        assert report.rows_inserted == options.rows, report
+        figures["import_rows_per_second"] = round(options.rows / figures["import_seconds"])
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE metrics_activityrecord")
+
+        log("psql \\copy of the same file into a bare text table")
+        figures["copy_seconds"] = round(copy_bare(url, big), 3)
+        figures["copy_rows_per_second"] = round(options.rows / figures["copy_seconds"])
+        figures["import_vs_copy_ratio"] = round(
+            figures["import_seconds"] / figures["copy_seconds"], 2
+        )
+
+        log("full rollup")
+        with stopwatch(figures, "full_rollup_seconds"):
+            full = rollup_rebuild()
+        figures["full_rollup_rows_written"] = full.rows_written
+        figures["activity_rows_rolled_up"] = ActivityRecord.objects.count()
+        log("bare INSERT ... SELECT ... GROUP BY")
+        bare_seconds, bare_rows = bare_rollup_statement(connection, settings.TIME_ZONE)
+        figures["bare_group_by_seconds"] = round(bare_seconds, 3)
+        figures["bare_group_by_rows"] = bare_rows
+        figures["full_rollup_vs_bare_ratio"] = round(
+            figures["full_rollup_seconds"] / figures["bare_group_by_seconds"], 2
+        )
+
+        log(f"importing {INCREMENTAL_ROWS:,} new rows, then the incremental rollup")
+        with stopwatch(figures, "incremental_import_seconds"):
+            import_through_the_importer(small)
+        figures["incremental_dirty_buckets"] = RollupDirtyBucket.objects.count()
+        with stopwatch(figures, "incremental_rollup_seconds"):
+            incremental = rollup_incremental()
+        figures["incremental_rollup_rows_written"] = incremental.rows_written
+        figures["rollup_rows"] = WeeklyRollup.objects.count()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    log("dashboard requests")
+    figures["dashboard_leader"] = dashboard_timings("leader", DASHBOARD_REQUESTS)
+    figures["dashboard_ld_admin"] = dashboard_timings("admin", DASHBOARD_REQUESTS)
+
+    result["met"] = {
+        "import_rows_per_second": figures["import_rows_per_second"]
+        >= TARGETS["import_rows_per_second_min"],
+        "import_vs_copy_ratio": figures["import_vs_copy_ratio"]
+        <= TARGETS["import_vs_copy_ratio_max"],
+        "full_rollup_seconds": figures["full_rollup_seconds"] <= TARGETS["full_rollup_seconds_max"],
+        "full_rollup_vs_bare_ratio": figures["full_rollup_vs_bare_ratio"]
+        <= TARGETS["full_rollup_vs_bare_ratio_max"],
+        "incremental_rollup_seconds": figures["incremental_rollup_seconds"]
+        <= TARGETS["incremental_rollup_seconds_max"],
+        "dashboard_leader_p95_ms": figures["dashboard_leader"]["p95_ms"]
+        <= TARGETS["dashboard_p95_ms_max"],
+        "dashboard_ld_admin_p95_ms": figures["dashboard_ld_admin"]["p95_ms"]
+        <= TARGETS["dashboard_p95_ms_max"],
+    }
+    connection.close()
+    if options.drop:
+        log("dropping the database")
+        database_drop(url)
+    print(json.dumps(result, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()
