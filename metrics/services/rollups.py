@@ -196,13 +196,27 @@ def _compute(scope: set[Bucket] | None) -> Rows:
 
 def _replace(scope: set[Bucket] | None, rows: Rows) -> None:
     if scope is None:
-        WeeklyRollup.objects.all().delete()
+        if connection.vendor == "postgresql":
+            # A rebuild replaces everything: TRUNCATE is instant where DELETE scans and
+            # logs every row. It holds an exclusive lock until commit, which the
+            # advisory lock already serialises against other rollups.
+            with connection.cursor() as cursor:
+                # Deferred foreign-key checks pending on the table (rows written
+                # earlier in this transaction) would make TRUNCATE refuse: run them now.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute(f"TRUNCATE {WeeklyRollup._meta.db_table}")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            WeeklyRollup.objects.all().delete()
     else:
         teams_by_week: dict[dt.date, list[int]] = defaultdict(list)
         for team, week in scope:
             teams_by_week[week].append(team)
         for week, teams in teams_by_week.items():
             WeeklyRollup.objects.filter(week_start=week, team_id__in=teams).delete()
+    if connection.vendor == "postgresql":
+        _write_rows_postgres(rows)
+        return
     WeeklyRollup.objects.bulk_create(
         (
             WeeklyRollup(
@@ -212,6 +226,21 @@ def _replace(scope: set[Bucket] | None, rows: Rows) -> None:
         ),
         batch_size=2_000,
     )
+
+
+def _write_rows_postgres(rows: Rows) -> None:
+    """COPY the computed rows straight in: building ~200,000 model objects for
+    bulk_create cost most of a full rollup's time (bench/metrics_bench.py)."""
+    now = timezone.now()
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(
+            f"COPY {WeeklyRollup._meta.db_table}"
+            " (team_id, week_start, pathway_id, metric, value, people, computed_at) FROM STDIN"
+        ) as copy,
+    ):
+        for (team, week, pathway, metric), (value, people) in rows.items():
+            copy.write_row((team, week, pathway, metric, value, people, now))
 
 
 def _moved_people_buckets() -> set[Bucket]:
