@@ -122,6 +122,9 @@ class ImportRun(models.Model):
         DONE = "done", "Done"
         REJECTED = "rejected", "Rejected"
         FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    ACTIVE = (Status.PENDING, Status.VALIDATING, Status.IMPORTING)
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
@@ -148,6 +151,17 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} import #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        """A job is working on it: the page keeps polling."""
+        return self.status in self.ACTIVE
+
+    @property
+    def progress_percent(self) -> int | None:
+        if not self.bytes_total or self.status == self.Status.IMPORTING:
+            return None  # apply's progress is inside its transaction: indeterminate
+        return min(100, self.bytes_done * 100 // self.bytes_total)
 
 
 class WeeklyRollup(models.Model):
@@ -251,3 +265,7 @@ class XapiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

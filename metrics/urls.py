@@ -6,4 +6,11 @@ app_name = "metrics"
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/export.csv", views.dashboard_export, name="dashboard_export"),
+    path("imports/", views.import_list, name="imports"),
+    path("imports/<int:pk>/", views.import_run, name="import_run"),
+    path("imports/<int:pk>/confirm/", views.import_run_confirm, name="import_run_confirm"),
+    path("imports/<int:pk>/cancel/", views.import_run_cancel, name="import_run_cancel"),
+    path("imports/api-keys/", views.xapi_keys, name="xapi_keys"),
+    path("imports/api-keys/<int:pk>/revoke/", views.xapi_key_revoke, name="xapi_key_revoke"),
+    path("xapi/statements", views.xapi_statements, name="xapi_statements"),
 ]

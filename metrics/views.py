@@ -1,10 +1,16 @@
 from django.conf import settings
-from django.http import StreamingHttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from metrics import selectors
-from upskill.decorators import dashboard_required
+from metrics import forms, selectors, services
+from metrics.models import ImportRun, XapiKey
+from metrics.services import imports
+from upskill.decorators import dashboard_required, ld_admin_required
 from upskill.http import HtmxHttpRequest
 
 
@@ -43,3 +49,213 @@ def dashboard_export(request: HtmxHttpRequest):
     )
     response["Content-Disposition"] = 'attachment; filename="upskill-rollups.csv"'
     return response
+
+
+# --- Imports (L&D admins) -----------------------------------------------------------------
+
+
+def _import_upload_too_big(request: HtmxHttpRequest) -> bool:
+    """A body far over the file limit is refused from its declared length alone."""
+    try:
+        length = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        return False
+    return length > imports.MAX_FILE_BYTES + 1024 * 1024
+
+
+@require_http_methods(["GET", "POST"])
+@ld_admin_required
+def import_list(request: HtmxHttpRequest):
+    """Upload a CSV (stored, then checked by a job) and see the recent import runs."""
+    form = forms.ImportUploadForm()
+    refused = ""
+    status = 200
+    if request.method == "POST":
+        if _import_upload_too_big(request):
+            refused = (
+                f"The file is over {imports.MAX_FILE_BYTES // 2**20} MB; "
+                "split it into smaller files and import each."
+            )
+            status = 400
+        else:
+            form = forms.ImportUploadForm(request.POST, request.FILES)
+            if form.is_valid():
+                try:
+                    import_run = services.import_run_create(
+                        kind=form.cleaned_data["kind"],
+                        upload=form.cleaned_data["file"],
+                        created_by=request.user,
+                    )
+                except ValidationError as exc:
+                    form.add_error("file", exc)
+                else:
+                    return redirect("metrics:import_run", pk=import_run.pk)
+            status = 400
+    return render(
+        request,
+        "metrics/imports.html",
+        {
+            "form": form,
+            "refused": refused,
+            "import_runs": selectors.import_runs_recent(),
+            "headers": imports.HEADERS,
+        },
+        status=status,
+    )
+
+
+def _import_run_page(request: HtmxHttpRequest, import_run: ImportRun, error: str = ""):
+    shown, more = selectors.import_run_errors_shown(import_run)
+    template = "metrics/import_run.html"
+    if request.htmx:
+        template += "#import-run-status"
+    return render(
+        request,
+        template,
+        {
+            "import_run": import_run,
+            "row_errors": shown,
+            "more_errors": more,
+            "headers": imports.HEADERS,
+            "error": error,
+        },
+    )
+
+
+@require_GET
+@ld_admin_required
+def import_run(request: HtmxHttpRequest, pk: int):
+    """One run: progress while a job works on it (the htmx partial polls every second
+    and stops when the run settles), then the report or the result."""
+    return _import_run_page(request, get_object_or_404(ImportRun, pk=pk))
+
+
+@require_POST
+@ld_admin_required
+def import_run_confirm(request: HtmxHttpRequest, pk: int):
+    import_run = get_object_or_404(ImportRun, pk=pk)
+    form = forms.ImportConfirmForm(request.POST)
+    rows_valid = form.cleaned_data["rows_valid"] if form.is_valid() else None
+    try:
+        import_run = services.import_run_confirm(import_run=import_run, rows_valid=rows_valid)
+    except ValidationError as exc:
+        if request.htmx:  # the partial says it; a message would wait for the next page
+            import_run.refresh_from_db()
+            return _import_run_page(request, import_run, error=" ".join(exc.messages))
+        messages.error(request, " ".join(exc.messages))
+    if request.htmx:
+        import_run.refresh_from_db()
+        return _import_run_page(request, import_run)
+    return redirect("metrics:import_run", pk=pk)
+
+
+@require_POST
+@ld_admin_required
+def import_run_cancel(request: HtmxHttpRequest, pk: int):
+    import_run = get_object_or_404(ImportRun, pk=pk)
+    try:
+        import_run = services.import_run_cancel(import_run=import_run)
+    except ValidationError as exc:
+        if request.htmx:  # the partial says it; a message would wait for the next page
+            import_run.refresh_from_db()
+            return _import_run_page(request, import_run, error=" ".join(exc.messages))
+        messages.error(request, " ".join(exc.messages))
+    if request.htmx:
+        import_run.refresh_from_db()
+        return _import_run_page(request, import_run)
+    return redirect("metrics:import_run", pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+@ld_admin_required
+def xapi_keys(request: HtmxHttpRequest):
+    """API keys for the xAPI endpoint. A new key is shown on this response only: the
+    database keeps its hash."""
+    form = forms.XapiKeyForm()
+    created = None
+    status = 200
+    if request.method == "POST":
+        form = forms.XapiKeyForm(request.POST)
+        if form.is_valid():
+            try:
+                created = services.xapi_key_create(
+                    name=form.cleaned_data["name"], created_by=request.user
+                )
+            except ValidationError as exc:
+                form.add_error("name", exc)
+                status = 400
+            else:
+                form = forms.XapiKeyForm()
+        else:
+            status = 400
+    response = render(
+        request,
+        "metrics/xapi_keys.html",
+        {
+            "form": form,
+            "created": created,
+            "xapi_keys": selectors.xapi_keys(),
+            "statements_url": request.build_absolute_uri(reverse("metrics:xapi_statements")),
+            "step_iri_prefix": settings.XAPI_STEP_IRI_PREFIX,
+        },
+        status=status,
+    )
+    if created:
+        response["Cache-Control"] = "no-store"  # the key must not linger in a cache
+    return response
+
+
+@require_POST
+@ld_admin_required
+def xapi_key_revoke(request: HtmxHttpRequest, pk: int):
+    xapi_key = services.xapi_key_revoke(xapi_key=get_object_or_404(XapiKey, pk=pk))
+    messages.success(request, f"Key “{xapi_key.name}” is revoked; requests using it now get 401.")
+    return redirect("metrics:xapi_keys")
+
+
+# --- xAPI ---------------------------------------------------------------------------------
+
+
+def _xapi_response(payload, status: int) -> JsonResponse:
+    response = JsonResponse(payload, status=status, safe=False)
+    response["X-Experience-API-Version"] = "1.0.3"
+    return response
+
+
+def _xapi_body_too_large(limit: int) -> JsonResponse:
+    return _xapi_response(
+        {"error": f"The body is over {limit:,} bytes; send fewer statements per request."}, 413
+    )
+
+
+@csrf_exempt  # a machine client with an API key, not a browser session: no CSRF cookie
+@require_POST
+def xapi_statements(request: HttpRequest):
+    """xAPI 1.0.3 statements (one object or an array), all recorded or none. Auth is an
+    API key (Bearer, or Basic with the key as password); see README, Import formats."""
+    xapi_key = services.xapi_key_authenticate(
+        authorization=request.headers.get("Authorization", "")
+    )
+    if xapi_key is None:
+        response = _xapi_response(
+            {"error": "A valid API key is required: Authorization: Bearer <key>."}, 401
+        )
+        response["WWW-Authenticate"] = 'Bearer realm="xapi", Basic realm="xapi"'
+        return response
+    limit = settings.XAPI_MAX_BODY_BYTES
+    try:
+        declared = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        return _xapi_body_too_large(limit)
+    # Read at most one byte over the limit, whatever the Content-Length claimed.
+    body = request.read(limit + 1)
+    if len(body) > limit:
+        return _xapi_body_too_large(limit)
+    try:
+        statements = services.statements_decode(body=body)
+        result = services.statements_record(statements=statements)
+    except services.StatementsRejected as exc:
+        return _xapi_response({"error": exc.messages[0]}, 400)
+    return _xapi_response(result.ids, 200)

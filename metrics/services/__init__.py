@@ -3,9 +3,11 @@
 from metrics.services.commitments import commitment_check_ins_compute
 from metrics.services.import_runs import (
     import_apply,
+    import_run_cancel,
     import_run_confirm,
     import_run_create,
     import_validate,
+    upload_check,
 )
 from metrics.services.imports import (
     FileRejected,
@@ -22,6 +24,15 @@ from metrics.services.rollups import (
     rollup_incremental,
     rollup_rebuild,
 )
+from metrics.services.xapi import (
+    StatementsRejected,
+    StatementsResult,
+    statements_decode,
+    statements_record,
+    xapi_key_authenticate,
+    xapi_key_create,
+    xapi_key_revoke,
+)
 
 __all__ = [
     "ACTIVITY_METRICS",
@@ -34,10 +45,19 @@ __all__ = [
     "import_apply",
     "import_file_apply",
     "import_file_validate",
+    "import_run_cancel",
     "import_run_confirm",
     "import_run_create",
     "import_validate",
     "rollup_catch_up",
     "rollup_incremental",
     "rollup_rebuild",
+    "StatementsRejected",
+    "StatementsResult",
+    "statements_decode",
+    "statements_record",
+    "upload_check",
+    "xapi_key_authenticate",
+    "xapi_key_create",
+    "xapi_key_revoke",
 ]

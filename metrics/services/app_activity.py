@@ -9,9 +9,14 @@ module small and free of reads, so the exception stays one function wide.
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 
 from metrics.models import ActivityRecord
+from metrics.services.imports import dirty_buckets_mark
 from pathways.models import Pathway, Step
+from upskill.celery import enqueue_after_commit
 from upskill.models import Person
 
 APP_SOURCE = "app"
@@ -29,7 +34,11 @@ def app_activity_record(
 ) -> tuple[ActivityRecord, bool]:
     """Record one activity once: source "app" plus a deterministic `source_id` (e.g.
     "progress:42:completed") make a repeat — a double submit, a retried request — return
-    the existing record instead of adding a second. Returns (record, created)."""
+    the existing record instead of adding a second. Returns (record, created).
+
+    A new record also queues its (team, week) bucket for the incremental rollup, in the
+    caller's transaction, and the rollup runs once that commits, so dashboards need not
+    wait for the periodic catch-up's scan."""
     record = ActivityRecord(
         person=person,
         pathway=pathway,
@@ -57,4 +66,12 @@ def app_activity_record(
             "occurred_at": occurred_at,
         },
     )
+    if created:
+        from metrics import tasks  # the tasks module imports the services package
+
+        day = occurred_at.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+        dirty_buckets_mark(buckets=[(person.team_id, day - dt.timedelta(days=day.weekday()))])
+        # Not delay_on_commit: the rows are committed by then, so a broker outage must not
+        # fail the request; the beat catch-up rolls up the queued buckets anyway.
+        enqueue_after_commit(tasks.rollup_incremental)
     return record, created

@@ -1,21 +1,37 @@
 """The upload flow around the importer: store the file, validate it in a job, let the
-admin confirm "import the N valid rows", apply in a job, then roll up the buckets."""
+admin confirm "import the N valid rows", apply in a job, then roll up the buckets.
+
+Nothing reaches the raw tables before the admin confirms: validation only records the
+report on the ImportRun. A file refused up front (size, type, empty, binary, not UTF-8)
+is not stored and creates no run at all.
+"""
 
 from __future__ import annotations
+
+import codecs
+import logging
+from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from metrics.models import ImportRun
 from metrics.services import imports
+from upskill.celery import enqueue_after_commit
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_SUFFIXES = (".csv", ".txt")
+SNIFF_BYTES = 64 * 1024
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 def _progress_writer(import_run: ImportRun):
     """Progress goes straight to the row with an UPDATE (autocommitted while validating,
-    so the polling page sees it; inside apply's transaction it is invisible until the
-    end, and the page shows an indeterminate bar instead)."""
+    so the polling page sees it)."""
 
     def write(done: int, total: int) -> None:
         ImportRun.objects.filter(pk=import_run.pk).update(bytes_done=done, bytes_total=total)
@@ -23,33 +39,75 @@ def _progress_writer(import_run: ImportRun):
     return write
 
 
+def upload_check(*, upload: UploadedFile) -> None:
+    """Refuse, before anything is stored, a file that cannot be a UTF-8 CSV: wrong
+    extension, empty, over the size limit, binary, or another encoding. Reads only the
+    first SNIFF_BYTES; bad bytes further on are reported per line by validation."""
+    name = upload.name or ""
+    if PurePath(name).suffix.lower() not in ALLOWED_SUFFIXES:
+        raise ValidationError(
+            f"{name or 'The file'} is not a CSV file: choose a .csv file "
+            "(in a spreadsheet, use Save as → CSV UTF-8)."
+        )
+    if not upload.size:
+        raise ValidationError("The file is empty: choose a CSV file with a header row and data.")
+    imports.check_file_size(upload.size)
+    upload.seek(0)
+    head = upload.read(SNIFF_BYTES)
+    upload.seek(0)
+    if head.startswith(UTF16_BOMS):
+        raise ValidationError(
+            "The file is UTF-16 encoded; save it as CSV UTF-8 and upload it again."
+        )
+    if b"\x00" in head:
+        raise ValidationError(
+            "This is not a text file (it contains binary data). Choose the CSV export."
+        )
+    try:
+        # An incremental decoder: a character cut off at the end of the sample is fine.
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        raise ValidationError(
+            "The file is not UTF-8 text (perhaps Windows-1252 or Latin-1). Save it as "
+            "CSV UTF-8 and upload it again."
+        ) from None
+
+
 @transaction.atomic
 def import_run_create(*, kind: str, upload: UploadedFile, created_by) -> ImportRun:
-    """Store an uploaded file and queue its validation."""
+    """Check and store an uploaded file, then queue its validation."""
     from metrics import tasks
 
     if kind not in ImportRun.Kind.values:
         raise ValidationError(f"Unknown import kind {kind!r}: choose activity or outcomes.")
-    imports.check_file_size(upload.size)
+    upload_check(upload=upload)
+    name = PurePath(upload.name).name[:255]
     import_run = ImportRun(
-        kind=kind,
-        original_name=(upload.name or "upload.csv")[:255],
-        created_by=created_by,
-        bytes_total=upload.size,
+        kind=kind, original_name=name, created_by=created_by, bytes_total=upload.size
     )
-    import_run.file.save(upload.name or "upload.csv", upload, save=False)
+    import_run.file.save(name, upload, save=False)
     import_run.save()
     tasks.import_validate.delay_on_commit(import_run.pk)
     return import_run
 
 
+def _fail(import_run_id: int, message: str) -> None:
+    ImportRun.objects.filter(pk=import_run_id).update(
+        status=ImportRun.Status.FAILED, message=message, finished_at=timezone.now()
+    )
+
+
 def import_validate(*, import_run_id: int) -> ImportRun:
-    """Check every row of the stored file and record the report; writes no raw rows."""
+    """Check every row of the stored file and record the report; writes no raw rows.
+
+    Not atomic on purpose: the progress UPDATEs must commit as they go for the page's
+    progress bar. Safe to re-run: it only rewrites the run's own report."""
     import_run = ImportRun.objects.get(pk=import_run_id)
     if import_run.status not in (ImportRun.Status.PENDING, ImportRun.Status.VALIDATING):
         return import_run  # a redelivered message for a run that has moved on
-    import_run.status = ImportRun.Status.VALIDATING
-    import_run.save(update_fields=["status"])
+    ImportRun.objects.filter(pk=import_run.pk).update(
+        status=ImportRun.Status.VALIDATING, bytes_done=0
+    )
     try:
         with import_run.file.open("rb") as source:
             report = imports.import_file_validate(
@@ -62,7 +120,15 @@ def import_validate(*, import_run_id: int) -> ImportRun:
             import_run=import_run, report=imports.ImportReport(), status=ImportRun.Status.REJECTED
         )
         return import_run
+    except Exception:
+        # Without this the run would stay "validating" and the page poll for ever.
+        logger.exception("Validating import run %s failed", import_run_id)
+        _fail(import_run_id, "Checking the file failed unexpectedly; upload it again.")
+        raise
     import_run.refresh_from_db()
+    if import_run.status != ImportRun.Status.VALIDATING:
+        return import_run  # cancelled while it was being checked
+    import_run.bytes_done = import_run.bytes_total
     imports.import_run_record(
         import_run=import_run, report=report, status=ImportRun.Status.VALIDATED
     )
@@ -70,8 +136,8 @@ def import_validate(*, import_run_id: int) -> ImportRun:
 
 
 @transaction.atomic
-def import_run_confirm(*, import_run: ImportRun, rows_valid: int) -> ImportRun:
-    """The admin saw the report and chose to import the valid rows."""
+def import_run_confirm(*, import_run: ImportRun, rows_valid: int | None) -> ImportRun:
+    """The admin saw the report and chose to import its `rows_valid` valid rows."""
     from metrics import tasks
 
     import_run = ImportRun.objects.select_for_update().get(pk=import_run.pk)
@@ -80,43 +146,76 @@ def import_run_confirm(*, import_run: ImportRun, rows_valid: int) -> ImportRun:
             f"This import is {import_run.get_status_display().lower()}; only a checked file "
             "waiting for confirmation can be imported."
         )
-    if rows_valid != import_run.rows_valid or not rows_valid:
+    if not import_run.rows_valid:
         raise ValidationError(
             "There are no valid rows to import; fix the file and upload it again."
         )
+    if rows_valid != import_run.rows_valid:
+        raise ValidationError(
+            f"The report shows {import_run.rows_valid:,} valid rows; reload the page and "
+            "confirm again."
+        )
     import_run.status = ImportRun.Status.IMPORTING
-    import_run.save(update_fields=["status"])
+    import_run.bytes_done = 0
+    import_run.save(update_fields=["status", "bytes_done"])
     tasks.import_apply.delay_on_commit(import_run.pk)
+    return import_run
+
+
+@transaction.atomic
+def import_run_cancel(*, import_run: ImportRun) -> ImportRun:
+    """The admin chose not to import: nothing was written, and nothing will be."""
+    import_run = ImportRun.objects.select_for_update().get(pk=import_run.pk)
+    if import_run.status not in (
+        ImportRun.Status.PENDING,
+        ImportRun.Status.VALIDATING,
+        ImportRun.Status.VALIDATED,
+    ):
+        raise ValidationError(
+            f"This import is {import_run.get_status_display().lower()}; it can no longer "
+            "be cancelled."
+        )
+    import_run.status = ImportRun.Status.CANCELLED
+    import_run.finished_at = timezone.now()
+    import_run.save(update_fields=["status", "finished_at"])
     return import_run
 
 
 def import_apply(*, import_run_id: int) -> ImportRun:
     """Write the confirmed valid rows (one transaction), then queue the rollup.
 
-    Safe to run twice (a redelivered task after a killed worker): the file applies in one
-    transaction, and a finished run is left alone."""
+    Safe to run twice (a redelivered task after a killed worker): the run row is locked
+    and re-checked inside the transaction, so a second delivery waits for the first and
+    then finds it done instead of overwriting its counts with "all duplicates"."""
     from metrics import tasks
 
-    import_run = ImportRun.objects.get(pk=import_run_id)
-    if import_run.status != ImportRun.Status.IMPORTING:
-        return import_run
     try:
-        with transaction.atomic(), import_run.file.open("rb") as source:
-            report = imports.import_file_apply(
-                kind=import_run.kind,
-                source=source,
-                import_run=import_run,
-                allow_invalid=True,
-                expected_valid=import_run.rows_valid,
-            )
+        with transaction.atomic():
+            import_run = ImportRun.objects.select_for_update().get(pk=import_run_id)
+            if import_run.status != ImportRun.Status.IMPORTING:
+                return import_run
+            with import_run.file.open("rb") as source:
+                report = imports.import_file_apply(
+                    kind=import_run.kind,
+                    source=source,
+                    import_run=import_run,
+                    allow_invalid=True,
+                    expected_valid=import_run.rows_valid,
+                )
             imports.import_run_record(
                 import_run=import_run, report=report, status=ImportRun.Status.DONE
             )
             ImportRun.objects.filter(pk=import_run.pk).update(bytes_done=F("bytes_total"))
-            tasks.rollup_incremental.delay_on_commit()
+            if report.rows_inserted:
+                # Not delay_on_commit: the rows are committed by then, so a broker outage must not
+                # fail the request; the beat catch-up rolls up the queued buckets anyway.
+                enqueue_after_commit(tasks.rollup_incremental)
+    except imports.FileRejected as exc:
+        _fail(import_run_id, " ".join(exc.messages))
     except ValidationError as exc:
-        import_run.refresh_from_db()
-        import_run.status = ImportRun.Status.FAILED
-        import_run.message = " ".join(exc.messages)
-        import_run.save(update_fields=["status", "message"])
-    return import_run
+        _fail(import_run_id, " ".join(exc.messages))
+    except Exception:
+        logger.exception("Applying import run %s failed", import_run_id)
+        _fail(import_run_id, "Importing failed unexpectedly; nothing was written. Try again.")
+        raise
+    return ImportRun.objects.get(pk=import_run_id)

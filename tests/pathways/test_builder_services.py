@@ -146,7 +146,9 @@ def test_publishing_refuses_a_pathway_without_every_kind_of_stage():
 
 def test_publishing_refuses_stages_out_of_progressive_order_but_allows_a_repeated_practice():
     pathway = publishable_pathway()
-    second_practice = StageFactory(pathway=pathway, kind="practice", position=99)
+    # After every other stage, whatever the factory's position sequence has reached.
+    last = max(pathway.stages.values_list("position", flat=True))
+    second_practice = StageFactory(pathway=pathway, kind="practice", position=last + 1)
     StepFactory(stage=second_practice)
     # F, P, C, P: the second practice stage comes after coaching.
     with pytest.raises(ValidationError, match="foundation → hands-on practice → coaching"):

@@ -11,7 +11,7 @@ from tests.pathways.learning_factories import a_journey
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
-EXPECTED_ACTION_QUERIES = 33
+EXPECTED_ACTION_QUERIES = 34
 
 
 def step_url(journey, step, action=""):
@@ -330,8 +330,9 @@ def test_step_action_partial_runs_a_fixed_number_of_queries(client, django_asser
     # 2 savepoint and release + 5 the plan (unlock check) + 4 get-or-create the progress
     # row (select, savepoint, insert, release) + 1 lock it + 3 its check constraints
     # (savepoint, check, release) + 1 update + 4 the activity record (select, savepoint,
-    # insert, release); then the panel: 5 the plan + 1 own feedback (a learn step has no
-    # competency, so no rubric query) + 2 navigation (groups, led teams) = 33.
+    # insert, release) + 1 its rollup bucket marker; then the panel: 5 the plan + 1 own
+    # feedback (a learn step has no competency, so no rubric query) + 2 navigation
+    # (groups, led teams) = 34.
     with django_assert_num_queries(EXPECTED_ACTION_QUERIES):
         client.post(step_url(journey, journey.learn, "done"), **HTMX)
 

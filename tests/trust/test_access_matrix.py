@@ -8,7 +8,7 @@ department, has a Person), `sibling_leader` (leads the sibling team, no Person),
 L&D admin (no Person), and anonymous.
 
 Outcomes: OK (< 400, not a bounce to the login page), LOGIN (a redirect to login),
-DENY (403 or 404). Never a 500. GET first; a POST-only view (405) is POSTed empty.
+DENY (401, 403 or 404). Never a 500. GET first; a POST-only view (405) is POSTed empty.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import pytest
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from metrics.models import ImportRun, XapiKey
 from pathways.models import PathwayAssignment, StepProgress
 from responsibilities import services as responsibility_services
 from responsibilities.models import ResponsibilityArea
@@ -119,6 +120,8 @@ def world(settings) -> World:
         title="Pulse", closes_at=timezone.now() + dt.timedelta(days=3)
     )
     pathway, stage, step = journey.pathway, journey.practice, journey.practise
+    import_run = ImportRun.objects.create(kind="activity", status=ImportRun.Status.VALIDATED)
+    xapi_key = XapiKey.objects.create(name="LMS", prefix="upx_abc", key_hash="0" * 64)
     kwargs = {
         "pathways:editor": {"pk": pathway.pk},
         "pathways:edit": {"pk": pathway.pk},
@@ -167,6 +170,10 @@ def world(settings) -> World:
         "responsibilities:pulse_close": {"pk": survey.pk},
         "responsibilities:pulse_answer": {"pk": survey.pk},
         "responsibilities:pulse_results": {"pk": survey.pk},
+        "metrics:import_run": {"pk": import_run.pk},
+        "metrics:import_run_confirm": {"pk": import_run.pk},
+        "metrics:import_run_cancel": {"pk": import_run.pk},
+        "metrics:xapi_key_revoke": {"pk": xapi_key.pk},
     }
     users = {
         "anonymous": None,
@@ -217,6 +224,7 @@ ACCESS: dict[str, dict[str, str]] = {
     "favicon": PUBLIC,
     "login": PUBLIC,
     "logout": PUBLIC,
+    "audit": ADMIN_ONLY,
     # The pathway builder: L&D admins only.
     **{f"pathways:{name}": ADMIN_ONLY for name in BUILDER_URLS},
     # The learner's side.
@@ -289,6 +297,15 @@ ACCESS: dict[str, dict[str, str]] = {
     # Outcome metrics.
     "metrics:dashboard": LEADERS_AND_ADMINS,
     "metrics:dashboard_export": LEADERS_AND_ADMINS,
+    # Imports and xAPI keys: L&D admins only (the polling partial included).
+    "metrics:imports": ADMIN_ONLY,
+    "metrics:import_run": ADMIN_ONLY,
+    "metrics:import_run_confirm": ADMIN_ONLY,
+    "metrics:import_run_cancel": ADMIN_ONLY,
+    "metrics:xapi_keys": ADMIN_ONLY,
+    "metrics:xapi_key_revoke": ADMIN_ONLY,
+    # The xAPI endpoint ignores sessions: without an API key everyone gets 401.
+    "metrics:xapi_statements": expect(**dict.fromkeys(ROLES, DENY)),
 }
 
 
@@ -320,7 +337,7 @@ def _outcome(response) -> str:
     location = response.headers.get("Location", "")
     if response.status_code in (301, 302) and "/login/" in location and "next=" in location:
         return LOGIN
-    if response.status_code in (403, 404):
+    if response.status_code in (401, 403, 404):
         return DENY
     assert response.status_code < 400 or response.status_code == 405, response.status_code
     return OK

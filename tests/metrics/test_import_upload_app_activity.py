@@ -1,0 +1,59 @@
+"""The app's own activity queues its rollup bucket in the same transaction, so the
+dashboards see a step completion at the next incremental rollup (queued after commit)."""
+
+import datetime as dt
+
+import pytest
+
+from metrics.models import RollupDirtyBucket, WeeklyRollup
+from metrics.services.app_activity import app_activity_record
+from tests.factories import PersonFactory, StepFactory
+from upskill.celery import app as celery_app
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    """Jobs run in-process here even on the service run (REDIS_URL set), where nothing
+    would consume them; tests/integration/ covers the real worker."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+def test_new_app_activity_queues_its_team_week_and_the_rollup(
+    db, django_capture_on_commit_callbacks
+):
+    person = PersonFactory()
+    step = StepFactory()
+    moment = dt.datetime(2025, 3, 5, 12, tzinfo=dt.UTC)  # a Wednesday
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        app_activity_record(
+            person=person,
+            pathway=step.pathway,
+            step=step,
+            kind="completed",
+            minutes=20,
+            source_id="progress:1:completed",
+            occurred_at=moment,
+        )
+        app_activity_record(  # a repeat: no second marker, no second rollup
+            person=person,
+            pathway=step.pathway,
+            step=step,
+            kind="completed",
+            minutes=20,
+            source_id="progress:1:completed",
+            occurred_at=moment,
+        )
+
+    assert list(RollupDirtyBucket.objects.values_list("team_id", "week_start")) == [
+        (person.team_id, dt.date(2025, 3, 3))
+    ]
+    assert len(callbacks) == 1
+    callbacks[0]()  # eager Celery: the rollup runs
+    assert not RollupDirtyBucket.objects.exists()
+    assert WeeklyRollup.objects.filter(
+        team=person.team, week_start=dt.date(2025, 3, 3), metric="steps_completed"
+    ).exists()
