@@ -1,7 +1,6 @@
 """The employee's "My learning" page."""
 
 import datetime as dt
-import re
 
 from django.utils import timezone
 
@@ -16,29 +15,6 @@ from tests.factories import (
     StepProgressFactory,
 )
 from tests.pathways.learning_factories import a_journey
-
-
-def row_numbers(html: str, title: str) -> list[int]:
-    """The numeric cells of the pathway list's row for `title`."""
-    row = re.search(rf"<tr>\s*<td><strong>{re.escape(title)}</strong>.*?</tr>", html, re.S)
-    assert row, f"no row for {title!r}"
-    return [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', row.group(0))]
-
-
-def a_full_pathway(**kwargs) -> Pathway:
-    """A pathway with two stages, three steps, two enrolments (one completed) and progress."""
-    pathway = PathwayFactory(**kwargs)
-    foundation = StageFactory(pathway=pathway)
-    practice = StageFactory(pathway=pathway, kind="practice")
-    steps = [StepFactory(stage=foundation), StepFactory(stage=practice)]
-    steps.append(StepFactory(stage=practice, kind="practice"))
-    for completed_at in (None, timezone.now()):
-        enrollment = EnrollmentFactory(pathway=pathway, completed_at=completed_at)
-        StepProgressFactory(enrollment=enrollment, step=steps[0], status="approved")
-    return pathway
-
-
-# The pathway list (L&D admins) --------------------------------------------------------
 
 
 def test_my_learning_shows_my_enrolments_with_steps_done_and_due_date(client, employee):
