@@ -33,6 +33,13 @@ def import_apply(import_run_id: int) -> str:
     return services.import_apply(import_run_id=import_run_id).status
 
 
+@shared_task(acks_late=True)  # idempotent: re-sends idempotent jobs
+def import_runs_resume() -> int:
+    """Periodic (beat): re-send the jobs of imports left waiting by a broker outage or
+    a dead worker."""
+    return services.import_runs_resume()
+
+
 @shared_task(acks_late=True)  # idempotent: recomputing replaces the same check-ins
 def commitment_check_ins_compute() -> int:
     """Refresh the check-ins of employee commitments measured from activity."""

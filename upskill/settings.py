@@ -260,6 +260,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.rollup_catch_up",
         "schedule": 300.0,
     },
+    # Imports accepted while the broker was down, or whose worker died, are re-sent.
+    "metrics-import-runs-resume": {
+        "task": "metrics.tasks.import_runs_resume",
+        "schedule": 120.0,
+    },
     "responsibilities-computed-check-ins": {
         "task": "metrics.tasks.commitment_check_ins_compute",
         "schedule": 3600.0,

@@ -6,6 +6,7 @@ from metrics.services.import_runs import (
     import_run_cancel,
     import_run_confirm,
     import_run_create,
+    import_runs_resume,
     import_validate,
     upload_check,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "import_run_cancel",
     "import_run_confirm",
     "import_run_create",
+    "import_runs_resume",
     "import_validate",
     "rollup_catch_up",
     "rollup_incremental",

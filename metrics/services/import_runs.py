@@ -87,7 +87,9 @@ def import_run_create(*, kind: str, upload: UploadedFile, created_by) -> ImportR
     )
     import_run.file.save(name, upload, save=False)
     import_run.save()
-    tasks.import_validate.delay_on_commit(import_run.pk)
+    # With the broker down the run stays pending (the page says so) and
+    # import_runs_resume picks it up once the broker is back.
+    enqueue_after_commit(tasks.import_validate, import_run.pk)
     return import_run
 
 
@@ -158,7 +160,7 @@ def import_run_confirm(*, import_run: ImportRun, rows_valid: int | None) -> Impo
     import_run.status = ImportRun.Status.IMPORTING
     import_run.bytes_done = 0
     import_run.save(update_fields=["status", "bytes_done"])
-    tasks.import_apply.delay_on_commit(import_run.pk)
+    enqueue_after_commit(tasks.import_apply, import_run.pk)
     return import_run
 
 
@@ -219,3 +221,26 @@ def import_apply(*, import_run_id: int) -> ImportRun:
         _fail(import_run_id, "Importing failed unexpectedly; nothing was written. Try again.")
         raise
     return ImportRun.objects.get(pk=import_run_id)
+
+
+RESUME_AFTER = timezone.timedelta(minutes=2)
+
+
+def import_runs_resume(*, older_than: timezone.timedelta = RESUME_AFTER) -> int:
+    """Re-send the jobs of runs stuck waiting: accepted while the broker was down, or
+    whose worker died. Both jobs are idempotent (validation rewrites only its report;
+    apply locks the run and re-checks its status), so re-sending a job that is in fact
+    still running is harmless. Returns how many were re-sent."""
+    from metrics import tasks
+
+    cutoff = timezone.now() - older_than
+    stuck = list(
+        ImportRun.objects.filter(
+            status__in=[ImportRun.Status.PENDING, ImportRun.Status.IMPORTING],
+            created_at__lt=cutoff,
+        ).values_list("pk", "status")
+    )
+    for pk, status in stuck:
+        task = tasks.import_validate if status == ImportRun.Status.PENDING else tasks.import_apply
+        enqueue_after_commit(task, pk)
+    return len(stuck)

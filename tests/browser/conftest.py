@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -68,3 +69,14 @@ def console_errors(page):
     page.on("console", on_console)
     page.on("pageerror", lambda error: errors.append(str(error)))
     return errors
+
+
+# CI runs these on a loaded 2-core machine: give assertions and actions room so a slow
+# moment is not mistaken for a failure (they still fail if the thing never happens).
+expect.set_options(timeout=15_000)
+
+
+@pytest.fixture(autouse=True)
+def _patient_page(page):
+    page.set_default_timeout(15_000)
+    return page

@@ -106,20 +106,28 @@ def test_admin_builds_publishes_and_assigns_a_pathway(live_server, page, console
 
     # Drag: the last step's handle up over the middle one (once Sortable has picked up
     # the list htmx just swapped in).
-    expect(foundations.locator("ol.steps")).to_have_attribute("data-sortable-ready", "1")
-    handle = foundations.locator("li.step").nth(2).locator(".step-handle")
-    box = foundations.locator("li.step").nth(1).bounding_box()
-    handle.hover()
-    page.mouse.down()
-    # Sortable's fallback drag checks where the pointer is every 50 ms, so let each
-    # position be seen before moving on.
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=10)
-    page.wait_for_timeout(150)
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 2, steps=5)
-    page.wait_for_timeout(150)
-    page.mouse.up()
     dragged = ["What assistants are good at", "Map your queue", "Our rules for customer data"]
-    expect(step_titles(foundations)).to_have_text(dragged)
+    # A mouse gesture on a loaded 2-core machine can be too quick for Sortable to see;
+    # the gesture is retried (at most three times), the outcome is still required.
+    for attempt in range(3):
+        expect(foundations.locator("ol.steps")).to_have_attribute("data-sortable-ready", "1")
+        handle = foundations.locator("li.step").nth(2).locator(".step-handle")
+        box = foundations.locator("li.step").nth(1).bounding_box()
+        handle.hover()
+        page.mouse.down()
+        # Sortable's fallback drag checks where the pointer is every 50 ms, so let each
+        # position be seen before moving on.
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=10)
+        page.wait_for_timeout(150 * (attempt + 1))
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 2, steps=5)
+        page.wait_for_timeout(150 * (attempt + 1))
+        page.mouse.up()
+        try:
+            expect(step_titles(foundations)).to_have_text(dragged, timeout=3_000)
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
     page.reload()  # the order was saved on the server, not just moved on screen
     expect(step_titles(stage_item(page, "Foundations"))).to_have_text(dragged)
 
