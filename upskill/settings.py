@@ -254,7 +254,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redelivery after a worker dies mid-task needs the visibility timeout to outlast the
 # longest task; imports and rollups are idempotent, so redelivery is safe.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _env_or_fail(env.int, "CELERY_VISIBILITY_TIMEOUT", 3600)
+}
 CELERY_BEAT_SCHEDULE = {
     "metrics-rollup-catch-up": {
         "task": "metrics.tasks.rollup_catch_up",
