@@ -49,7 +49,7 @@ format: setup
 # The production processes, as docker-compose.yml runs them.
 serve: setup
 	$(PY) manage.py collectstatic --noinput
-	$(VENV)/bin/gunicorn upskill.wsgi --bind $(HOST):$(PORT) --workers 3
+	$(VENV)/bin/gunicorn upskill.wsgi --bind $(HOST):$(PORT) --workers 4 --worker-class gthread --threads 4 --keep-alive 10
 
 worker: setup
 	$(VENV)/bin/celery -A upskill worker --loglevel=INFO
