@@ -220,13 +220,8 @@ def _children(teams: list[Team]) -> dict[int | None, list[Team]]:
 
 
 def _subtree(root: Team, children: dict[int | None, list[Team]]) -> set[int]:
-    seen, stack = set(), [root]
-    while stack:
-        team = stack.pop()
-        if team.pk not in seen:
-            seen.add(team.pk)
-            stack.extend(children.get(team.pk, ()))
-    return seen
+    ids = {parent: [team.pk for team in kids] for parent, kids in children.items()}
+    return set(access.descendants([root.pk], ids))
 
 
 def _combine(rows: Iterable[tuple[str, float, int]]) -> dict[str, tuple[float, int]]:

@@ -385,10 +385,6 @@ def answered_area_ids(survey: AlignmentSurvey, person: Person) -> dict[int, tupl
     }
 
 
-def respondent_count(survey: AlignmentSurvey) -> int:
-    return AlignmentAnswer.objects.filter(survey=survey).values("person_id").distinct().count()
-
-
 def surveys_with_counts() -> QuerySet[AlignmentSurvey]:
     return AlignmentSurvey.objects.annotate(
         respondents=Count("answers__person", distinct=True)

@@ -234,7 +234,7 @@ def fulfilment(request: HtmxHttpRequest):
     return render(request, "responsibilities/fulfilment.html", context)
 
 
-def _check_in_context(request, commitment: Commitment, team: Team, form: CheckInForm):
+def _check_in_context(commitment: Commitment, team: Team, form: CheckInForm):
     starts = periods.recent_period_starts(commitment.period, 6, timezone.localdate())
     return {
         "commitment": commitment,
@@ -278,7 +278,7 @@ def check_in_record(request: HtmxHttpRequest, pk: int, team_pk: int):
     return render(
         request,
         "responsibilities/check_in_form.html",
-        _check_in_context(request, commitment, team, form),
+        _check_in_context(commitment, team, form),
     )
 
 

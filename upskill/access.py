@@ -13,7 +13,7 @@ team tree load it in one query (teams are few; people and records are many).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
@@ -64,6 +64,21 @@ def person_of(user: User) -> Person | None:
     )
 
 
+def descendants(
+    root_ids: Iterable[int], children: Mapping[int | None, Iterable[int]]
+) -> frozenset[int]:
+    """The given teams and every team below them, in a parent -> child ids map."""
+    seen: set[int] = set()
+    stack = list(root_ids)
+    while stack:
+        team_id = stack.pop()
+        if team_id in seen:
+            continue
+        seen.add(team_id)
+        stack.extend(children.get(team_id, ()))
+    return frozenset(seen)
+
+
 def subtree_team_ids(root_ids: Iterable[int]) -> frozenset[int]:
     """The given teams and every team below them (one query over the team tree)."""
     roots = set(root_ids)
@@ -72,15 +87,7 @@ def subtree_team_ids(root_ids: Iterable[int]) -> frozenset[int]:
     children: dict[int | None, list[int]] = defaultdict(list)
     for team_id, parent_id in Team.objects.values_list("id", "parent_id"):
         children[parent_id].append(team_id)
-    seen: set[int] = set()
-    stack = list(roots)
-    while stack:
-        team_id = stack.pop()
-        if team_id in seen:
-            continue
-        seen.add(team_id)
-        stack.extend(children.get(team_id, ()))
-    return frozenset(seen)
+    return descendants(roots, children)
 
 
 def visible_team_ids(user: User) -> frozenset[int]:

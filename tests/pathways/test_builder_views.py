@@ -314,22 +314,24 @@ def test_nonsense_in_a_step_form_rerenders_it_with_errors_never_a_500(admin_clie
     assert step.title == "The basics"
 
 
+def _edit_basics(admin_client, basics, **changes):
+    """Post the edit form of the "basics" step with its own values, changed by `changes`."""
+    fields = {
+        "title": "The basics",
+        "key": "basics",
+        "kind": "learn",
+        "stage": basics.stage_id,
+        "estimated_minutes": 30,
+        **changes,
+    }
+    return admin_client.post(f"/pathways/steps/{basics.pk}/edit/", fields, **HTMX)
+
+
 def test_editing_a_step_into_a_prerequisite_loop_is_refused_with_a_message(admin_client):
     pathway = publishable_pathway()
     basics, ethics = pathway.steps.get(key="basics"), pathway.steps.get(key="ethics")
     ethics.prerequisites.add(basics)
-    response = admin_client.post(
-        f"/pathways/steps/{basics.pk}/edit/",
-        {
-            "title": "The basics",
-            "key": "basics",
-            "kind": "learn",
-            "stage": basics.stage_id,
-            "estimated_minutes": 30,
-            "prerequisites": [ethics.pk],
-        },
-        **HTMX,
-    )
+    response = _edit_basics(admin_client, basics, prerequisites=[ethics.pk])
     assert "That would make a loop" in response.content.decode()
     assert basics.prerequisites.count() == 0
 
@@ -338,18 +340,7 @@ def test_a_prerequisite_from_another_pathway_is_refused(admin_client):
     pathway = publishable_pathway()
     basics = pathway.steps.get(key="basics")
     foreign = StepFactory()
-    response = admin_client.post(
-        f"/pathways/steps/{basics.pk}/edit/",
-        {
-            "title": "The basics",
-            "key": "basics",
-            "kind": "learn",
-            "stage": basics.stage_id,
-            "estimated_minutes": 30,
-            "prerequisites": [foreign.pk],
-        },
-        **HTMX,
-    )
+    response = _edit_basics(admin_client, basics, prerequisites=[foreign.pk])
     assert "is in another pathway" in response.content.decode()
     assert basics.prerequisites.count() == 0
 
@@ -357,17 +348,7 @@ def test_a_prerequisite_from_another_pathway_is_refused(admin_client):
 def test_moving_a_step_to_another_pathways_stage_is_refused(admin_client):
     pathway = publishable_pathway()
     basics = pathway.steps.get(key="basics")
-    response = admin_client.post(
-        f"/pathways/steps/{basics.pk}/edit/",
-        {
-            "title": "The basics",
-            "key": "basics",
-            "kind": "learn",
-            "stage": StageFactory().pk,
-            "estimated_minutes": 30,
-        },
-        **HTMX,
-    )
+    response = _edit_basics(admin_client, basics, stage=StageFactory().pk)
     assert response.status_code == 200
     assert 'class="error"' in response.content.decode()
     basics.refresh_from_db()
