@@ -32,7 +32,17 @@ class OutcomeMeasure(models.Model):
 
 
 class ActivityRecord(models.Model):
-    """One raw learning activity. May hold millions of rows; never read by dashboards."""
+    """One raw learning activity. May hold millions of rows; never read by dashboards.
+
+    Written in bulk (imports of a million rows), so the table carries only the indexes
+    something reads through, and its foreign keys are not checked by the database
+    (db_constraint=False): PostgreSQL checks a deferred foreign key with one query per
+    inserted row at commit, which cost more than the insert itself
+    (bench/metrics_bench.py). Integrity is kept where the rows are written instead: every
+    writer validates the person, pathway and step, and the importer locks the rows it
+    refers to (FOR KEY SHARE, as a foreign-key check would) in one statement per table.
+    Deletes still cascade / set null, done by Django. Readers join to person and
+    pathway, so a row whose referent vanished in a race is never counted."""
 
     class Kind(models.TextChoices):
         ATTENDED = "attended", "Attended"
@@ -40,12 +50,31 @@ class ActivityRecord(models.Model):
         COACHED = "coached", "Coached"
         COMPLETED = "completed", "Completed"
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="activity")
+    # No single-column index on person: (person, occurred_at) below serves it.
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="activity",
+        db_constraint=False,
+        db_index=False,
+    )
     pathway = models.ForeignKey(
-        Pathway, null=True, blank=True, on_delete=models.SET_NULL, related_name="activity"
+        Pathway,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activity",
+        db_constraint=False,
+        db_index=False,
     )
     step = models.ForeignKey(
-        Step, null=True, blank=True, on_delete=models.SET_NULL, related_name="activity"
+        Step,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activity",
+        db_constraint=False,
+        db_index=False,
     )
     occurred_at = models.DateTimeField()
     minutes = models.PositiveSmallIntegerField(
@@ -54,10 +83,18 @@ class ActivityRecord(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     source = models.CharField(max_length=40, help_text='e.g. "app", "csv", "xapi"')
     source_id = models.CharField(max_length=200)
+    # created_at and import_run grow with insertion order, so on PostgreSQL they are
+    # indexed with BRIN (a few pages, nearly free to maintain) by migration 0005.
     import_run = models.ForeignKey(
-        "ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "ImportRun",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
@@ -69,7 +106,6 @@ class ActivityRecord(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["occurred_at"], name="activity_occurred_at"),
             models.Index(fields=["person", "occurred_at"], name="activity_person_occurred_at"),
         ]
 

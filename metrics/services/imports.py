@@ -30,9 +30,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import DateField
-from django.db.models.functions import Lower, Trim, TruncWeek
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
+from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 
 from metrics.models import (
@@ -71,6 +71,11 @@ class ImportReport:
     rows_inserted: int = 0
     rows_duplicate: int = 0
     errors: list[dict] = field(default_factory=list)
+
+    def restart(self) -> None:
+        """Forget a pass over the rows, before the writer reads them again."""
+        self.rows_total = self.rows_valid = self.rows_invalid = 0
+        self.errors = []
 
     def add_error(self, line: int, reason: str) -> None:
         self.rows_invalid += 1
@@ -401,108 +406,190 @@ def _batches(rows: Iterable[tuple], size: int = BATCH_ROWS) -> Iterator[list[tup
 # --- Writing ------------------------------------------------------------------------------
 
 
-def _write_activity_postgres(rows: Iterable[tuple], run_id: int | None, source: str) -> int:
-    with connection.cursor() as cursor:
+COPY_NULL = "\\N"
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: str) -> str:
+    """A string as a field of COPY's text format."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(COPY_ESCAPES)
+    return value
+
+
+def _activity_line(row: tuple) -> str:
+    """A parsed activity row as a line of COPY text (without its end): formatting it
+    here costs half of psycopg's write_row (bench/metrics_bench.py)."""
+    person, _team, pathway, step, occurred_at, minutes, kind, source_id = row
+    return (
+        f"{person}\t{COPY_NULL if pathway is None else pathway}"
+        f"\t{COPY_NULL if step is None else step}"
+        f"\t{occurred_at.isoformat()}\t{minutes}\t{kind}\t{_copy_text(source_id)}"
+    )
+
+
+def _outcome_line(row: tuple) -> str:
+    team, measure, period_start, value, sample_size, source_id = row
+    return (
+        f"{team}\t{measure}\t{period_start.isoformat()}\t{value!r}\t{sample_size}"
+        f"\t{_copy_text(source_id)}"
+    )
+
+
+@dataclass(frozen=True)
+class _RawTable:
+    """Where one kind of parsed row is written, and how."""
+
+    model: type[Model]
+    staging: str
+    columns: tuple[tuple[str, str], ...]  # (column, SQL type) written from a row
+    values: Callable[[tuple], tuple]  # a parsed row -> its values for `columns`
+    line: Callable[[tuple], str]  # the same as a line of COPY text
+    # (model, position in the parsed row): rows the database does not check foreign
+    # keys for (ActivityRecord), locked by _referents_lock instead.
+    referents: tuple[tuple[type[Model], int], ...] = ()
+
+    @property
+    def names(self) -> str:
+        return ", ".join(column for column, _type in self.columns)
+
+
+RAW_TABLES = {
+    ImportRun.Kind.ACTIVITY: _RawTable(
+        model=ActivityRecord,
+        staging="metrics_activity_staging",
+        columns=(
+            ("person_id", "bigint"),
+            ("pathway_id", "bigint"),
+            ("step_id", "bigint"),
+            ("occurred_at", "timestamptz"),
+            ("minutes", "smallint"),
+            ("kind", "varchar(16)"),
+            ("source_id", "varchar(200)"),
+        ),
+        values=lambda row: (row[0], *row[2:]),  # all but the team
+        line=_activity_line,
+        referents=((Person, 0), (Pathway, 2), (Step, 3)),
+    ),
+    ImportRun.Kind.OUTCOMES: _RawTable(
+        model=OutcomeObservation,
+        staging="metrics_outcome_staging",
+        columns=(
+            ("team_id", "bigint"),
+            ("measure_id", "bigint"),
+            ("period_start", "date"),
+            ("value", "double precision"),
+            ("sample_size", "integer"),
+            ("source_id", "varchar(200)"),
+        ),
+        values=lambda row: row,
+        line=_outcome_line,
+    ),
+}
+
+
+def _referents_lock(cursor, target: _RawTable, referred: list[set]) -> None:
+    """What a foreign-key check does per row, once per table: lock the people, pathways
+    and steps the rows refer to against deletion until commit. One that vanished since
+    the rows were validated fails the import, which then writes nothing."""
+    for (model, _position), ids in zip(target.referents, referred, strict=True):
+        ids.discard(None)
+        if not ids:
+            continue
         cursor.execute(
-            "CREATE TEMP TABLE metrics_activity_staging ("
-            " person_id bigint, pathway_id bigint, step_id bigint, occurred_at timestamptz,"
-            " minutes smallint, kind varchar(16), source_id varchar(200)) ON COMMIT DROP"
+            f"SELECT count(*) FROM (SELECT 1 FROM {model._meta.db_table}"
+            " WHERE id = ANY(%s) FOR KEY SHARE) locked",
+            [list(ids)],
         )
-        with cursor.copy(
-            "COPY metrics_activity_staging"
-            " (person_id, pathway_id, step_id, occurred_at, minutes, kind, source_id)"
-            " FROM STDIN"
-        ) as copy:
-            for person, _team, pathway, step, occurred_at, minutes, kind, source_id in rows:
-                copy.write_row((person, pathway, step, occurred_at, minutes, kind, source_id))
+        if cursor.fetchone()[0] != len(ids):
+            raise ValidationError(
+                f"Some {model._meta.verbose_name_plural} in this file were deleted while "
+                "it was being imported. Nothing was imported; check the file again."
+            )
+
+
+Rows = Callable[[], Iterable[tuple]]  # each call reads the rows from the start
+
+
+def _write_postgres(target: _RawTable, rows: Rows, run_id: int | None, source: str) -> int:
+    """First try COPY straight into the table, in a savepoint: PostgreSQL maintains the
+    indexes while Python is still parsing, which makes it the fastest way in
+    (bench/metrics_bench.py). A source id already stored (a re-import), twice in the
+    file, or committed meanwhile by an overlapping import makes it fail; then the rows
+    are read again, COPYed into a staging table and moved with one INSERT ... SELECT
+    ... ON CONFLICT DO NOTHING, which skips exactly the ones already there."""
+    table, names = target.model._meta.db_table, target.names
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        try:
+            with transaction.atomic():
+                into = f"{table} ({names}, source, import_run_id, created_at)"
+                run = COPY_NULL if run_id is None else run_id
+                tail = f"\t{_copy_text(source)}\t{run}\t{now.isoformat()}\n"
+                return _copy(cursor, target, into, rows(), tail)
+        except IntegrityError:
+            pass
+        columns = ", ".join(f"{column} {sql_type}" for column, sql_type in target.columns)
+        cursor.execute(f"CREATE TEMP TABLE {target.staging} ({columns}) ON COMMIT DROP")
+        _copy(cursor, target, f"{target.staging} ({names})", rows(), "\n")
         cursor.execute(
-            "INSERT INTO metrics_activityrecord (person_id, pathway_id, step_id, occurred_at,"
-            " minutes, kind, source, source_id, import_run_id, created_at)"
-            " SELECT person_id, pathway_id, step_id, occurred_at, minutes, kind, %s, source_id,"
-            " %s, statement_timestamp() FROM metrics_activity_staging"
+            f"INSERT INTO {table} ({names}, source, import_run_id, created_at)"
+            f" SELECT {names}, %s, %s, %s FROM {target.staging}"
             " ON CONFLICT (source, source_id) DO NOTHING",
-            [source, run_id],
+            [source, run_id, now],
         )
         inserted = cursor.rowcount
-        cursor.execute("DROP TABLE metrics_activity_staging")
+        cursor.execute(f"DROP TABLE {target.staging}")
     return inserted
 
 
-def _write_outcomes_postgres(rows: Iterable[tuple], run_id: int | None, source: str) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMP TABLE metrics_outcome_staging (team_id bigint, measure_id bigint,"
-            " period_start date, value double precision, sample_size integer,"
-            " source_id varchar(200)) ON COMMIT DROP"
-        )
-        with cursor.copy(
-            "COPY metrics_outcome_staging"
-            " (team_id, measure_id, period_start, value, sample_size, source_id) FROM STDIN"
-        ) as copy:
-            for row in rows:
-                copy.write_row(row)
-        cursor.execute(
-            "INSERT INTO metrics_outcomeobservation (team_id, measure_id, period_start, value,"
-            " sample_size, source, source_id, import_run_id, created_at)"
-            " SELECT team_id, measure_id, period_start, value, sample_size, %s, source_id, %s,"
-            " statement_timestamp() FROM metrics_outcome_staging"
-            " ON CONFLICT (source, source_id) DO NOTHING",
-            [source, run_id],
-        )
-        inserted = cursor.rowcount
-        cursor.execute("DROP TABLE metrics_outcome_staging")
-    return inserted
+COPY_CHUNK_LINES = 2_000
 
 
-def _write_activity_batched(rows: Iterable[tuple], run_id: int | None, source: str) -> int:
+def _copy(cursor, target: _RawTable, into: str, rows: Iterable[tuple], tail: str) -> int:
+    """COPY `rows` as text lines (each ending in `tail`) into `into`, then lock what they
+    refer to. Returns the number of rows copied."""
+    referred: list[set] = [set() for _ in target.referents]
+    positions = [
+        (ids, position) for ids, (_model, position) in zip(referred, target.referents, strict=True)
+    ]
+    line = target.line
+    # Django wraps execute()'s errors in its own classes, not copy()'s: ask it to.
+    with connection.wrap_database_errors, cursor.copy(f"COPY {into} FROM STDIN") as copy:
+        chunk: list[str] = []
+        for row in rows:
+            chunk.append(line(row))
+            for ids, position in positions:
+                ids.add(row[position])
+            if len(chunk) >= COPY_CHUNK_LINES:
+                copy.write(tail.join(chunk) + tail)
+                chunk = []
+        if chunk:
+            copy.write(tail.join(chunk) + tail)
+    copied = cursor.rowcount
+    _referents_lock(cursor, target, referred)
+    return copied
+
+
+def _write_batched(target: _RawTable, rows: Rows, run_id: int | None, source: str) -> int:
+    """SQLite: batched inserts, skipping source ids already stored or already seen."""
+    fields = [column for column, _type in target.columns]
+    model = target.model
     inserted = 0
-    for batch in _batches(rows):
+    for batch in _batches(target.values(row) for row in rows()):
         existing = set(
-            ActivityRecord.objects.filter(
-                source=source, source_id__in=[row[7] for row in batch]
+            model.objects.filter(
+                source=source, source_id__in=[row[-1] for row in batch]
             ).values_list("source_id", flat=True)
         )
-        fresh: dict[str, ActivityRecord] = {}
-        for person, _team, pathway, step, occurred_at, minutes, kind, source_id in batch:
+        fresh: dict[str, Model] = {}
+        for staged in batch:
+            source_id = staged[-1]
             if source_id not in existing and source_id not in fresh:
-                fresh[source_id] = ActivityRecord(
-                    person_id=person,
-                    pathway_id=pathway,
-                    step_id=step,
-                    occurred_at=occurred_at,
-                    minutes=minutes,
-                    kind=kind,
-                    source=source,
-                    source_id=source_id,
-                    import_run_id=run_id,
+                fresh[source_id] = model(
+                    **dict(zip(fields, staged, strict=True)), source=source, import_run_id=run_id
                 )
-        ActivityRecord.objects.bulk_create(fresh.values(), ignore_conflicts=True)
-        inserted += len(fresh)
-    return inserted
-
-
-def _write_outcomes_batched(rows: Iterable[tuple], run_id: int | None, source: str) -> int:
-    inserted = 0
-    for batch in _batches(rows):
-        existing = set(
-            OutcomeObservation.objects.filter(
-                source=source, source_id__in=[row[5] for row in batch]
-            ).values_list("source_id", flat=True)
-        )
-        fresh: dict[str, OutcomeObservation] = {}
-        for team, measure, period_start, value, sample_size, source_id in batch:
-            if source_id not in existing and source_id not in fresh:
-                fresh[source_id] = OutcomeObservation(
-                    team_id=team,
-                    measure_id=measure,
-                    period_start=period_start,
-                    value=value,
-                    sample_size=sample_size,
-                    source=source,
-                    source_id=source_id,
-                    import_run_id=run_id,
-                )
-        OutcomeObservation.objects.bulk_create(fresh.values(), ignore_conflicts=True)
+        model.objects.bulk_create(fresh.values(), ignore_conflicts=True)
         inserted += len(fresh)
     return inserted
 
@@ -515,30 +602,38 @@ def dirty_buckets_mark(*, buckets: Iterable[tuple[int, dt.date]]) -> int:
     return len(markers)
 
 
-def _mark_run_buckets(kind: str, run_id: int) -> None:
-    """The buckets the rows just inserted by this run touch, found in SQL."""
-    if kind == ImportRun.Kind.ACTIVITY:
-        weeks = (
-            ActivityRecord.objects.filter(import_run_id=run_id)
-            .annotate(week=TruncWeek("occurred_at", output_field=DateField()))
-            .values_list("person__team_id", "week")
-        )
-    else:
-        weeks = OutcomeObservation.objects.filter(import_run_id=run_id).values_list(
-            "team_id", "period_start"
-        )
-    dirty_buckets_mark(buckets=weeks.distinct().order_by())
+def _tracking_buckets(kind: str, rows: Iterable[tuple], touched: set) -> Iterator[tuple]:
+    """Pass the rows through, noting the (team, site-time day) of each: cheaper here
+    than a second pass over the written rows in SQL (bench/metrics_bench.py)."""
+    if kind == ImportRun.Kind.OUTCOMES:
+        for row in rows:
+            touched.add((row[0], row[2]))  # period_start is already a Monday
+            yield row
+        return
+    site_tz = _site_tz()
+    for row in rows:
+        moment = row[4]
+        if moment.tzinfo is not site_tz:
+            moment = moment.astimezone(site_tz)
+        touched.add((row[1], moment.date()))
+        yield row
 
 
-def _write(kind: str, rows: Iterable[tuple], run_id: int, source: str) -> int:
-    postgres = connection.vendor == "postgresql"
-    if kind == ImportRun.Kind.ACTIVITY:
-        write = _write_activity_postgres if postgres else _write_activity_batched
-    else:
-        write = _write_outcomes_postgres if postgres else _write_outcomes_batched
-    inserted = write(rows, run_id, source)
+def _write(kind: str, rows: Rows, run_id: int | None, source: str) -> int:
+    write = _write_postgres if connection.vendor == "postgresql" else _write_batched
+    touched: set[tuple[int, dt.date]] = set()
+
+    def tracked() -> Iterator[tuple]:
+        touched.clear()  # a writer that reads the rows again sees them again
+        return _tracking_buckets(kind, rows(), touched)
+
+    inserted = write(RAW_TABLES[kind], tracked, run_id, source)
     if inserted:
-        _mark_run_buckets(kind, run_id)
+        # Every bucket the file touches, duplicates' too: recomputing a bucket whose
+        # rows did not change rewrites the same figures.
+        dirty_buckets_mark(
+            buckets={(team, day - dt.timedelta(days=day.weekday())) for team, day in touched}
+        )
     return inserted
 
 
@@ -572,7 +667,13 @@ def import_file_apply(
     "import N valid rows", so a different N now (data changed meanwhile) writes nothing.
     """
     report = ImportReport()
-    rows = _valid_rows(kind, source, report, progress)
+    start = source.tell()
+
+    def rows() -> Iterator[tuple]:
+        report.restart()
+        source.seek(start)
+        return _valid_rows(kind, source, report, progress)
+
     report.rows_inserted = _write(kind, rows, import_run.pk, CSV_SOURCE)
     report.rows_duplicate = report.rows_valid - report.rows_inserted
     if report.rows_invalid and not allow_invalid:
@@ -634,15 +735,4 @@ def activity_rows_write(*, rows: list[tuple], source: str) -> int:
     dirty-bucket marking as a file import. Call inside a transaction."""
     if not rows:
         return 0
-    postgres = connection.vendor == "postgresql"
-    write = _write_activity_postgres if postgres else _write_activity_batched
-    inserted = write(rows, None, source)
-    site_tz = _site_tz()
-    # Few rows: the weeks are found here. Marking a duplicate's bucket too is harmless.
-    dirty_buckets_mark(
-        buckets=(
-            (row[1], (day := row[4].astimezone(site_tz).date()) - dt.timedelta(days=day.weekday()))
-            for row in rows
-        )
-    )
-    return inserted
+    return _write(ImportRun.Kind.ACTIVITY, lambda: rows, None, source)

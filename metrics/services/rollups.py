@@ -1,9 +1,11 @@
 """Writes for metrics: the weekly rollups that dashboards read.
 
 A rollup row is one metric for one (team, ISO week in the site time zone, pathway or
-"all pathways"). Aggregation happens in SQL, grouped by team, week and pathway; only the
-aggregated rows pass through Python on their way back into WeeklyRollup. A bucket's rows
-are replaced as a whole (delete, then insert, in one transaction), which is the upsert:
+"all pathways"). Aggregation happens in SQL, grouped by team, week and pathway: on
+PostgreSQL one INSERT ... SELECT computes and writes every row (rollup_sql); on SQLite
+the ORM aggregates and only the aggregated rows pass through Python (_compute, the
+portable twin the tests hold to the same figures). A bucket's rows are replaced as a
+whole (delete, then insert, in one transaction), which is the upsert:
 a bucket whose raw rows disappeared disappears too.
 
 Which buckets to recompute:
@@ -48,6 +50,7 @@ from metrics.models import (
     RollupState,
     WeeklyRollup,
 )
+from metrics.services import rollup_sql
 from pathways.models import ConfidenceRating, Enrollment
 from upskill.models import Person
 
@@ -106,7 +109,9 @@ def _compute(scope: set[Bucket] | None) -> Rows:
     completed = Q(kind=ActivityRecord.Kind.COMPLETED, step__isnull=False)
     for by_pathway in (False, True):
         group = ["person__team_id", "week"] + (["pathway_id"] if by_pathway else [])
-        scoped = records.filter(pathway__isnull=False) if by_pathway else records
+        # Through the pathway table, not just its id: ActivityRecord has no database
+        # foreign keys, and a rollup row must name a pathway that exists.
+        scoped = records.filter(pathway__slug__isnull=False) if by_pathway else records
         aggregates = (
             scoped.annotate(week=TruncWeek("occurred_at", output_field=DateField()))
             .values(*group)
@@ -194,29 +199,38 @@ def _compute(scope: set[Bucket] | None) -> Rows:
     return rows
 
 
-def _replace(scope: set[Bucket] | None, rows: Rows) -> None:
-    if scope is None:
-        if connection.vendor == "postgresql":
-            # A rebuild replaces everything: TRUNCATE is instant where DELETE scans and
-            # logs every row. It holds an exclusive lock until commit, which the
-            # advisory lock already serialises against other rollups.
-            with connection.cursor() as cursor:
-                # Deferred foreign-key checks pending on the table (rows written
-                # earlier in this transaction) would make TRUNCATE refuse: run them now.
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                cursor.execute(f"TRUNCATE {WeeklyRollup._meta.db_table}")
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        else:
-            WeeklyRollup.objects.all().delete()
+def _recompute(scope: set[Bucket] | None) -> int:
+    """Replace the rollup rows of `scope` (everything when None) with freshly computed
+    ones; returns how many were written. PostgreSQL does it in one INSERT ... SELECT
+    (rollup_sql); elsewhere the ORM aggregates and Python writes the rows."""
+    postgresql = connection.vendor == "postgresql"
+    if scope is None and postgresql:
+        # A rebuild replaces everything: TRUNCATE is instant where DELETE scans and
+        # logs every row. It holds an exclusive lock until commit, which the advisory
+        # lock already serialises against other rollups.
+        with connection.cursor() as cursor:
+            # Deferred foreign-key checks pending on the table (rows written earlier in
+            # this transaction) would make TRUNCATE refuse: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"TRUNCATE {WeeklyRollup._meta.db_table}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    elif scope is None:
+        WeeklyRollup.objects.all().delete()
+    elif postgresql:
+        rollup_sql.rollup_rows_delete(scope=scope)
     else:
         teams_by_week: dict[dt.date, list[int]] = defaultdict(list)
         for team, week in scope:
             teams_by_week[week].append(team)
         for week, teams in teams_by_week.items():
             WeeklyRollup.objects.filter(week_start=week, team_id__in=teams).delete()
-    if connection.vendor == "postgresql":
-        _write_rows_postgres(rows)
-        return
+    if postgresql:
+        return rollup_sql.rollup_rows_write(
+            scope=scope,
+            completion_metric=COMPLETION_METRIC,
+            confidence_measure=CONFIDENCE_MEASURE,
+        )
+    rows = _compute(scope)
     WeeklyRollup.objects.bulk_create(
         (
             WeeklyRollup(
@@ -226,21 +240,7 @@ def _replace(scope: set[Bucket] | None, rows: Rows) -> None:
         ),
         batch_size=2_000,
     )
-
-
-def _write_rows_postgres(rows: Rows) -> None:
-    """COPY the computed rows straight in: building ~200,000 model objects for
-    bulk_create cost most of a full rollup's time (bench/metrics_bench.py)."""
-    now = timezone.now()
-    with (
-        connection.cursor() as cursor,
-        cursor.copy(
-            f"COPY {WeeklyRollup._meta.db_table}"
-            " (team_id, week_start, pathway_id, metric, value, people, computed_at) FROM STDIN"
-        ) as copy,
-    ):
-        for (team, week, pathway, metric), (value, people) in rows.items():
-            copy.write_row((team, week, pathway, metric, value, people, now))
+    return len(rows)
 
 
 def _moved_people_buckets() -> set[Bucket]:
@@ -357,8 +357,7 @@ def rollup_rebuild() -> RollupResult:
     state = _state()
     started = timezone.now()
     marker_ids, _buckets = _take_markers()
-    rows = _compute(None)
-    _replace(None, rows)
+    written = _recompute(None)
     _drop_markers(marker_ids)
     RollupAttribution.objects.all().delete()
     RollupAttribution.objects.bulk_create(
@@ -371,7 +370,10 @@ def rollup_rebuild() -> RollupResult:
     state.last_run_at = state.last_full_at = started
     state.scanned_until = started
     state.save()
-    return RollupResult(rows_written=len(rows), buckets=len({k[:3] for k in rows}))
+    return RollupResult(
+        rows_written=written,
+        buckets=WeeklyRollup.objects.values("team", "week_start", "pathway").distinct().count(),
+    )
 
 
 @transaction.atomic
@@ -390,14 +392,11 @@ def rollup_incremental(*, scan: bool = False) -> RollupResult:
     if scan:
         scope |= _recently_created_buckets(state.scanned_until - SCAN_LAG)
         state.scanned_until = started
-    rows: Rows = {}
-    if scope:
-        rows = _compute(scope)
-        _replace(scope, rows)
+    written = _recompute(scope) if scope else 0
     _drop_markers(marker_ids)
     state.last_run_at = started
     state.save()
-    return RollupResult(rows_written=len(rows), buckets=len(scope))
+    return RollupResult(rows_written=written, buckets=len(scope))
 
 
 def rollup_catch_up() -> RollupResult:

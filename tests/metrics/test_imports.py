@@ -282,3 +282,77 @@ def test_import_outcomes_command(world, tmp_path):
     call_command("import_outcomes", str(path), stdout=io.StringIO())
 
     assert OutcomeObservation.objects.get().source_id == "q-1"
+
+
+# --- The writer's paths: COPY straight in, or staging + ON CONFLICT when ids repeat -----
+
+
+def test_a_source_id_twice_in_one_file_is_stored_once(world):
+    twice = "ana@example.com,2025-03-05,20,practiced,,,lms-2"
+    report = apply("activity", activity(GOOD, twice, twice))
+
+    assert (report.rows_valid, report.rows_inserted, report.rows_duplicate) == (3, 2, 1)
+    assert sorted(ActivityRecord.objects.values_list("source_id", flat=True)) == [
+        "lms-1",
+        "lms-2",
+    ]
+
+
+def test_a_file_overlapping_an_earlier_import_adds_only_the_new_rows(world):
+    apply("activity", activity(GOOD))
+    before = ActivityRecord.objects.get(source_id="lms-1")
+    fresh = "ana@example.com,2025-03-05,20,practiced,,,lms-2"
+
+    report = apply("activity", activity(fresh, GOOD))
+
+    # Counted once although the file was read twice (COPY met lms-1, then ON CONFLICT).
+    assert (report.rows_total, report.rows_inserted, report.rows_duplicate) == (2, 1, 1)
+    assert ActivityRecord.objects.get(source_id="lms-1").pk == before.pk
+    assert ActivityRecord.objects.filter(source_id="lms-2").count() == 1
+    # Its bucket was marked for the rollup (the marker rows of both imports).
+    monday = dt.date(2025, 3, 3)
+    assert RollupDirtyBucket.objects.filter(team_id=world["team"].pk, week_start=monday).exists()
+
+
+@pytest.mark.parametrize(
+    "source_id",
+    ["tab\there", "back\\slash", "new\nline", "carriage\rreturn", 'comma,quote"', "=1+2"],
+)
+def test_source_ids_with_copy_special_characters_are_stored_verbatim(world, source_id):
+    quoted = '"' + source_id.replace('"', '""') + '"'
+    row = f"ana@example.com,2025-03-03T10:00:00Z,30,attended,,,{quoted}"
+
+    report = apply("activity", activity(row))
+
+    assert report.rows_inserted == 1
+    assert ActivityRecord.objects.get().source_id == source_id
+    assert apply("activity", activity(row)).rows_inserted == 0  # and found again
+
+
+def test_outcome_values_survive_the_writer_exactly(world):
+    value = 0.1 + 0.2  # 0.30000000000000004: no rounding on the way in
+    apply("outcomes", OUTCOME_HEADER + f"payments,quality_score,2025-03-05,{value!r},7,q-1\n")
+
+    stored = OutcomeObservation.objects.get()
+    assert (stored.value, stored.sample_size, stored.period_start) == (
+        value,
+        7,
+        dt.date(2025, 3, 3),
+    )
+
+
+def test_a_person_deleted_before_the_rows_are_locked_fails_the_import_whole(world, monkeypatch):
+    if imports.connection.vendor != "postgresql":
+        pytest.skip("the referent lock is PostgreSQL's (SQLite serialises writers)")
+    bob = PersonFactory(team=world["team"], user__email="bob@example.com")
+    original = imports._referents_lock
+
+    def delete_bob_first(cursor, target, referred):
+        # What a concurrent delete committed between validation and the lock looks like.
+        cursor.execute("DELETE FROM upskill_person WHERE id = %s", [bob.pk])
+        original(cursor, target, referred)
+
+    monkeypatch.setattr(imports, "_referents_lock", delete_bob_first)
+    with pytest.raises(imports.ValidationError, match="were deleted while"):
+        apply("activity", activity(GOOD, "bob@example.com,2025-03-04,15,practiced,,,b-1"))
+    assert not ActivityRecord.objects.exists()

@@ -5,9 +5,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 
 from metrics import services, tasks
 from metrics.models import ActivityRecord, WeeklyRollup
+from metrics.services import rollups
 from tests.factories import (
     ActivityRecordFactory,
     PersonFactory,
@@ -148,3 +150,56 @@ def test_catch_up_task_rebuilds_and_reports_what_it_wrote(generated_activity):
     expected = recount(generated_activity)
     assert outcome == {"rows_written": len(expected), "buckets": len(expected) // 3}
     assert rollup_rows() == expected
+
+
+def test_postgresql_statement_and_the_portable_orm_twin_give_the_same_rows(generated_activity):
+    """PostgreSQL computes rollups in one INSERT ... SELECT (rollup_sql); SQLite in the
+    ORM (rollups._compute). Both run here on the same data — activity, completions,
+    outcomes and confidence, full and scoped — and must agree row for row."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the SQL statement is PostgreSQL's")
+    import random
+
+    from metrics.models import OutcomeMeasure
+    from pathways.models import ConfidenceRating
+    from tests.factories import EnrollmentFactory, OutcomeObservationFactory
+    from tests.metrics.factories import ConfidenceRatingFactory
+
+    rng = random.Random(7)
+    people = list({record.person for record in generated_activity})
+    measures = list(OutcomeMeasure.objects.all())
+    weeks = [dt.date(2025, 3, 17) + dt.timedelta(weeks=n) for n in range(5)]
+    for person in people:
+        stamp = dt.datetime(2025, 3, 17, tzinfo=UTC) + dt.timedelta(hours=rng.randint(0, 800))
+        enrollment = EnrollmentFactory(person=person, completed_at=rng.choice([None, stamp]))
+        for moment in (ConfidenceRating.Moment.START, ConfidenceRating.Moment.COMPLETION):
+            ConfidenceRatingFactory(enrollment=enrollment, moment=moment, rating=rng.randint(1, 5))
+    for rating in ConfidenceRating.objects.all():
+        moment = dt.datetime(2025, 3, 17, tzinfo=UTC) + dt.timedelta(hours=rng.randint(0, 800))
+        ConfidenceRating.objects.filter(pk=rating.pk).update(created_at=moment)
+    for team in {person.team for person in people}:
+        for _ in range(6):
+            OutcomeObservationFactory(
+                team=team,
+                measure=rng.choice(measures),
+                period_start=rng.choice(weeks),
+                value=rng.uniform(1, 5),
+                sample_size=rng.randint(1, 9),
+            )
+
+    def stored():
+        return {
+            key: (pytest.approx(value, rel=1e-12), people)
+            for key, (value, people) in rollup_rows().items()
+        }
+
+    services.rollup_rebuild()
+    expected = rollups._compute(None)
+    assert stored() == expected
+    assert {key[3] for key in expected} >= {"pathway_completions", "confidence"}
+
+    scope = {(person.team_id, weeks[1]) for person in people} | {(people[0].team_id, weeks[3])}
+    WeeklyRollup.objects.all().delete()
+    with transaction.atomic():
+        rollups._recompute(scope)
+    assert stored() == rollups._compute(scope)
