@@ -17,6 +17,7 @@ left out by the joins, as in the ORM version.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -135,52 +136,88 @@ def _statement(scoped: bool) -> str:
     """
 
 
-def rollup_rows_write(
-    *, scope: set[tuple[int, dt.date]] | None, completion_metric: str, confidence_measure: str
+def rollup_all_replace(*, completion_metric: str, confidence_measure: str) -> int:
+    """Replace every rollup row. Returns the number written."""
+    with connection.cursor() as cursor:
+        # TRUNCATE is instant where DELETE scans and logs every row. Its exclusive lock
+        # lasts until commit, which the advisory lock already serialises against other
+        # rollups; dashboards wait for the new rows rather than see none.
+        cursor.execute(f"TRUNCATE {WeeklyRollup._meta.db_table}")
+    with _secondary_indexes_rebuilt_after():
+        return _rows_write(None, completion_metric, confidence_measure)
+
+
+def rollup_buckets_replace(
+    *, scope: set[tuple[int, dt.date]], completion_metric: str, confidence_measure: str
 ) -> int:
-    """Compute and insert the rollup rows of `scope` (every bucket when None), after the
-    caller deleted the old ones. Returns the number of rows written."""
+    """Replace the rollup rows of exactly these (team, week) buckets."""
+    if not scope:
+        return 0
+    teams, weeks = zip(*sorted(scope), strict=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {SCOPE_TABLE}"
+            " (team_id bigint, week_start date, PRIMARY KEY (team_id, week_start))"
+            " ON COMMIT DROP"
+        )
+        cursor.execute(f"TRUNCATE {SCOPE_TABLE}")
+        cursor.execute(
+            f"INSERT INTO {SCOPE_TABLE} SELECT * FROM unnest(%s::bigint[], %s::date[])",
+            [list(teams), list(weeks)],
+        )
+        cursor.execute(f"ANALYZE {SCOPE_TABLE}")
+        cursor.execute(
+            f"DELETE FROM {WeeklyRollup._meta.db_table} AS rollup USING {SCOPE_TABLE} AS bucket"
+            " WHERE rollup.team_id = bucket.team_id AND rollup.week_start = bucket.week_start"
+        )
+    return _rows_write((min(weeks), max(weeks)), completion_metric, confidence_measure)
+
+
+def _rows_write(
+    weeks: tuple[dt.date, dt.date] | None, completion_metric: str, confidence_measure: str
+) -> int:
+    """Compute and insert the rows of every bucket, or of the scope table's buckets
+    (which lie between the `weeks` given)."""
     params: dict = {
         "tz": settings.TIME_ZONE,
         "completion": completion_metric,
         "confidence": confidence_measure,
     }
+    if weeks is not None:
+        first, last = weeks[0], weeks[1] + dt.timedelta(days=7)
+        params["start_day"], params["end_day"] = first, last
+        params["start"], params["end"] = _site_midnight(first), _site_midnight(last)
     with connection.cursor() as cursor:
-        if scope is not None:
-            if not scope:
-                return 0
-            cursor.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS {SCOPE_TABLE}"
-                " (team_id bigint, week_start date, PRIMARY KEY (team_id, week_start))"
-                " ON COMMIT DROP"
-            )
-            cursor.execute(f"TRUNCATE {SCOPE_TABLE}")
-            teams, weeks = zip(*sorted(scope), strict=True)
-            cursor.execute(
-                f"INSERT INTO {SCOPE_TABLE} SELECT * FROM unnest(%s::bigint[], %s::date[])",
-                [list(teams), list(weeks)],
-            )
-            cursor.execute(f"ANALYZE {SCOPE_TABLE}")
-            first, last = min(weeks), max(weeks) + dt.timedelta(days=7)
-            params["start_day"], params["end_day"] = first, last
-            params["start"], params["end"] = _site_midnight(first), _site_midnight(last)
-        cursor.execute(_statement(scoped=scope is not None), params)
+        # For this transaction only: no JIT (compiling this statement's expressions
+        # took a second, longer than it saves), and room to sort in memory.
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute(_statement(scoped=weeks is not None), params)
         return cursor.rowcount
-
-
-def rollup_rows_delete(*, scope: set[tuple[int, dt.date]]) -> None:
-    """Delete the rollup rows of exactly these (team, week) buckets, in one statement."""
-    if not scope:
-        return
-    teams, weeks = zip(*sorted(scope), strict=True)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {WeeklyRollup._meta.db_table} AS rollup"
-            " USING unnest(%s::bigint[], %s::date[]) AS bucket (team_id, week_start)"
-            " WHERE rollup.team_id = bucket.team_id AND rollup.week_start = bucket.week_start",
-            [list(teams), list(weeks)],
-        )
 
 
 def _site_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+@contextmanager
+def _secondary_indexes_rebuilt_after():
+    """Drop WeeklyRollup's indexes other than the primary key, and build them again on
+    the way out: building an index over the rows once is cheaper than maintaining it
+    row by row during a full rebuild. Only inside the rebuild's transaction, after its
+    TRUNCATE, whose exclusive lock keeps every reader out until commit anyway."""
+    table = WeeklyRollup._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+            " AND tablename = %s AND indexname NOT IN"
+            " (SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
+            [table, table],
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+    yield
+    with connection.cursor() as cursor:
+        for _name, definition in indexes:
+            cursor.execute(definition)

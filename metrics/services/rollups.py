@@ -203,33 +203,19 @@ def _recompute(scope: set[Bucket] | None) -> int:
     """Replace the rollup rows of `scope` (everything when None) with freshly computed
     ones; returns how many were written. PostgreSQL does it in one INSERT ... SELECT
     (rollup_sql); elsewhere the ORM aggregates and Python writes the rows."""
-    postgresql = connection.vendor == "postgresql"
-    if scope is None and postgresql:
-        # A rebuild replaces everything: TRUNCATE is instant where DELETE scans and
-        # logs every row. It holds an exclusive lock until commit, which the advisory
-        # lock already serialises against other rollups.
-        with connection.cursor() as cursor:
-            # Deferred foreign-key checks pending on the table (rows written earlier in
-            # this transaction) would make TRUNCATE refuse: run them now.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"TRUNCATE {WeeklyRollup._meta.db_table}")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-    elif scope is None:
+    if connection.vendor == "postgresql":
+        metrics = {"completion_metric": COMPLETION_METRIC, "confidence_measure": CONFIDENCE_MEASURE}
+        if scope is None:
+            return rollup_sql.rollup_all_replace(**metrics)
+        return rollup_sql.rollup_buckets_replace(scope=scope, **metrics)
+    if scope is None:
         WeeklyRollup.objects.all().delete()
-    elif postgresql:
-        rollup_sql.rollup_rows_delete(scope=scope)
     else:
         teams_by_week: dict[dt.date, list[int]] = defaultdict(list)
         for team, week in scope:
             teams_by_week[week].append(team)
         for week, teams in teams_by_week.items():
             WeeklyRollup.objects.filter(week_start=week, team_id__in=teams).delete()
-    if postgresql:
-        return rollup_sql.rollup_rows_write(
-            scope=scope,
-            completion_metric=COMPLETION_METRIC,
-            confidence_measure=CONFIDENCE_MEASURE,
-        )
     rows = _compute(scope)
     WeeklyRollup.objects.bulk_create(
         (
