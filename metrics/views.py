@@ -55,12 +55,13 @@ def dashboard_export(request: HtmxHttpRequest):
 
 
 def _import_upload_too_big(request: HtmxHttpRequest) -> bool:
-    """A body far over the file limit is refused from its declared length alone."""
+    """A body far over the file limit is refused from its declared length alone (its
+    file data was dropped unstored: upskill.uploads.OversizedBodyHandler)."""
     try:
         length = int(request.headers.get("Content-Length") or 0)
     except ValueError:
         return False
-    return length > imports.MAX_FILE_BYTES + 1024 * 1024
+    return length > settings.UPLOAD_MAX_BODY_BYTES
 
 
 @require_http_methods(["GET", "POST"])

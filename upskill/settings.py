@@ -230,6 +230,14 @@ STORAGES = {
 # DATA_UPLOAD_MAX_MEMORY_SIZE caps the rest of a request body (form fields, JSON).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A request body over this (a 200 MB file plus the form around it) has its file data
+# dropped unread-into-storage by the first handler, and the view refuses it.
+UPLOAD_MAX_BODY_BYTES = 201 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "upskill.uploads.OversizedBodyHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # xAPI statements endpoint (POST /xapi/statements): object.id IRIs name steps as
 # XAPI_STEP_IRI_PREFIX + "<pathway-slug>/<step-key>".

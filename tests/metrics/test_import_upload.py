@@ -464,3 +464,54 @@ def test_a_refused_confirmation_through_htmx_says_why_in_the_partial(
 
     assert "reload the page and confirm again" in response.content.decode()
     assert ActivityRecord.objects.count() == 0
+
+
+def test_an_oversized_body_is_refused_without_its_file_being_stored(
+    world, ld_admin, settings, monkeypatch, tmp_path
+):
+    """The CSRF middleware parses the body before the view: the first upload handler
+    must drop the file's bytes so nothing reaches memory or a temporary file, while the
+    form's small fields (the CSRF token) still arrive."""
+    from django.core.files import uploadhandler
+    from django.test import Client
+
+    settings.UPLOAD_MAX_BODY_BYTES = 4_000
+    settings.MEDIA_ROOT = tmp_path / "media"
+    stored = []
+    for handler in (
+        uploadhandler.MemoryFileUploadHandler,
+        uploadhandler.TemporaryFileUploadHandler,
+    ):
+        original = handler.receive_data_chunk
+
+        def spy(self, raw_data, start, original=original):
+            stored.append(len(raw_data))
+            return original(self, raw_data, start)
+
+        monkeypatch.setattr(handler, "receive_data_chunk", spy)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(ld_admin)
+    client.get(reverse("metrics:imports"))
+    big = csv_file(*([GOOD] * 200))
+    assert big.size > 4_000
+
+    response = client.post(
+        reverse("metrics:imports"),
+        {"kind": "activity", "file": big, "csrfmiddlewaretoken": client.cookies["csrftoken"].value},
+    )
+
+    assert response.status_code == 400  # the view's refusal, not a CSRF failure
+    assert "split it into smaller files" in response.content.decode()
+    assert stored == []
+    assert not ImportRun.objects.exists()
+
+    settings.UPLOAD_MAX_BODY_BYTES = 10_000_000  # the same upload under the limit is stored
+    client.post(
+        reverse("metrics:imports"),
+        {
+            "kind": "activity",
+            "file": csv_file(*([GOOD] * 200)),
+            "csrfmiddlewaretoken": client.cookies["csrftoken"].value,
+        },
+    )
+    assert sum(stored) > 4_000
