@@ -260,6 +260,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Every task is idempotent and acks late; a pool child killed mid-task (the OOM killer's
+# way) must put its message back rather than mark the task failed and drop it.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Redelivery after a worker dies mid-task needs the visibility timeout to outlast the
 # longest task; imports and rollups are idempotent, so redelivery is safe.
 CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -15,7 +15,7 @@ from pathlib import PurePath
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from metrics.models import ImportRun
@@ -224,23 +224,27 @@ def import_apply(*, import_run_id: int) -> ImportRun:
 
 
 RESUME_AFTER = timezone.timedelta(minutes=2)
+STALLED_CHECK_AFTER = timezone.timedelta(minutes=30)
 
 
 def import_runs_resume(*, older_than: timezone.timedelta = RESUME_AFTER) -> int:
     """Re-send the jobs of runs stuck waiting: accepted while the broker was down, or
-    whose worker died. Both jobs are idempotent (validation rewrites only its report;
-    apply locks the run and re-checks its status), so re-sending a job that is in fact
-    still running is harmless. Returns how many were re-sent."""
+    whose worker died (a check stalled for STALLED_CHECK_AFTER included). Both jobs
+    are idempotent (validation rewrites only its report; apply locks the run and
+    re-checks its status), so re-sending a job that is in fact still running is
+    harmless. Returns how many were re-sent."""
     from metrics import tasks
 
-    cutoff = timezone.now() - older_than
-    stuck = list(
-        ImportRun.objects.filter(
-            status__in=[ImportRun.Status.PENDING, ImportRun.Status.IMPORTING],
-            created_at__lt=cutoff,
-        ).values_list("pk", "status")
+    now = timezone.now()
+    waiting = Q(
+        status__in=[ImportRun.Status.PENDING, ImportRun.Status.IMPORTING],
+        created_at__lt=now - older_than,
     )
+    # A check whose worker died mid-file leaves the run "validating"; a live check of a
+    # 200 MB file takes a minute or two, so only one this old is taken for dead.
+    stalled = Q(status=ImportRun.Status.VALIDATING, created_at__lt=now - STALLED_CHECK_AFTER)
+    stuck = list(ImportRun.objects.filter(waiting | stalled).values_list("pk", "status"))
     for pk, status in stuck:
-        task = tasks.import_validate if status == ImportRun.Status.PENDING else tasks.import_apply
+        task = tasks.import_apply if status == ImportRun.Status.IMPORTING else tasks.import_validate
         enqueue_after_commit(task, pk)
     return len(stuck)

@@ -1,19 +1,28 @@
 """With the broker down, the app keeps working: an upload is accepted as pending (and
 says so), a learner's step completion still saves, and once the broker is back the
-periodic resume job processes what was waiting."""
+periodic resume job processes what was waiting.
+
+The outage here needs no services, so it runs on any database: the app is configured as
+REDIS_URL configures it (tasks sent to Redis, results kept there) with nothing listening
+at that address, so every connection is refused and the whole client side (kombu,
+redis-py, the result store) fails as it would against a Redis server that is down. A
+worker is stood in for by eager execution. tests/faults/test_broker_down_real.py stops
+and restarts a real redis-server and catches up with a real worker.
+"""
 
 import datetime as dt
+import logging
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
-from metrics import services, tasks
+from metrics import services
 from metrics.models import ImportRun
 from pathways.models import StepProgress
 from tests.factories import PersonFactory, TeamFactory
+from tests.faults.harness import free_port, web_app_on_broker
 from tests.pathways.learning_factories import a_journey
 from upskill import celery as celery_module
 from upskill.celery import app as celery_app
@@ -21,24 +30,12 @@ from upskill.celery import app as celery_app
 HEADER = "person_email,occurred_at,minutes,kind,pathway,step,source_id\n"
 
 
-SENT_AFTER_COMMIT = (tasks.import_validate, tasks.import_apply, tasks.rollup_incremental)
-
-
 @pytest.fixture
 def broker_down(monkeypatch):
-    """Tasks are sent to a broker (not run eagerly), and every send fails."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    monkeypatch.setattr(celery_module, "_broker_down_until", 0.0)
-
-    def refuse(*args, **kwargs):
-        raise OperationalError("Error 111 connecting to redis. Connection refused.")
-
-    for task in SENT_AFTER_COMMIT:
-        # shared_task gives a proxy; patch the task object behind it
-        monkeypatch.setattr(task._get_current_object(), "apply_async", refuse)
-    yield
-    celery_app.conf.task_always_eager = previous
+    """Tasks are sent to a Redis broker (not run eagerly) that refuses every connection."""
+    with web_app_on_broker(f"redis://127.0.0.1:{free_port()}/0"):
+        monkeypatch.setattr(celery_module, "_broker_down_until", 0.0)
+        yield
 
 
 @pytest.mark.django_db
@@ -50,23 +47,30 @@ def test_an_upload_is_accepted_as_pending_then_resumed_when_the_broker_is_back(
     broker_down,
     django_capture_on_commit_callbacks,
     monkeypatch,
+    caplog,
 ):
     settings.MEDIA_ROOT = tmp_path
     PersonFactory(team=TeamFactory(), user__email="ana@example.com")
     client.force_login(ld_admin)
     body = HEADER + "ana@example.com,2025-03-04,15,practiced,,,lms-1\n"
-    with django_capture_on_commit_callbacks(execute=True):
+    with (
+        caplog.at_level(logging.WARNING, "upskill.celery"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         response = client.post(
             reverse("metrics:imports"),
             {"kind": "activity", "file": SimpleUploadedFile("a.csv", body.encode())},
         )
     assert response.status_code == 302
+    assert "Could not enqueue metrics.tasks.import_validate" in caplog.text
     run = ImportRun.objects.get()
     assert run.status == ImportRun.Status.PENDING
     page = client.get(response["Location"])
     assert page.status_code == 200
+    assert "Pending" in page.content.decode()
 
-    # The broker returns (eager here stands for a worker consuming the queue).
+    # The broker returns (eager here stands for a worker consuming the queue; the
+    # broker_down fixture restores the configuration afterwards).
     monkeypatch.undo()
     celery_app.conf.task_always_eager = True
     ImportRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - dt.timedelta(minutes=5))
@@ -79,14 +83,18 @@ def test_an_upload_is_accepted_as_pending_then_resumed_when_the_broker_is_back(
 
 @pytest.mark.django_db
 def test_a_step_completion_still_saves_with_the_broker_down(
-    client, broker_down, django_capture_on_commit_callbacks
+    client, broker_down, django_capture_on_commit_callbacks, caplog
 ):
     journey = a_journey()
     client.force_login(journey.learner.user)
     url = f"/learning/{journey.pathway.slug}/steps/{journey.learn.key}/done/"
-    with django_capture_on_commit_callbacks(execute=True):
+    with (
+        caplog.at_level(logging.WARNING, "upskill.celery"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         response = client.post(url)
     assert response.status_code in (200, 302)
+    assert "Could not enqueue metrics.tasks.rollup_incremental" in caplog.text
     progress = StepProgress.objects.get(enrollment=journey.enrollment, step=journey.learn)
     assert progress.status == StepProgress.Status.APPROVED
 
@@ -96,3 +104,19 @@ def test_runs_not_yet_stuck_are_left_alone():
     ImportRun.objects.create(kind="activity", status=ImportRun.Status.PENDING)
     ImportRun.objects.create(kind="activity", status=ImportRun.Status.DONE)
     assert services.import_runs_resume() == 0
+
+
+@pytest.mark.django_db
+def test_a_check_whose_worker_died_is_resent_once_it_has_clearly_stalled(monkeypatch):
+    sent = []
+    monkeypatch.setattr(
+        "metrics.services.import_runs.enqueue_after_commit", lambda task, pk: sent.append(pk)
+    )
+    now = timezone.now()
+    live = ImportRun.objects.create(kind="activity", status=ImportRun.Status.VALIDATING)
+    dead = ImportRun.objects.create(kind="activity", status=ImportRun.Status.VALIDATING)
+    ImportRun.objects.filter(pk=live.pk).update(created_at=now - dt.timedelta(minutes=5))
+    ImportRun.objects.filter(pk=dead.pk).update(created_at=now - dt.timedelta(minutes=31))
+
+    assert services.import_runs_resume() == 1
+    assert sent == [dead.pk]
