@@ -26,6 +26,7 @@ import pytest
 import redis
 from celery import Celery
 from django.db import connection
+from kombu import pools as kombu_pools
 
 from upskill.celery import app as celery_app
 
@@ -223,10 +224,14 @@ class Workers:
 
 def _drop_connections(app: Celery) -> None:
     """Forget the app's pooled broker connections and its result backend, which were
-    made for the URL it had: the next send connects to whatever the config says now."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    made for the URL it had: the next send connects to whatever the config says now.
+
+    kombu keeps its pools in a process-wide registry keyed by URL: closing one pool and
+    leaving it registered would hand the closed pool to the next user of that URL (the
+    eager memory:// transport of every later test: "Acquire on closed pool"). reset()
+    closes them all and empties the registry."""
+    kombu_pools.reset()
+    app._pool = None
     if "amqp" in app.__dict__:
         app.amqp._producer_pool = None
     app._backend_cache = None

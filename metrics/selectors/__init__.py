@@ -1,0 +1,77 @@
+"""Reads for metrics: the leaders' outcome dashboard, the rollup export and the import
+pages.
+
+Dashboards read WeeklyRollup only (plus the commitment fulfilment read from
+responsibilities). Every figure describing fewer than MIN_GROUP_SIZE people is replaced
+by None before any template, chart or export sees it. Each function runs a fixed number
+of queries whatever the number of teams, weeks or rows.
+
+- `filters`: the dashboard's filter form and the team tree it picks from;
+- `totals`: the rollups added up by the database (by week, part and cohort);
+- `outcome_dashboard`: the dashboard's cards, charts, teams table and freshness;
+- `export`: the rollups as CSV;
+- `imports`: import runs and xAPI keys.
+"""
+
+from metrics.selectors.export import (
+    EXPORT_HEADER,
+    FORMULA_STARTS,
+    rollup_export_lines,
+    spreadsheet_safe,
+)
+from metrics.selectors.filters import (
+    DEFAULT_WEEKS,
+    MAX_WEEKS,
+    DashboardFilterForm,
+    DashboardFilters,
+    dashboard_filters,
+    scope_team_ids,
+)
+from metrics.selectors.imports import (
+    RECENT_IMPORT_RUNS,
+    SHOWN_ROW_ERRORS,
+    import_run_errors_shown,
+    import_runs_recent,
+    xapi_keys,
+)
+from metrics.selectors.outcome_dashboard import (
+    ATTENDANCE,
+    Dashboard,
+    DrillRow,
+    Freshness,
+    OutcomeCard,
+    Series,
+    dashboard,
+    freshness,
+)
+from metrics.selectors.totals import SUMMED, RollupTotals, Sums, rollup_totals
+
+__all__ = [
+    "ATTENDANCE",
+    "DEFAULT_WEEKS",
+    "EXPORT_HEADER",
+    "FORMULA_STARTS",
+    "MAX_WEEKS",
+    "RECENT_IMPORT_RUNS",
+    "SHOWN_ROW_ERRORS",
+    "SUMMED",
+    "Dashboard",
+    "DashboardFilterForm",
+    "DashboardFilters",
+    "DrillRow",
+    "Freshness",
+    "OutcomeCard",
+    "RollupTotals",
+    "Series",
+    "Sums",
+    "dashboard",
+    "dashboard_filters",
+    "freshness",
+    "import_run_errors_shown",
+    "import_runs_recent",
+    "rollup_export_lines",
+    "rollup_totals",
+    "scope_team_ids",
+    "spreadsheet_safe",
+    "xapi_keys",
+]

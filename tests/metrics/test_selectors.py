@@ -1,0 +1,367 @@
+"""The dashboard's figures, added up by the database, against the same figures added up
+row by row in Python from every rollup, following the rule the dashboard states: counts
+add up, measures are means weighted by people; a team's period figure for a count
+describes the largest weekly number of people; cohorts split each team's weeks at its
+first pathway completion ever; anything for fewer than MIN_GROUP_SIZE people is hidden,
+and so is the next-smallest team beside a lone hidden one.
+
+The generated organisation has sub-teams, a parent team with its own members, a small
+team, rows outside the range and for one pathway, and teams that first completed a
+pathway before, during, after or never in the range. Values are multiples of 1/4 and
+people small integers, so every sum is exact in whatever order either side adds, and the
+figures must match exactly: a wrong grouping or a lost row shows as a difference."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import defaultdict
+
+import pytest
+
+from metrics.models import OutcomeMeasure, WeeklyRollup
+from metrics.selectors import ATTENDANCE, SUMMED, dashboard, dashboard_filters, rollup_totals
+from metrics.services.rollups import COMPLETION_METRIC
+from tests.factories import LDAdminFactory, PathwayFactory, TeamFactory, UserFactory
+from upskill.privacy import hidden_parts
+
+MINIMUM = 5
+START = dt.date(2026, 1, 5)  # a Monday
+END = dt.date(2026, 3, 29)  # a Sunday: 12 weeks
+ODD_METRIC = "=imported"  # a metric the dashboard doesn't chart, still rolled up
+pytestmark = pytest.mark.django_db
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+@pytest.fixture
+def organisation(settings):
+    """Org (with members of its own) > Alpha (> Alpha One, Alpha Two, small), Beta
+    (> Beta One), Gamma, Delta (small); and a second top team, Other > Other One."""
+    settings.MIN_GROUP_SIZE = MINIMUM
+    org = TeamFactory(name="Org", slug="org")
+    alpha = TeamFactory(name="Alpha", slug="alpha", parent=org)
+    beta = TeamFactory(name="Beta", slug="beta", parent=org)
+    teams = {
+        "org": org,
+        "alpha": alpha,
+        "alpha-one": TeamFactory(name="Alpha One", slug="alpha-one", parent=alpha),
+        "alpha-two": TeamFactory(name="Alpha Two", slug="alpha-two", parent=alpha),
+        "beta": beta,
+        "beta-one": TeamFactory(name="Beta One", slug="beta-one", parent=beta),
+        "gamma": TeamFactory(name="Gamma", slug="gamma", parent=org),
+        "delta": TeamFactory(name="Delta", slug="delta", parent=org),
+    }
+    teams["other"] = TeamFactory(name="Other", slug="other")
+    teams["other-one"] = TeamFactory(name="Other One", slug="other-one", parent=teams["other"])
+    return teams
+
+
+def _rollups_create(teams: dict, pathway, seed: int) -> None:
+    rng = random.Random(seed)
+    measures = list(OutcomeMeasure.objects.values_list("key", flat=True))
+    metrics = [*measures, *(m for m in SUMMED if m != COMPLETION_METRIC), ODD_METRIC]
+    weeks = [_monday(START) + dt.timedelta(weeks=n) for n in range(-8, 17)]
+    small = {"alpha-two", "delta"}  # always fewer than MINIMUM people
+    # When each team first completes a pathway: before, inside, after the range, never.
+    firsts = [weeks[2], weeks[9], weeks[12], weeks[20], None]
+    rows = []
+    for n, (slug, team) in enumerate(teams.items()):
+        # Alpha has no members of its own: a drill into it has no remainder.
+        if slug == "alpha":
+            continue
+        for week in weeks:
+            for metric in metrics:
+                for on_pathway in (None, pathway):
+                    if rng.random() > (0.3 if on_pathway else 0.75):
+                        continue
+                    people = rng.randint(0, 4) if slug in small else rng.choice([3, 6, 9, 14])
+                    rows.append(
+                        WeeklyRollup(
+                            team=team,
+                            week_start=week,
+                            pathway=on_pathway,
+                            metric=metric,
+                            value=rng.randint(0, 800) / 4,
+                            people=people,
+                        )
+                    )
+        first = firsts[(n + seed) % len(firsts)]
+        if first is not None:
+            for week in weeks[weeks.index(first) :]:
+                if week == first or rng.random() < 0.5:
+                    completions = rng.randint(1, 7)
+                    for on_pathway in (None, pathway):
+                        rows.append(
+                            WeeklyRollup(
+                                team=team,
+                                week_start=week,
+                                pathway=on_pathway,
+                                metric=COMPLETION_METRIC,
+                                value=completions,
+                                people=completions,
+                            )
+                        )
+    WeeklyRollup.objects.bulk_create(rows)
+
+
+# --- The reference: every rollup row, added up in Python ----------------------------------
+
+
+def _subtree(team_id: int, parents: dict[int, int | None]) -> set[int]:
+    ids = {team_id}
+    grew = True
+    while grew:
+        more = {child for child, parent in parents.items() if parent in ids} - ids
+        grew = bool(more)
+        ids |= more
+    return ids
+
+
+def _reference_parts(filters, teams) -> tuple[list, dict[int, set[int]], set[int]]:
+    """The drill-down teams by name, each one's subtree, and the scope's remainder."""
+    parents = {t.pk: t.parent_id for t in teams}
+    if filters.team:
+        drill = [t for t in teams if t.parent_id == filters.team.pk]
+        scope = _subtree(filters.team.pk, parents)
+    else:
+        drill = [t for t in teams if t.parent_id not in parents]
+        scope = {t.pk for t in teams}
+    drill.sort(key=lambda t: t.name)
+    subtrees = {t.pk: _subtree(t.pk, parents) for t in drill}
+    return drill, subtrees, scope - set().union(*subtrees.values())
+
+
+def _in_range(scope: set[int], start: dt.date, end: dt.date, pathway) -> list[tuple]:
+    pathway_id = pathway.pk if pathway else None
+    return [
+        row
+        for row in WeeklyRollup.objects.values_list(
+            "team_id", "week_start", "pathway_id", "metric", "value", "people"
+        )
+        if row[0] in scope and start <= row[1] <= end and row[2] == pathway_id
+    ]
+
+
+def _first_completions() -> dict[int, dt.date]:
+    first: dict[int, dt.date] = {}
+    for team_id, week in WeeklyRollup.objects.filter(
+        metric=COMPLETION_METRIC, pathway__isnull=True
+    ).values_list("team_id", "week_start"):
+        first[team_id] = min(week, first.get(team_id, week))
+    return first
+
+
+def _sums(rows) -> tuple[float, float, int, int]:
+    return (
+        sum(value for *_, value, _people in rows),
+        sum(value * people for *_, value, people in rows),
+        sum(people for *_, people in rows),
+        max(people for *_, people in rows),
+    )
+
+
+def _figure(metric: str, rows) -> tuple[float | None, int]:
+    if not rows:
+        return None, 0
+    total, weighted, people, _ = _sums(rows)
+    if metric in SUMMED:
+        return total, people
+    return (weighted / people if people else 0.0), people
+
+
+def _shown(value: float | None, people: int) -> float | None:
+    return None if value is None or people < MINIMUM else value
+
+
+def _reference_dashboard(filters, teams) -> dict:
+    drill, subtrees, remainder = _reference_parts(filters, teams)
+    scope = set().union(remainder, *subtrees.values())
+    rows = _in_range(scope, filters.start, filters.end, filters.pathway)
+    first = _first_completions()
+    measures = list(OutcomeMeasure.objects.order_by("name"))
+    weeks = []
+    week = filters.start
+    while week <= filters.end:
+        weeks.append(week)
+        week += dt.timedelta(days=7)
+
+    series = {}
+    for key in [m.key for m in measures] + [key for key, _ in ATTENDANCE]:
+        values, people = [], []
+        for week in weeks:
+            value, n = _figure(key, [r for r in rows if r[1] == week and r[3] == key])
+            values.append(_shown(None if value is None else round(value, 2), n))
+            people.append(n)
+        series[key] = (values, people)
+
+    cards = {}
+    for measure in measures:
+        mine = [r for r in rows if r[3] == measure.key]
+        after = [r for r in mine if r[0] in first and r[1] >= first[r[0]]]
+        before = [r for r in mine if r not in after]
+        shown = [v for v in series[measure.key][0] if v is not None]
+        completers, not_yet = _figure(measure.key, after), _figure(measure.key, before)
+        cards[measure.key] = (
+            shown[0] if shown else None,
+            shown[-1] if shown else None,
+            _shown(*completers),
+            _shown(*not_yet),
+            completers[1],
+            not_yet[1],
+        )
+
+    def period(team_ids: set[int], key: str) -> tuple[float | None, int]:
+        mine = [r for r in rows if r[0] in team_ids and r[3] == key]
+        if not mine:
+            return None, 0
+        value, people = _figure(key, mine)
+        return round(value, 2), (max(r[5] for r in mine) if key in SUMMED else people)
+
+    drill_keys = [m.key for m in measures] + [key for key, _ in ATTENDANCE[:2]]
+    figures = {
+        team.pk: {key: period(subtrees[team.pk], key) for key in drill_keys} for team in drill
+    }
+    hidden = {
+        key: hidden_parts(
+            {pk: figures[pk][key][1] for pk in figures},
+            remainder_people=period(remainder, key)[1],
+            minimum=MINIMUM,
+        )
+        for key in drill_keys
+    }
+    drill_rows = [
+        (
+            team.name,
+            {
+                key: None if team.pk in hidden[key] else _shown(*figures[team.pk][key])
+                for key in drill_keys
+            },
+        )
+        for team in drill
+    ]
+    return {"series": series, "cards": cards, "drill": drill_rows}
+
+
+def _as_shown(board) -> dict:
+    return {
+        "series": {
+            s.key: (s.values, s.people) for s in board.outcome_series + board.attendance_series
+        },
+        "cards": {
+            c.measure.key: (
+                c.first,
+                c.last,
+                c.completers,
+                c.not_yet,
+                c.completers_people,
+                c.not_yet_people,
+            )
+            for c in board.cards
+        },
+        "drill": [(row.team.name, row.figures) for row in board.drill_rows],
+    }
+
+
+VIEWS = [
+    pytest.param("admin", {}, id="admin-all-top-teams"),
+    pytest.param("admin", {"team": "org"}, id="admin-org-with-own-members"),
+    pytest.param("admin", {"team": "alpha"}, id="admin-alpha-small-sub-team"),
+    pytest.param("admin", {"team": "org", "pathway": "ai"}, id="admin-one-pathway"),
+    pytest.param(
+        "admin", {"team": "org", "start": "2026-02-11", "end": "2026-03-02"}, id="admin-short"
+    ),
+    pytest.param("leader", {}, id="leader-of-alpha"),
+]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize(("who", "params"), VIEWS)
+def test_dashboard_figures_match_every_rollup_added_up_in_python(organisation, seed, who, params):
+    pathway = PathwayFactory(slug="ai")
+    _rollups_create(organisation, pathway, seed)
+    user = LDAdminFactory() if who == "admin" else UserFactory()
+    if who == "leader":
+        organisation["alpha"].leaders.add(user)
+    query = {"start": START.isoformat(), "end": END.isoformat(), **params}
+    filters, visible, _ = dashboard_filters(user, query)
+    assert not filters.errors
+
+    board = dashboard(user, filters, visible)
+
+    assert _as_shown(board) == _reference_dashboard(filters, visible)
+
+
+def test_the_generated_data_exercises_suppression_and_both_cohorts(organisation):
+    """Guards the comparison above: it would prove little if nothing were hidden."""
+    _rollups_create(organisation, PathwayFactory(slug="ai"), seed=1)
+    admin = LDAdminFactory()
+    range_ = {"start": START.isoformat(), "end": END.isoformat()}
+
+    filters, visible, _ = dashboard_filters(admin, {"team": "alpha", **range_})
+    alpha = _as_shown(dashboard(admin, filters, visible))
+    filters, visible, _ = dashboard_filters(admin, {"team": "org", **range_})
+    org = _as_shown(dashboard(admin, filters, visible))
+
+    # Alpha Two's counts describe fewer than MINIMUM people a week, so they are hidden,
+    # and Alpha One's with them (it describes more, but would give Alpha Two's away).
+    alpha_one, alpha_two = dict(alpha["drill"])["Alpha One"], dict(alpha["drill"])["Alpha Two"]
+    counts = ("learning_minutes", "active_learners")
+    assert [alpha_two[key] for key in counts] == [None, None]
+    assert [alpha_one[key] for key in counts] == [None, None]
+    assert WeeklyRollup.objects.filter(
+        team=organisation["alpha-one"],
+        metric="learning_minutes",
+        pathway=None,
+        week_start__range=(START, END),
+        people__gte=MINIMUM,
+    ).exists()
+    # Delta's are hidden too; beside it Org's own members are a second unknown, so
+    # Gamma's are shown.
+    assert [dict(org["drill"])["Delta"][key] for key in counts] == [None, None]
+    assert all(dict(org["drill"])["Gamma"][key] is not None for key in counts)
+    # Some weeks are hidden, some shown; both cohorts have teams behind them.
+    values = [v for values, _ in org["series"].values() for v in values]
+    assert None in values
+    assert any(v is not None for v in values)
+    assert all(card[4] > 0 and card[5] > 0 for card in org["cards"].values())
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("drill_into_org", [True, False], ids=["org-sub-teams", "one-part"])
+def test_rollup_totals_group_by_week_part_and_cohort(organisation, seed, drill_into_org):
+    """The sums themselves, hidden or not: per week, per part and per cohort."""
+    _rollups_create(organisation, PathwayFactory(slug="ai"), seed)
+    parents = {t.pk: t.parent_id for t in organisation.values()}
+    org = organisation["org"]
+    if drill_into_org:  # each sub-team of Org with its subtree, and Org's own members
+        parts = {t.pk: _subtree(t.pk, parents) for t in organisation.values() if t.parent == org}
+        parts[0] = {org.pk}
+    else:
+        parts = {org.pk: _subtree(org.pk, parents)}
+    scope = set().union(*parts.values())
+
+    totals = rollup_totals(parts=parts, start=START, end=END, pathway=None)
+
+    rows = _in_range(scope, START, END, None)
+    first = _first_completions()
+    by_week, by_part, by_cohort = defaultdict(list), defaultdict(list), defaultdict(list)
+    for row in rows:
+        team_id, week, _pathway, metric, _value, _people = row
+        part = next(key for key, ids in parts.items() if team_id in ids)
+        after = metric not in SUMMED and team_id in first and week >= first[team_id]
+        by_week[(week, metric)].append(row)
+        by_part[(part, metric)].append(row)
+        by_cohort[(metric, after)].append(row)
+
+    def as_tuples(grouping) -> dict:
+        return {
+            key: (sums.total, sums.weighted, sums.people, sums.largest)
+            for key, sums in grouping.items()
+        }
+
+    assert as_tuples(totals.by_week) == {key: _sums(rs) for key, rs in by_week.items()}
+    assert as_tuples(totals.by_part) == {key: _sums(rs) for key, rs in by_part.items()}
+    assert as_tuples(totals.by_cohort) == {key: _sums(rs) for key, rs in by_cohort.items()}
