@@ -83,8 +83,11 @@ class ActivityRecord(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     source = models.CharField(max_length=40, help_text='e.g. "app", "csv", "xapi"')
     source_id = models.CharField(max_length=200)
-    # created_at and import_run grow with insertion order, so on PostgreSQL they are
-    # indexed with BRIN (a few pages, nearly free to maintain) by migration 0005.
+    # import_run grows with insertion order, so on PostgreSQL it has a BRIN index
+    # (migration 0005: a few pages, nearly free to maintain). created_at keeps a btree:
+    # it only ever appends at the right edge (cheap), and a BRIN range answers only
+    # once VACUUM has summarised it, which made the dashboard's "rows waiting" count
+    # scan every recent page where autovacuum is off or behind (migration 0007).
     import_run = models.ForeignKey(
         "ImportRun",
         null=True,
@@ -94,7 +97,7 @@ class ActivityRecord(models.Model):
         db_constraint=False,
         db_index=False,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         constraints = [

@@ -218,7 +218,9 @@ def main() -> None:
     per_page = {
         name: {"requests": int(row["Request Count"]), "p95_ms": float(row["95%"])}
         for name, row in rows.items()
-        if name != "Aggregated"
+        # entries reset with the steady state and not requested since (the sign-in
+        # pages) have no percentiles
+        if name != "Aggregated" and int(row["Request Count"])
     }
     result = {
         "users": args.users,

@@ -3,6 +3,7 @@ import time
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
 from upskill.demo_organisation import (
     DEFAULT_PEOPLE,
@@ -35,6 +36,12 @@ class Command(BaseCommand):
             result = demo_organisation_seed(people=people)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
+        if connection.vendor == "postgresql":
+            # Planner statistics for the tables just filled, as after any bulk load: until
+            # autovacuum gets to them (never, where it is off) PostgreSQL plans every page
+            # for empty tables, and scans where an index would answer.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self._report(result, seconds=time.perf_counter() - started)
 
     def _report(self, result: DemoSeedResult, *, seconds: float) -> None:
