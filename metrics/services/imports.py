@@ -10,10 +10,12 @@ A file goes through the same parser twice at most:
    worker killed mid-way rolls the whole file back, and running apply again inserts
    exactly what is missing, so the task is safe to redeliver.
 
-On PostgreSQL valid rows stream through COPY into a temporary staging table and move
-with one INSERT ... SELECT ... ON CONFLICT DO NOTHING; on SQLite they go in batched
-inserts that ignore conflicts. Both then mark the (team, week) buckets they touched as
-dirty, in the same transaction, for the incremental rollup.
+On PostgreSQL valid rows stream through COPY straight into the table, in a savepoint;
+if a source id is already there (a re-import, a repeat in the file, an overlapping
+import) that fails and the rows are read again through a temporary staging table and
+one INSERT ... SELECT ... ON CONFLICT DO NOTHING. On SQLite they go in batched inserts
+that ignore conflicts. Both then mark the (team, week) buckets they touched as dirty,
+in the same transaction, for the incremental rollup.
 """
 
 from __future__ import annotations
