@@ -365,3 +365,27 @@ def test_rollup_totals_group_by_week_part_and_cohort(organisation, seed, drill_i
     assert as_tuples(totals.by_week) == {key: _sums(rs) for key, rs in by_week.items()}
     assert as_tuples(totals.by_part) == {key: _sums(rs) for key, rs in by_part.items()}
     assert as_tuples(totals.by_cohort) == {key: _sums(rs) for key, rs in by_cohort.items()}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [0.0, 2.675, 2.695, -0.001, -2.675, 1234.5, 0.005, 1e-9, 99.999, 1 / 3, 123456.785],
+)
+def test_chart_table_numbers_are_written_as_floatformat_writes_them(value):
+    from django.template.defaultfilters import floatformat
+
+    from metrics.selectors.outcome_dashboard import two_places
+
+    assert two_places(value) == floatformat(value, 2)
+
+
+def test_chart_table_weeks_are_written_as_the_date_filter_writes_them():
+    import datetime as dt
+
+    from django.template.defaultfilters import date as date_filter
+
+    from metrics.selectors.outcome_dashboard import week_label
+
+    for month in range(1, 13):
+        day = dt.date(2026, month, 5)
+        assert week_label(day) == date_filter(day, "j M Y")
