@@ -279,11 +279,38 @@ def dashboard_timings(username: str, requests: int) -> dict:
     }
 
 
+def dashboard_only() -> None:
+    """Time the demo leader's and L&D admin's dashboards; print them as JSON."""
+    database_url_or_exit()
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "upskill.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    figures = {
+        "dashboard_leader": dashboard_timings("leader", DASHBOARD_REQUESTS),
+        "dashboard_ld_admin": dashboard_timings("admin", DASHBOARD_REQUESTS),
+    }
+    print(json.dumps(figures))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows in the import file")
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
+    parser.add_argument(
+        "--dashboard-only",
+        action="store_true",
+        help="only time the dashboards on the database as it is (what a full run does last)",
+    )
     options = parser.parse_args()
+    if options.dashboard_only:
+        dashboard_only()
+        return
     if not 1_000 <= options.rows <= 5_000_000:
         sys.exit("--rows must be between 1,000 and 5,000,000.")
     url = database_url_or_exit()
@@ -421,9 +448,23 @@ def main() -> None:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
-    log("dashboard requests")
-    figures["dashboard_leader"] = dashboard_timings("leader", DASHBOARD_REQUESTS)
-    figures["dashboard_ld_admin"] = dashboard_timings("admin", DASHBOARD_REQUESTS)
+    log("dashboard requests, in a fresh process")
+    with connection.cursor() as cursor:
+        # Write back now what the import and rollups above left dirty (half a gigabyte
+        # of WAL and pages): otherwise the checkpointer does it during the timings,
+        # and they measure the previous steps' disk writes, not the dashboard.
+        cursor.execute("CHECKPOINT")
+    # A fresh process, as a web worker is: this one holds what a million-row import
+    # left behind, which slowed its requests by a third (its garbage collector and
+    # allocator), and would measure the benchmark, not the dashboard.
+    timings = subprocess.run(
+        [sys.executable, __file__, "--dashboard-only"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    figures.update(json.loads(timings.stdout))
 
     result["met"] = {
         "import_rows_per_second": figures["import_rows_per_second"]
