@@ -669,11 +669,9 @@ def import_file_apply(
     "import N valid rows", so a different N now (data changed meanwhile) writes nothing.
     """
     report = ImportReport()
-    start = source.tell()
 
-    def rows() -> Iterator[tuple]:
+    def rows() -> Iterator[tuple]:  # each pass reads the file from its start (_records)
         report.restart()
-        source.seek(start)
         return _valid_rows(kind, source, report, progress)
 
     report.rows_inserted = _write(kind, rows, import_run.pk, CSV_SOURCE)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 from contextlib import contextmanager
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
@@ -160,9 +159,14 @@ def rollup_all_replace(*, completion_metric: str, confidence_measure: str) -> in
 
 
 def rollup_buckets_replace(
-    *, scope: set[tuple[int, dt.date]], completion_metric: str, confidence_measure: str
+    *,
+    scope: set[tuple[int, dt.date]],
+    bounds: tuple[dt.datetime, dt.datetime],
+    completion_metric: str,
+    confidence_measure: str,
 ) -> int:
-    """Replace the rollup rows of exactly these (team, week) buckets."""
+    """Replace the rollup rows of exactly these (team, week) buckets, which lie between
+    `bounds` (site-time midnights of the first week's Monday and after the last week)."""
     if not scope:
         return 0
     teams, weeks = zip(*sorted(scope), strict=True)
@@ -182,34 +186,31 @@ def rollup_buckets_replace(
             f"DELETE FROM {WeeklyRollup._meta.db_table} AS rollup USING {SCOPE_TABLE} AS bucket"
             " WHERE rollup.team_id = bucket.team_id AND rollup.week_start = bucket.week_start"
         )
-    return _rows_write((min(weeks), max(weeks)), completion_metric, confidence_measure)
+    return _rows_write(bounds, completion_metric, confidence_measure)
 
 
 def _rows_write(
-    weeks: tuple[dt.date, dt.date] | None, completion_metric: str, confidence_measure: str
+    bounds: tuple[dt.datetime, dt.datetime] | None,
+    completion_metric: str,
+    confidence_measure: str,
 ) -> int:
     """Compute and insert the rows of every bucket, or of the scope table's buckets
-    (which lie between the `weeks` given)."""
+    (which lie between the `bounds` given)."""
     params: dict = {
         "tz": settings.TIME_ZONE,
         "completion": completion_metric,
         "confidence": confidence_measure,
     }
-    if weeks is not None:
-        first, last = weeks[0], weeks[1] + dt.timedelta(days=7)
-        params["start_day"], params["end_day"] = first, last
-        params["start"], params["end"] = _site_midnight(first), _site_midnight(last)
+    if bounds is not None:
+        params["start"], params["end"] = bounds
+        params["start_day"], params["end_day"] = bounds[0].date(), bounds[1].date()
     with connection.cursor() as cursor:
         # For this transaction only: no JIT (compiling this statement's expressions
         # took a second, longer than it saves), and room to sort in memory.
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute(_statement(scoped=weeks is not None), params)
+        cursor.execute(_statement(scoped=bounds is not None), params)
         return cursor.rowcount
-
-
-def _site_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
 @contextmanager

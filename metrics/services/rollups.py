@@ -207,7 +207,8 @@ def _recompute(scope: set[Bucket] | None) -> int:
         metrics = {"completion_metric": COMPLETION_METRIC, "confidence_measure": CONFIDENCE_MEASURE}
         if scope is None:
             return rollup_sql.rollup_all_replace(**metrics)
-        return rollup_sql.rollup_buckets_replace(scope=scope, **metrics)
+        bounds = _week_bounds(week for _team, week in scope)
+        return rollup_sql.rollup_buckets_replace(scope=scope, bounds=bounds, **metrics)
     if scope is None:
         WeeklyRollup.objects.all().delete()
     else:

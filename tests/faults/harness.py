@@ -199,6 +199,19 @@ class Workers:
         time.sleep(max(0.0, delivered_by + VISIBILITY_SECONDS + 0.5 - time.monotonic()))
         return self.start(redis_url, **kwargs)
 
+    def kill_mid_statement(self, worker: subprocess.Popen, busy, what: str) -> tuple[str, float]:
+        """Wait until `busy()` finds the worker's session in the middle of a statement,
+        SIGKILL the worker, then wait until PostgreSQL has ended that session (rolling
+        back whatever it had not committed). Returns the statement it was caught in and
+        a moment by which its message had been delivered."""
+        session, statement = wait_for(busy, 60, what, every=0.02, diagnose=self.logs)
+        delivered_by = time.monotonic()
+        self.kill(worker)
+        # The session ends once PostgreSQL notices its client is gone (at the latest
+        # when the statement it was running returns).
+        wait_for(lambda: not backend_alive(session), 60, "the killed worker's session to end")
+        return statement, delivered_by
+
     @staticmethod
     def kill(worker: subprocess.Popen) -> None:
         """SIGKILL to the worker and its pool process (its process group): no warm
@@ -288,6 +301,17 @@ def running_statement(pid: int) -> str | None:
         )
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+def busy_session(sessions: list[int], *, past: str) -> tuple[int, str] | None:
+    """(session, statement) of the first of `sessions` running a statement other than
+    the one taking its lock (which contains `past`, in any case): a job caught in the
+    middle of its work."""
+    for pid in sessions:
+        statement = running_statement(pid)
+        if statement and past.upper() not in statement.upper():
+            return pid, statement
+    return None
 
 
 def backend_alive(pid: int) -> bool:

@@ -18,7 +18,6 @@ the test holds whatever way the service computes them.
 """
 
 import datetime as dt
-import time
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
@@ -34,10 +33,8 @@ from tests.factories import PathwayFactory, PersonFactory, StepFactory, TeamFact
 from tests.faults.harness import (
     SERVICE_RUN_ONLY,
     advisory_lock_holders,
-    backend_alive,
+    busy_session,
     producer,
-    running_statement,
-    wait_for,
 )
 from upskill.models import Person
 
@@ -120,16 +117,6 @@ def difference(stored: Rows, expected: Rows) -> str:
     )
 
 
-def rollup_statement_running() -> tuple[int, str] | None:
-    """(session, statement) of another session that holds the rollup lock and is running
-    a statement other than taking that lock: a rollup caught in the middle of its work."""
-    for pid in advisory_lock_holders(ADVISORY_LOCK_KEY):
-        statement = running_statement(pid)
-        if statement and "pg_advisory" not in statement:
-            return pid, statement
-    return None
-
-
 def recount() -> Rows:
     """The rollups the raw activity implies, counted in Python: the week is the Monday
     of the record's local date in the site's time zone, the team is the person's
@@ -190,19 +177,13 @@ def test_a_worker_killed_mid_rollup_loses_nothing_and_applies_nothing_twice(redi
     before = rollup_rows()
 
     rollup = client.send_task("metrics.tasks.rollup_incremental")
-    session, statement = wait_for(
-        rollup_statement_running,
-        60,
+    # Caught holding the rollup lock and running a statement past taking it; whatever
+    # it had not committed is rolled back when its session ends.
+    statement, delivered_by = workers.kill_mid_statement(
+        first,
+        lambda: busy_session(advisory_lock_holders(ADVISORY_LOCK_KEY), past="pg_advisory"),
         "the worker to be running the rollup's statements (holding the rollup lock)",
-        every=0.02,
-        diagnose=workers.logs,
     )
-    delivered_by = time.monotonic()
-    workers.kill(first)
-    # The dead worker's session ends once PostgreSQL notices its client is gone (at the
-    # latest when the statement it was running returns), and whatever it had not
-    # committed is rolled back.
-    wait_for(lambda: not backend_alive(session), 60, "the killed worker's session to end")
     killed = rollup_rows()
     # No bucket is left half-written: each is as it was, or entirely recomputed.
     old, new, now = by_bucket(before), by_bucket(expected), by_bucket(killed)

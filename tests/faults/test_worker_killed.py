@@ -7,17 +7,14 @@ redis-server on a free port and worker subprocesses on the PostgreSQL test datab
 holds the run's row lock (taken first, kept to the end of the apply's transaction) and
 is running one of the apply's statements."""
 
-import time
-
 import pytest
 
 from metrics.models import ActivityRecord, ImportRun
 from tests.factories import PersonFactory, TeamFactory
 from tests.faults.harness import (
     SERVICE_RUN_ONLY,
-    backend_alive,
+    busy_session,
     producer,
-    running_statement,
     table_lock_holders,
     wait_for,
 )
@@ -53,18 +50,14 @@ def test_a_worker_killed_mid_import_loses_nothing_and_applies_nothing_twice(
 
     first = workers.start(redis_server.url, media_root=tmp_path)
     producer(redis_server.url).send_task("metrics.tasks.import_apply", args=[run.pk])
-    session, statement = wait_for(
-        apply_statement_running,
-        60,
+    # Caught holding its run's row lock (the apply takes it first, to the end of its
+    # transaction) and writing; the kill rolls the apply's transaction back: not one
+    # row of the import may show, and the run still waits.
+    statement, delivered_by = workers.kill_mid_statement(
+        first,
+        lambda: busy_session(table_lock_holders(ImportRun._meta.db_table), past="FOR UPDATE"),
         "the first worker to be writing the import (holding the run's row lock)",
-        every=0.02,
-        diagnose=workers.logs,
     )
-    delivered_by = time.monotonic()
-    workers.kill(first)
-    # Its session ends once PostgreSQL notices the client is gone, rolling back the
-    # apply's transaction: not one row of the import may show, and the run still waits.
-    wait_for(lambda: not backend_alive(session), 60, "the killed worker's session to end")
     assert ActivityRecord.objects.filter(import_run=run).count() == 0, (
         f"the import committed before the kill (caught in {statement[:200]!r})"
     )
@@ -83,14 +76,3 @@ def test_a_worker_killed_mid_import_loses_nothing_and_applies_nothing_twice(
     assert ActivityRecord.objects.filter(source_id__startswith="fault-").count() == ROWS
     run.refresh_from_db()
     assert run.rows_inserted == ROWS
-
-
-def apply_statement_running() -> tuple[int, str] | None:
-    """(session, statement) of another session that holds a lock on the import runs (the
-    apply locks its run first, to the end of its transaction) and is running a statement
-    past taking that lock: an apply caught in the middle of writing."""
-    for pid in table_lock_holders(ImportRun._meta.db_table):
-        statement = running_statement(pid)
-        if statement and "FOR UPDATE" not in statement.upper():
-            return pid, statement
-    return None
