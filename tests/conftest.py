@@ -55,3 +55,16 @@ def pytest_configure(config):
     # WhiteNoise serves STATIC_ROOT, which only `collectstatic` (the production image)
     # creates; the test server serves static files from the finders instead.
     config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+
+
+@pytest.fixture
+def eager_celery():
+    """Celery jobs run in-process for this test even on the service run (REDIS_URL set),
+    where nothing would consume them; tests/integration/ covers the real worker. Use it
+    with `pytestmark = pytest.mark.usefixtures("eager_celery")`."""
+    from upskill.celery import app as celery_app
+
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous

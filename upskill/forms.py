@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 from upskill.audit import KINDS
 
@@ -15,3 +16,17 @@ class AuditFilterForm(forms.Form):
         if since and until and since > until:
             self.add_error("until", "“Until” must not be before “since”.")
         return cleaned
+
+
+def validation_error_onto_form(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form that was submitted: errors keyed by a
+    field the form has go under that field, everything else is a non-field error. The one
+    piece of this plumbing every app's views use (a form re-renders with it, keeping what
+    was typed)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
