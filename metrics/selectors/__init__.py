@@ -10,12 +10,14 @@ of queries whatever the number of teams, weeks or rows.
 - `totals`: the rollups added up by the database (by week, part and cohort);
 - `outcome_dashboard`: the dashboard's cards, charts, teams table and freshness;
 - `export`: the rollups as CSV;
-- `imports`: import runs and xAPI keys.
+- `imports`: import runs and xAPI keys;
+- `xapi`: the xAPI mapping tables and what the receiver made of its statements.
 """
 
 from metrics.selectors.export import (
     EXPORT_HEADER,
     FORMULA_STARTS,
+    csv_cell,
     rollup_export_lines,
     spreadsheet_safe,
 )
@@ -45,8 +47,20 @@ from metrics.selectors.outcome_dashboard import (
     freshness,
 )
 from metrics.selectors.totals import SUMMED, RollupTotals, Sums, rollup_totals
+from metrics.selectors.xapi import (
+    SHOWN_UNMAPPED,
+    XapiReport,
+    xapi_activity_mappings,
+    xapi_report,
+    xapi_verb_mappings,
+)
 
 __all__ = [
+    "csv_cell",
+    "XapiReport",
+    "xapi_activity_mappings",
+    "xapi_report",
+    "xapi_verb_mappings",
     "ATTENDANCE",
     "DEFAULT_WEEKS",
     "EXPORT_HEADER",
@@ -54,6 +68,7 @@ __all__ = [
     "MAX_WEEKS",
     "RECENT_IMPORT_RUNS",
     "SHOWN_ROW_ERRORS",
+    "SHOWN_UNMAPPED",
     "SUMMED",
     "Dashboard",
     "DashboardFilterForm",

@@ -26,13 +26,19 @@ from metrics.services.rollups import (
     rollup_rebuild,
 )
 from metrics.services.xapi import (
+    StatementConflict,
     StatementsRejected,
     StatementsResult,
+    statement_get,
     statements_decode,
-    statements_record,
+    statements_store,
+    xapi_activity_mapping_delete,
+    xapi_activity_mapping_set,
     xapi_key_authenticate,
     xapi_key_create,
     xapi_key_revoke,
+    xapi_verb_mapping_delete,
+    xapi_verb_mapping_set,
 )
 
 __all__ = [
@@ -54,12 +60,18 @@ __all__ = [
     "rollup_catch_up",
     "rollup_incremental",
     "rollup_rebuild",
+    "StatementConflict",
     "StatementsRejected",
     "StatementsResult",
+    "statement_get",
     "statements_decode",
-    "statements_record",
+    "statements_store",
     "upload_check",
+    "xapi_activity_mapping_delete",
+    "xapi_activity_mapping_set",
     "xapi_key_authenticate",
     "xapi_key_create",
     "xapi_key_revoke",
+    "xapi_verb_mapping_delete",
+    "xapi_verb_mapping_set",
 ]
