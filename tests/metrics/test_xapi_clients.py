@@ -67,7 +67,7 @@ def test_tincan_python_about_save_and_retrieve(world, live_server):
 
     assert about.success, about.data
     assert "1.0.3" in about.content.version
-    assert posted.success and put.success and batch.success and again.success
+    assert [r.success for r in (posted, put, batch, again)] == [True] * 4
     assert uuid.UUID(str(posted.content.id))
     assert retrieved.success, retrieved.data
     assert str(retrieved.content.id) == put_id
