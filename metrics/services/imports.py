@@ -187,7 +187,7 @@ def header_mismatch_message(kind: str, header: list[str]) -> str:
     seen = [name.strip().lower() for name in header]
     found = ",".join(header)[:200] if any(seen) else "an empty first line"
     message = (
-        f"The header row is wrong for an {labels[kind].lower()} import: found {found!r}; "
+        f"Wrong header for an {labels[kind].lower()} import: found {found!r}; "
         f"an {labels[kind].lower()} file starts with exactly {','.join(HEADERS[kind])!r} "
         "(UTF-8, comma separated)."
     )
