@@ -253,10 +253,13 @@ XAPI_MAX_STATEMENTS = _env_or_fail(env.int, "XAPI_MAX_STATEMENTS", 500)
 XAPI_ACCOUNT_NAME_FIELD = env.str("XAPI_ACCOUNT_NAME_FIELD", default="username")
 if XAPI_ACCOUNT_NAME_FIELD not in ("username", "email"):
     raise ImproperlyConfigured('XAPI_ACCOUNT_NAME_FIELD must be "username" or "email".')
-XAPI_ACCOUNT_HOMEPAGES = env.list("XAPI_ACCOUNT_HOMEPAGES", default=[])
+# (Empty items dropped: "XAPI_ACCOUNT_HOMEPAGES=" means none, not one empty homepage.)
+XAPI_ACCOUNT_HOMEPAGES = [h for h in env.list("XAPI_ACCOUNT_HOMEPAGES", default=[]) if h.strip()]
 # Browser-run content (TinCan/cmi5 packages) may call the receiver from these origins
 # (CORS); "*" allows any.
-XAPI_CORS_ALLOWED_ORIGINS = env.list("XAPI_CORS_ALLOWED_ORIGINS", default=[])
+XAPI_CORS_ALLOWED_ORIGINS = [
+    o for o in env.list("XAPI_CORS_ALLOWED_ORIGINS", default=[]) if o.strip()
+]
 # The homePage of the authority account a statement is returned with (the key's prefix
 # is the account name).
 XAPI_AUTHORITY_HOMEPAGE = env.str("XAPI_AUTHORITY_HOMEPAGE", default="https://upskill.example/")

@@ -14,6 +14,9 @@ import uuid
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from metrics import services
 from metrics.models import (
@@ -595,3 +598,74 @@ def test_a_valid_statement_is_accepted_and_stored(world, client, change):
 
     assert response.status_code == 200, response.json()
     assert XapiStatement.objects.get().received == sent
+
+
+@pytest.mark.parametrize("text", ["Ana\x00", "\ud800"])
+def test_text_postgresql_cannot_store_is_a_400(world, client, text):
+    body = json.dumps(statement(actor={"mbox": "mailto:ana@example.com", "name": text}))
+
+    response = client.post(
+        URL, body, content_type="application/json", headers=headers(world["key"])
+    )
+
+    assert response.status_code == 400
+    assert "NUL character" in response.json()["error"]
+    assert not XapiStatement.objects.exists()
+
+
+# Mutations of a valid statement: any member replaced by a hostile value, a key's case
+# changed, or a member dropped. The receiver answers 200, 400 or 409, never 500, and a
+# refused request stores nothing.
+hostile = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=20),
+    st.sampled_from(
+        ["mailto:ana@example.com", STEP_IRI, "P1W", "PT", "2025-03-04T10:00:00-00:00", VOIDED,
+         "Group", "SubStatement", "StatementRef", str(uuid.uuid4()), "en-US", "=1+1"]
+    ),
+    # Fresh objects each time (st.builds): a mutated member must not leak into later examples.
+    st.builds(dict),
+    st.builds(list),
+    st.builds(lambda: {"objectType": "Group", "member": [{"mbox": "mailto:ana@example.com"}]}),
+    st.builds(lambda: {"objectType": "StatementRef", "id": str(uuid.uuid4())}),
+)  # fmt: skip
+
+
+def _paths(value, path=()):
+    yield path
+    if isinstance(value, dict):
+        for key, member in value.items():
+            yield from _paths(member, (*path, key))
+
+
+@hypothesis_settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_mutated_statements_never_500_and_a_refusal_stores_nothing(world, client, data):
+    sent = statement(context={"registration": str(uuid.uuid4()), "platform": "LMS"})
+    for _ in range(data.draw(st.integers(1, 3))):
+        paths = [p for p in _paths(sent) if p]
+        path = data.draw(st.sampled_from(paths))
+        parent = sent
+        for key in path[:-1]:
+            parent = parent[key]
+        action = data.draw(st.sampled_from(["replace", "drop", "recase"]))
+        if action == "drop":
+            parent.pop(path[-1])
+        elif action == "recase":
+            parent[path[-1].upper()] = parent.pop(path[-1])
+        else:
+            parent[path[-1]] = data.draw(hostile)
+    before = XapiStatement.objects.count()
+
+    response = post(client, sent, world["key"])
+
+    assert response.status_code in (200, 400, 409)
+    if response.status_code != 200:
+        assert XapiStatement.objects.count() == before

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -37,6 +38,7 @@ SUPPORTED_VERSIONS = ["1.0.3", "1.0.2", "1.0.1", "1.0.0"]
 MAX_DEPTH = 20
 MAX_STRING = 2_000
 MAX_SHOWN_PROBLEMS = 10
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # Set by the LRS, so not part of what makes two statements with one id the same.
 LRS_PROPERTIES = ("stored", "authority")
 Outcome = XapiStatement.Outcome
@@ -60,10 +62,17 @@ def _check_shape(document) -> None:
         value, depth = pending.pop()
         if depth > MAX_DEPTH:
             raise StatementsRejected(f"The JSON is nested too deeply (at most {MAX_DEPTH} levels).")
-        if isinstance(value, str) and len(value) > MAX_STRING:
-            raise StatementsRejected(
-                f"A string is {len(value):,} characters; at most {MAX_STRING:,}."
-            )
+        if isinstance(value, str):
+            if len(value) > MAX_STRING:
+                raise StatementsRejected(
+                    f"A string is {len(value):,} characters; at most {MAX_STRING:,}."
+                )
+            if UNSTORABLE.search(value):
+                # PostgreSQL stores neither in text or jsonb: refuse them as bad input.
+                raise StatementsRejected(
+                    "A string holds a NUL character (\\u0000) or an unpaired surrogate; "
+                    "send text only."
+                )
         if isinstance(value, dict):
             pending.extend((item, depth + 1) for item in value.values())
             pending.extend((key, depth + 1) for key in value)
