@@ -3,8 +3,9 @@ review it, rate confidence, give feedback, recognise a colleague.
 
 Every state change checks the step's state afresh from the database (`pathway_plan`),
 so a double submit or a stale page is refused with a message and changes nothing.
-Each progress change also records an ActivityRecord with a deterministic source_id,
-so a repeated request can never count twice.
+Each progress change also records the learner's activity through upskill's port
+(upskill/learning_activity.py) with a deterministic source_id, so a repeated request
+can never count twice.
 """
 
 from __future__ import annotations
@@ -14,10 +15,6 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-# The one agreed exception to "pathways never imports metrics" (DESIGN.md): the app's
-# own step activity is written in the same transaction as the progress that caused it.
-from metrics.models import ActivityRecord
-from metrics.services.app_activity import app_activity_record
 from pathways.models import (
     ConfidenceRating,
     Enrollment,
@@ -29,6 +26,7 @@ from pathways.models import (
     StepProgress,
 )
 from pathways.selectors.learning import PathwayPlan, StepState, pathway_plan
+from upskill.learning_activity import ActivityKind, learning_activity_record
 from upskill.models import Person
 
 Status = StepProgress.Status
@@ -108,7 +106,9 @@ def _refuse_if_finished(progress: StepProgress) -> None:
 
 def _record(progress: StepProgress, event: str, kind: str, minutes: int) -> None:
     enrollment = progress.enrollment
-    app_activity_record(
+    # Through upskill's port (upskill/learning_activity.py): same transaction as the
+    # progress, and the deterministic source_id makes a repeat record nothing.
+    learning_activity_record(
         person=enrollment.person,
         pathway=enrollment.pathway,
         step=progress.step,
@@ -147,11 +147,7 @@ def step_start(*, enrollment: Enrollment, step: Step) -> StepProgress:
     progress.status = Status.IN_PROGRESS
     progress.started_at = timezone.now()
     _save(progress)
-    kind = (
-        ActivityRecord.Kind.COACHED
-        if step.kind == Step.Kind.COACHING
-        else ActivityRecord.Kind.ATTENDED
-    )
+    kind = ActivityKind.COACHED if step.kind == Step.Kind.COACHING else ActivityKind.ATTENDED
     _record(progress, "start", kind, 0)
     return progress
 
@@ -173,7 +169,7 @@ def step_mark_done(*, enrollment: Enrollment, step: Step) -> StepProgress:
     progress.started_at = progress.started_at or now
     progress.completed_at = now
     _save(progress)
-    _record(progress, "completed", ActivityRecord.Kind.COMPLETED, step.estimated_minutes)
+    _record(progress, "completed", ActivityKind.COMPLETED, step.estimated_minutes)
     _complete_enrollment_if_done(enrollment, plan=plan, now_done=step)
     return progress
 
@@ -227,7 +223,7 @@ def evidence_submit(
     progress.submitted_at = now
     _save(progress)
     # One practice record per step: a resubmission improves the same practice.
-    _record(progress, "practiced", ActivityRecord.Kind.PRACTICED, step.estimated_minutes)
+    _record(progress, "practiced", ActivityKind.PRACTICED, step.estimated_minutes)
     return progress
 
 
@@ -278,7 +274,7 @@ def evidence_approve(
     current.completed_at = now
     _save(current)
     # The practice minutes were counted at submission; completion adds none.
-    _record(current, "completed", ActivityRecord.Kind.COMPLETED, 0)
+    _record(current, "completed", ActivityKind.COMPLETED, 0)
     _complete_enrollment_if_done(current.enrollment)
     return current
 

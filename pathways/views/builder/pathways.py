@@ -78,7 +78,6 @@ def pathway_edit(request: HtmxHttpRequest, pk: int):
                 "summary": pathway.summary,
                 "products": list(pathway.products.values_list("pk", flat=True)),
                 "target_roles": list(pathway.target_roles.values_list("pk", flat=True)),
-                # The reverse side of metrics.OutcomeMeasure.pathways (see services).
                 "targeted_measures": list(pathway.targeted_measures.values_list("pk", flat=True)),
             },
         )
