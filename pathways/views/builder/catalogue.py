@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pathways.builder_forms import (
+from pathways.forms import (
     CompetencyForm,
     ProductForm,
     RubricForm,
@@ -14,8 +14,8 @@ from pathways.builder_forms import (
 from pathways.models import Competency, Product
 from pathways.selectors import builder as selectors
 from pathways.services import builder as services
-from pathways.views.builder.form_errors import form_errors_to
 from upskill.decorators import ld_admin_required
+from upskill.forms import validation_error_onto_form
 from upskill.http import HtmxHttpRequest
 from upskill.models import JobRole
 
@@ -30,7 +30,7 @@ def products(request: HtmxHttpRequest):
         try:
             product = services.product_create(**form.cleaned_data)
         except ValidationError as exc:
-            form_errors_to(form, exc)
+            validation_error_onto_form(form, exc)
         else:
             messages.success(request, f"Added “{product.name}”.")
             return redirect(reverse("pathways:products"))
@@ -68,7 +68,7 @@ def product_edit(request: HtmxHttpRequest, pk: int):
             try:
                 services.product_update(product=fresh, **form.cleaned_data)
             except ValidationError as exc:
-                form_errors_to(form, exc)
+                validation_error_onto_form(form, exc)
             else:
                 if request.htmx:
                     return _product_row(request, product.pk, saved=True)
@@ -132,7 +132,7 @@ def competency_create(request: HtmxHttpRequest):
         try:
             competency = services.competency_create(**form.cleaned_data)
         except ValidationError as exc:
-            form_errors_to(form, exc)
+            validation_error_onto_form(form, exc)
         else:
             messages.success(
                 request,
@@ -181,7 +181,7 @@ def rubric_edit(request: HtmxHttpRequest, role_pk: int, competency_pk: int):
                     job_role=job_role, competency=competency, descriptors=form.cleaned_data
                 )
             except ValidationError as exc:
-                form_errors_to(form, exc)
+                validation_error_onto_form(form, exc)
             else:
                 if request.htmx:
                     return render(

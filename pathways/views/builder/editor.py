@@ -7,16 +7,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
-from pathways.builder_forms import (
+from pathways.forms import (
     StageForm,
     StepForm,
 )
 from pathways.models import Pathway, Stage, Step
 from pathways.selectors import builder as selectors
 from pathways.services import builder as services
-from pathways.views.builder.form_errors import form_errors_to
 from pathways.views.builder.pathways import editor_url
 from upskill.decorators import ld_admin_required
+from upskill.forms import validation_error_onto_form
 from upskill.http import HtmxHttpRequest
 
 # --- The editor (stages and steps) ------------------------------------------------------
@@ -45,6 +45,16 @@ def _structure_response(request, pathway: Pathway, *, notice: str = "", error: s
     elif notice:
         messages.success(request, notice)
     return redirect(editor_url(pathway.pk))
+
+
+def _structure_change(request, pathway: Pathway, change, notice):
+    """Run one structure change (delete, restore) and answer with the structure: its
+    refusal as the error, else `notice(result)` as the notice."""
+    try:
+        result = change()
+    except ValidationError as exc:
+        return _structure_response(request, pathway, error=" ".join(exc.messages))
+    return _structure_response(request, pathway, notice=notice(result))
 
 
 @require_GET
@@ -81,7 +91,7 @@ def stage_create(request: HtmxHttpRequest, pk: int):
         try:
             stage = services.stage_create(pathway=pathway, **form.cleaned_data)
         except ValidationError as exc:
-            form_errors_to(form, exc)
+            validation_error_onto_form(form, exc)
         else:
             return _structure_response(request, pathway, notice=f"Added the stage “{stage.title}”.")
     if request.htmx and request.method == "POST":
@@ -113,7 +123,7 @@ def stage_edit(request: HtmxHttpRequest, pk: int):
             try:
                 services.stage_update(stage=stage, **form.cleaned_data)
             except ValidationError as exc:
-                form_errors_to(form, exc)
+                validation_error_onto_form(form, exc)
             else:
                 return _structure_response(
                     request, pathway, notice=f"Saved the stage “{stage.title}”."
@@ -148,11 +158,12 @@ def stage_edit(request: HtmxHttpRequest, pk: int):
 @ld_admin_required
 def stage_delete(request: HtmxHttpRequest, pk: int):
     stage = get_object_or_404(Stage.objects.select_related("pathway"), pk=pk)
-    try:
-        services.stage_delete(stage=stage)
-    except ValidationError as exc:
-        return _structure_response(request, stage.pathway, error=" ".join(exc.messages))
-    return _structure_response(request, stage.pathway, notice=f"Deleted the stage “{stage.title}”.")
+    return _structure_change(
+        request,
+        stage.pathway,
+        lambda: services.stage_delete(stage=stage),
+        lambda _: f"Deleted the stage “{stage.title}”.",
+    )
 
 
 @require_POST
@@ -230,7 +241,7 @@ def step_create(request: HtmxHttpRequest, pk: int):
                 prerequisites=list(form.cleaned_data["prerequisites"]),
             )
         except ValidationError as exc:
-            form_errors_to(form, exc)
+            validation_error_onto_form(form, exc)
         else:
             return _structure_response(request, pathway, notice=f"Added the step “{step.title}”.")
     return _step_form_response(request, pathway=pathway, form=form, stage=stage)
@@ -262,7 +273,7 @@ def step_edit(request: HtmxHttpRequest, pk: int):
                     stage=form.cleaned_data["stage"],
                 )
             except ValidationError as exc:
-                form_errors_to(form, exc)
+                validation_error_onto_form(form, exc)
             else:
                 return _structure_response(
                     request, pathway, notice=f"Saved the step “{fresh.title}”."
@@ -293,19 +304,21 @@ def step_edit(request: HtmxHttpRequest, pk: int):
 @ld_admin_required
 def step_delete(request: HtmxHttpRequest, pk: int):
     step = get_object_or_404(Step.objects.select_related("pathway"), pk=pk)
-    try:
-        result = services.step_delete(step=step)
-    except ValidationError as exc:
-        return _structure_response(request, step.pathway, error=" ".join(exc.messages))
-    return _structure_response(request, step.pathway, notice=result.message)
+    return _structure_change(
+        request,
+        step.pathway,
+        lambda: services.step_delete(step=step),
+        lambda removal: removal.message,  # deleted, or archived when it has progress
+    )
 
 
 @require_POST
 @ld_admin_required
 def step_restore(request: HtmxHttpRequest, pk: int):
     step = get_object_or_404(Step.objects.select_related("pathway"), pk=pk)
-    try:
-        services.step_restore(step=step)
-    except ValidationError as exc:
-        return _structure_response(request, step.pathway, error=" ".join(exc.messages))
-    return _structure_response(request, step.pathway, notice=f"Restored the step “{step.title}”.")
+    return _structure_change(
+        request,
+        step.pathway,
+        lambda: services.step_restore(step=step),
+        lambda _: f"Restored the step “{step.title}”.",
+    )

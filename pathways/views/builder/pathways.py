@@ -8,15 +8,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pathways.builder_forms import (
+from pathways.forms import (
     AssignForm,
     PathwayForm,
 )
 from pathways.models import Pathway, PathwayAssignment
 from pathways.selectors import builder as selectors
 from pathways.services import builder as services
-from pathways.views.builder.form_errors import form_errors_to
 from upskill.decorators import ld_admin_required
+from upskill.forms import validation_error_onto_form
 from upskill.http import HtmxHttpRequest
 
 ENROLMENTS_PER_PAGE = 25
@@ -46,7 +46,7 @@ def pathway_create(request: HtmxHttpRequest):
         try:
             pathway = services.pathway_create(**form.cleaned_data)
         except ValidationError as exc:
-            form_errors_to(form, exc)
+            validation_error_onto_form(form, exc)
         else:
             messages.success(
                 request, f"Created “{pathway.title}” as a draft. Now add its stages and steps."
@@ -66,7 +66,7 @@ def pathway_edit(request: HtmxHttpRequest, pk: int):
             try:
                 services.pathway_update(pathway=fresh, **form.cleaned_data)
             except ValidationError as exc:
-                form_errors_to(form, exc)
+                validation_error_onto_form(form, exc)
             else:
                 messages.success(request, f"Saved the details of “{fresh.title}”.")
                 return redirect(editor_url(pathway.pk))
@@ -155,7 +155,7 @@ def pathway_assign(request: HtmxHttpRequest, pk: int):
                 **form.targets(),
             )
         except ValidationError as exc:
-            form_errors_to(form, exc)
+            validation_error_onto_form(form, exc)
         else:
             standing = form.cleaned_data["audience"] != "people"
             messages.success(
