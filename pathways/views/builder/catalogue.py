@@ -36,14 +36,16 @@ def products(request: HtmxHttpRequest):
             return redirect(reverse("pathways:products"))
     return render(
         request,
-        "pathways/products.html",
+        "pathways/builder/products.html",
         {"form": form, "products": selectors.products_with_use()},
     )
 
 
 def _product_row(request, product_pk: int, **extra):
     product = selectors.products_with_use().get(pk=product_pk)
-    return render(request, "pathways/products.html#product-row", {"product": product, **extra})
+    return render(
+        request, "pathways/builder/products.html#product-row", {"product": product, **extra}
+    )
 
 
 @require_GET
@@ -85,8 +87,8 @@ def product_edit(request: HtmxHttpRequest, pk: int):
         )
     context = {"product": product, "form": form}
     if request.htmx:
-        return render(request, "pathways/products.html#product-edit", context)
-    return render(request, "pathways/product_edit.html", context)
+        return render(request, "pathways/builder/products.html#product-edit", context)
+    return render(request, "pathways/builder/product_edit.html", context)
 
 
 @require_POST
@@ -115,7 +117,7 @@ def rubrics(request: HtmxHttpRequest):
     competencies, rows = selectors.rubric_grid()
     return render(
         request,
-        "pathways/rubrics.html",
+        "pathways/builder/rubrics.html",
         {
             "competencies": competencies,
             "rows": rows,
@@ -143,7 +145,7 @@ def competency_create(request: HtmxHttpRequest):
     competencies, rows = selectors.rubric_grid()
     return render(
         request,
-        "pathways/rubrics.html",
+        "pathways/builder/rubrics.html",
         {"competencies": competencies, "rows": rows, "competency_form": form},
     )
 
@@ -163,7 +165,7 @@ def rubric_cell(request: HtmxHttpRequest, role_pk: int, competency_pk: int):
         return redirect(f"{reverse('pathways:rubrics')}#rubric-{role_pk}-{competency_pk}")
     return render(
         request,
-        "pathways/rubrics.html#rubric-cell",
+        "pathways/builder/rubrics.html#rubric-cell",
         {"job_role": job_role, "competency": competency, "rubric": rubric},
     )
 
@@ -186,7 +188,7 @@ def rubric_edit(request: HtmxHttpRequest, role_pk: int, competency_pk: int):
                 if request.htmx:
                     return render(
                         request,
-                        "pathways/rubrics.html#rubric-cell",
+                        "pathways/builder/rubrics.html#rubric-cell",
                         {
                             "job_role": job_role,
                             "competency": competency,
@@ -201,5 +203,5 @@ def rubric_edit(request: HtmxHttpRequest, role_pk: int, competency_pk: int):
         form = RubricForm(auto_id=auto_id, initial=initial)
     context = {"job_role": job_role, "competency": competency, "rubric": rubric, "form": form}
     if request.htmx:
-        return render(request, "pathways/rubrics.html#rubric-edit", context)
-    return render(request, "pathways/rubric_edit.html", context)
+        return render(request, "pathways/builder/rubrics.html#rubric-edit", context)
+    return render(request, "pathways/builder/rubric_edit.html", context)

@@ -37,7 +37,7 @@ def _structure_response(request, pathway: Pathway, *, notice: str = "", error: s
     if request.htmx:
         return render(
             request,
-            "pathways/pathway_editor.html#pathway-structure",
+            "pathways/builder/pathway_editor.html#pathway-structure",
             _structure_context(pathway, notice=notice, error=error),
         )
     if error:
@@ -61,7 +61,7 @@ def _structure_change(request, pathway: Pathway, change, notice):
 @ld_admin_required
 def pathway_editor(request: HtmxHttpRequest, pk: int):
     pathway = get_object_or_404(Pathway, pk=pk)
-    template = "pathways/pathway_editor.html"
+    template = "pathways/builder/pathway_editor.html"
     if request.htmx:
         template += "#pathway-structure"
     return render(request, template, _structure_context(pathway, tab="structure"))
@@ -70,7 +70,7 @@ def pathway_editor(request: HtmxHttpRequest, pk: int):
 def _form_page(request, *, pathway, form, heading, action, submit="Save"):
     return render(
         request,
-        "pathways/builder_form_page.html",
+        "pathways/builder/form_page.html",
         {
             "pathway": pathway,
             "form": form,
@@ -97,7 +97,7 @@ def stage_create(request: HtmxHttpRequest, pk: int):
     if request.htmx and request.method == "POST":
         response = render(
             request,
-            "pathways/pathway_editor.html#add-stage",
+            "pathways/builder/pathway_editor.html#add-stage",
             {"pathway": pathway, "stage_form": form},
         )
         return reswap(retarget(response, "#add-stage"), "outerHTML")
@@ -141,7 +141,7 @@ def stage_edit(request: HtmxHttpRequest, pk: int):
     if request.htmx:
         response = render(
             request,
-            "pathways/pathway_editor.html#stage-edit",
+            "pathways/builder/pathway_editor.html#stage-edit",
             {"pathway": pathway, "stage": stage, "form": form},
         )
         return reswap(retarget(response, f"#stage-head-{stage.pk}"), "outerHTML")
@@ -207,7 +207,7 @@ def _step_form_response(request, *, pathway, form, step=None, stage=None):
             partial, target = "step-add", f"#add-step-{stage.pk}"
         response = render(
             request,
-            f"pathways/pathway_editor.html#{partial}",
+            f"pathways/builder/pathway_editor.html#{partial}",
             {"pathway": pathway, "form": form, "step": step, "stage": stage or step.stage},
         )
         return reswap(retarget(response, target), "outerHTML")

@@ -34,7 +34,9 @@ def editor_url(pathway_pk: int, anchor: str = "") -> str:
 @ld_admin_required
 def pathway_list(request: HtmxHttpRequest):
     return render(
-        request, "pathways/pathway_list.html", {"pathways": selectors.pathway_list_with_counts()}
+        request,
+        "pathways/builder/pathway_list.html",
+        {"pathways": selectors.pathway_list_with_counts()},
     )
 
 
@@ -52,7 +54,7 @@ def pathway_create(request: HtmxHttpRequest):
                 request, f"Created “{pathway.title}” as a draft. Now add its stages and steps."
             )
             return redirect(editor_url(pathway.pk))
-    return render(request, "pathways/pathway_form.html", {"form": form})
+    return render(request, "pathways/builder/pathway_form.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])
@@ -82,7 +84,9 @@ def pathway_edit(request: HtmxHttpRequest, pk: int):
             },
         )
     return render(
-        request, "pathways/pathway_form.html", {"form": form, "pathway": pathway, "tab": "details"}
+        request,
+        "pathways/builder/pathway_form.html",
+        {"form": form, "pathway": pathway, "tab": "details"},
     )
 
 
@@ -133,7 +137,7 @@ def pathway_preview(request: HtmxHttpRequest, pk: int):
     pathway = get_object_or_404(Pathway, pk=pk)
     return render(
         request,
-        "pathways/pathway_preview.html",
+        "pathways/builder/pathway_preview.html",
         {"pathway": pathway, "structure": selectors.pathway_structure(pathway), "tab": "preview"},
     )
 
@@ -180,8 +184,8 @@ def pathway_assign(request: HtmxHttpRequest, pk: int):
         "tab": "assign",
     }
     if request.htmx and request.method == "GET":
-        return render(request, "pathways/pathway_assign.html#enrolments", context)
-    return render(request, "pathways/pathway_assign.html", context)
+        return render(request, "pathways/builder/pathway_assign.html#enrolments", context)
+    return render(request, "pathways/builder/pathway_assign.html", context)
 
 
 @require_POST

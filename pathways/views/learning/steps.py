@@ -39,7 +39,7 @@ def my_learning(request: HtmxHttpRequest):
     plans = selectors.pathway_plans(enrollments)
     return render(
         request,
-        "pathways/my_learning.html",
+        "pathways/learning/my_learning.html",
         {
             "person": person,
             "plans": [plans[e.pk] for e in enrollments],
