@@ -14,7 +14,7 @@ from tests.factories import (
     StageFactory,
     StepFactory,
 )
-from tests.pathways.learning_factories import a_journey
+from tests.pathways.factories import a_journey
 
 pytestmark = pytest.mark.django_db
 
