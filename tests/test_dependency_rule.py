@@ -122,12 +122,16 @@ def crossings(
 
     found = []
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Attribute) and node.attr in reverse_relations:
-            found.append(f"line {node.lineno}: .{node.attr} (a higher app's relation)")
-        if isinstance(node, ast.Attribute) and hides_models:
-            if node.attr == "related_model":
+        if isinstance(node, ast.Attribute):
+            if node.attr in reverse_relations:
+                found.append(f"line {node.lineno}: .{node.attr} (a higher app's relation)")
+            elif hides_models and node.attr == "related_model":
                 found.append(f"line {node.lineno}: .related_model")
-            elif node.attr == "model" and getattr(node.value, "attr", None) == "remote_field":
+            elif (
+                hides_models
+                and node.attr == "model"
+                and getattr(node.value, "attr", None) == "remote_field"
+            ):
                 found.append(f"line {node.lineno}: .remote_field.model")
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             match = DOTTED.fullmatch(node.value)
