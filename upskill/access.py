@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from upskill.models import Person, Team
 
@@ -145,6 +145,28 @@ def can_review(user: User, person: Person) -> bool:
     if own is not None and person.manager_id == own.pk:
         return True
     return person.team_id in subtree_team_ids(led_team_ids(user))
+
+
+def reviewable_people(user: User) -> QuerySet[Person]:
+    """People whose evidence the user reviews: their reports and everyone in the teams
+    they lead and below (as `can_review`), never themselves."""
+    own = person_of(user)
+    condition = Q(team_id__in=subtree_team_ids(led_team_ids(user)))
+    if own is not None:
+        condition |= Q(manager=own)
+    people = Person.objects.filter(condition)
+    if own is not None:
+        people = people.exclude(pk=own.pk)
+    return people
+
+
+def is_reviewer(user: User) -> bool:
+    """Whether the user has anyone's evidence to review (the one meaning of "reviewer":
+    the navigation's Reviews link, the learning sub-nav's tab and the review queue's
+    gate all ask this)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return _cached(user, "reviewer", lambda: reviewable_people(user).exists())
 
 
 def can_act_for_team(user: User, team: Team) -> bool:

@@ -1,9 +1,10 @@
 """Activity the app itself records as learners progress (starts, practice, completions).
 
-DESIGN's dependency rule says pathways never imports metrics. The agreed exception is
-this one write: pathways.services.learning calls `app_activity_record` directly, so a
-step's activity lands in the same transaction as the progress that caused it. Keep this
-module small and free of reads, so the exception stays one function wide.
+DESIGN's dependency rule says pathways never imports metrics. So `app_activity_record`
+is registered (MetricsConfig.ready) as the recorder behind upskill's one documented port,
+`upskill.learning_activity.learning_activity_record`, which pathways calls: a step's
+activity lands in the same transaction as the progress that caused it. Keep this module
+small and free of reads, so the port stays one function wide.
 """
 
 from __future__ import annotations

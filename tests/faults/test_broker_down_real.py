@@ -23,7 +23,7 @@ from metrics.models import ActivityRecord, ImportRun, WeeklyRollup
 from pathways.models import StepProgress
 from tests.factories import LDAdminFactory, PersonFactory, TeamFactory, UserFactory
 from tests.faults.harness import SERVICE_RUN_ONLY, producer, wait_for, web_app_on_broker
-from tests.pathways.learning_factories import a_journey
+from tests.pathways.factories import a_journey
 from upskill import celery as celery_module
 
 pytestmark = SERVICE_RUN_ONLY

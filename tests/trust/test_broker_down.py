@@ -23,7 +23,7 @@ from metrics.models import ImportRun
 from pathways.models import StepProgress
 from tests.factories import PersonFactory, TeamFactory
 from tests.faults.harness import free_port, web_app_on_broker
-from tests.pathways.learning_factories import a_journey
+from tests.pathways.factories import a_journey
 from upskill import celery as celery_module
 from upskill.celery import app as celery_app
 

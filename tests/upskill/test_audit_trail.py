@@ -13,7 +13,7 @@ from pathways.models import Pathway, StepProgress
 from responsibilities import services as responsibility_services
 from responsibilities.models import AlignmentAnswer, ResponsibilityArea
 from tests.factories import PASSWORD, PathwayFactory, PersonFactory, UserFactory
-from tests.pathways.learning_factories import a_journey
+from tests.pathways.factories import a_journey
 from upskill.models import AccessDenial
 
 pytestmark = pytest.mark.django_db

@@ -5,11 +5,7 @@ from django import forms
 
 from pathways.models import RUBRIC_LEVELS, Competency, Pathway, Product, Stage, Step
 from pathways.services.builder import StepFields
-from upskill.models import JobRole, Person, Team
-
-# Targeted outcome measures live in metrics (which depends on pathways); reach the model
-# through the reverse relation instead of importing the metrics app.
-OutcomeMeasure = Pathway._meta.get_field("targeted_measures").related_model
+from upskill.models import JobRole, OutcomeMeasure, Person, Team
 
 
 class ProductForm(forms.Form):

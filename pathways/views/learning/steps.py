@@ -1,44 +1,31 @@
-"""The learner's side: my learning, steps, evidence and its review, confidence,
-feedback, recognition and badges.
-
-A learner reaches their own records only through their own enrolment (looked up by
-pathway slug for the signed-in person), so another person's progress has no URL that
-works for them. Reviews are addressed by id and checked with access.can_review.
-"""
+"""The learner's own pages: my learning, a step (start, done, evidence, feedback) and
+confidence ratings. A learner reaches their records only through their own enrolment
+(looked up by pathway slug for the signed-in person)."""
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from pathways.learning_forms import (
+from pathways.forms import (
     ConfidenceForm,
     EvidenceForm,
     FeedbackForm,
-    RecognitionForm,
-    ReviewForm,
-    errors_onto,
 )
 from pathways.models import Pathway, Stage, Step, StepProgress
 from pathways.selectors import learning as selectors
 from pathways.services import learning as services
 from upskill import access
-from upskill.decorators import ld_admin_required, person_required
+from upskill.decorators import person_required
+from upskill.forms import validation_error_onto_form
 from upskill.http import HtmxHttpRequest
 
 Status = StepProgress.Status
-
-
-def _is_reviewer(request: HtmxHttpRequest) -> bool:
-    return selectors.reviewable_people(request.user).exists()
 
 
 # --- My learning --------------------------------------------------------------------------
@@ -52,12 +39,12 @@ def my_learning(request: HtmxHttpRequest):
     plans = selectors.pathway_plans(enrollments)
     return render(
         request,
-        "pathways/my_learning.html",
+        "pathways/learning/my_learning.html",
         {
             "person": person,
             "plans": [plans[e.pk] for e in enrollments],
             "available": selectors.self_enrol_pathways(person),
-            "is_reviewer": _is_reviewer(request),
+            "is_reviewer": access.is_reviewer(request.user),
             "section": "learning",
         },
     )
@@ -98,7 +85,7 @@ def _own_step(request: HtmxHttpRequest, slug: str, key: str):
     return person, enrollment, step
 
 
-def _step_context(request, person, enrollment, step, **forms) -> dict:
+def _step_context(person, enrollment, step, **forms) -> dict:
     plan = selectors.pathway_plan(enrollment)
     state = plan.state_of(step)
     feedback = selectors.feedback_of(person, step)
@@ -137,7 +124,7 @@ def _step_context(request, person, enrollment, step, **forms) -> dict:
 @person_required
 def step_detail(request: HtmxHttpRequest, slug: str, key: str):
     person, enrollment, step = _own_step(request, slug, key)
-    context = _step_context(request, person, enrollment, step, is_reviewer=_is_reviewer(request))
+    context = _step_context(person, enrollment, step, is_reviewer=access.is_reviewer(request.user))
     return render(request, "pathways/learning/step.html", context)
 
 
@@ -154,44 +141,33 @@ def _after_step_action(request, person, enrollment, step, action, **forms):
     evidence_form = forms.get("evidence_form")
     field_error = error is not None and hasattr(error, "error_dict") and evidence_form
     if field_error:
-        errors_onto(evidence_form, error)
+        validation_error_onto_form(evidence_form, error)
     if not request.htmx:
         if field_error:
-            context = _step_context(request, person, enrollment, step, **forms)
+            context = _step_context(person, enrollment, step, **forms)
             return render(request, "pathways/learning/step.html", context)
         if error is not None:
             for message in error.messages:
                 messages.error(request, message)
         return redirect("pathways:step", slug=enrollment.pathway.slug, key=step.key)
-    context = _step_context(request, person, enrollment, step, **forms)
+    context = _step_context(person, enrollment, step, **forms)
     context["action_errors"] = error.messages if error is not None and not field_error else []
     context["just_acted"] = error is None
     return render(request, "pathways/learning/step.html#step-progress", context)
 
 
-@require_POST
-@person_required
-def step_start(request: HtmxHttpRequest, slug: str, key: str):
-    person, enrollment, step = _own_step(request, slug, key)
-    return _after_step_action(
-        request,
-        person,
-        enrollment,
-        step,
-        lambda: services.step_start(enrollment=enrollment, step=step),
-    )
+# What a learner says about a step's progress, by URL: the one view serves both.
+PROGRESS_ACTIONS = {"start": services.step_start, "done": services.step_mark_done}
 
 
 @require_POST
 @person_required
-def step_done(request: HtmxHttpRequest, slug: str, key: str):
+def step_progress(request: HtmxHttpRequest, slug: str, key: str, action: str):
+    """Start a step, or mark it done (`action` comes from the URL, not the client)."""
     person, enrollment, step = _own_step(request, slug, key)
+    service = PROGRESS_ACTIONS[action]
     return _after_step_action(
-        request,
-        person,
-        enrollment,
-        step,
-        lambda: services.step_mark_done(enrollment=enrollment, step=step),
+        request, person, enrollment, step, lambda: service(enrollment=enrollment, step=step)
     )
 
 
@@ -228,13 +204,13 @@ def step_feedback(request: HtmxHttpRequest, slug: str, key: str):
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as exc:
-            errors_onto(form, exc)
+            validation_error_onto_form(form, exc)
         else:
             saved = True
     if not request.htmx and saved:
         messages.success(request, "Thank you — your feedback on this step is saved.")
         return redirect("pathways:step", slug=enrollment.pathway.slug, key=step.key)
-    context = _step_context(request, person, enrollment, step, feedback_form=form)
+    context = _step_context(person, enrollment, step, feedback_form=form)
     if saved:
         context["feedback_form"] = form
         context["feedback_saved"] = True
@@ -294,146 +270,3 @@ def confidence_rate(request: HtmxHttpRequest, slug: str):
             "back": request.POST.get("back", ""),
         },
     )
-
-
-# --- Review -------------------------------------------------------------------------------
-
-
-def _reviewer_required(request: HtmxHttpRequest) -> None:
-    if not request.user.is_authenticated or not _is_reviewer(request):
-        raise PermissionDenied
-
-
-@require_GET
-@login_required
-def review_queue(request: HtmxHttpRequest):
-    _reviewer_required(request)
-    return render(
-        request,
-        "pathways/learning/review_queue.html",
-        {
-            "submissions": selectors.review_queue(request.user),
-            "form": ReviewForm(),
-            "is_reviewer": True,
-            "section": "reviews",
-        },
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@login_required
-def review(request: HtmxHttpRequest, pk: int):
-    submission = selectors.submission_for_review(pk)
-    if submission is None:
-        raise Http404("No such submission.")
-    if not access.can_review(request.user, submission.enrollment.person):
-        raise PermissionDenied
-    form = ReviewForm(request.POST or None)
-    outcome = None
-    if request.method == "POST" and form.is_valid():
-        reviewer = access.person_of(request.user)
-        try:
-            if form.cleaned_data["decision"] == ReviewForm.APPROVE:
-                services.evidence_approve(
-                    progress=submission,
-                    reviewer=reviewer,
-                    rubric_level=form.cleaned_data["rubric_level"],
-                    comment=form.cleaned_data["comment"],
-                )
-                outcome = "approved"
-            else:
-                services.evidence_request_changes(
-                    progress=submission, reviewer=reviewer, comment=form.cleaned_data["comment"]
-                )
-                outcome = "changes requested"
-        except ValidationError as exc:
-            errors_onto(form, exc)
-        else:
-            submission = selectors.submission_for_review(pk)
-            if not request.htmx:
-                learner = submission.enrollment.person.display_name
-                messages.success(request, f"Review saved: {outcome} for {learner}.")
-                return redirect("pathways:review_queue")
-    context = {
-        "submission": submission,
-        "form": form,
-        "outcome": outcome,
-        "is_reviewer": True,
-        "section": "reviews",
-    }
-    if request.htmx:
-        return render(request, "pathways/learning/review_queue.html#review-item", context)
-    return render(request, "pathways/learning/review.html", context)
-
-
-# --- Recognition and badges ---------------------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-@person_required
-def recognition(request: HtmxHttpRequest):
-    person = access.person_of(request.user)
-    colleagues = selectors.recognition_colleagues(person)
-    form = RecognitionForm(request.POST or None, colleagues=colleagues)
-    if request.method == "POST" and form.is_valid():
-        try:
-            given = services.recognition_give(
-                from_person=person,
-                to_person=form.cleaned_data["to_person"],
-                behaviour=form.cleaned_data["behaviour"],
-                message=form.cleaned_data["message"],
-            )
-        except ValidationError as exc:
-            errors_onto(form, exc)
-        else:
-            messages.success(
-                request,
-                f"You recognised {given.to_person.display_name} for "
-                f"{given.get_behaviour_display().lower()}.",
-            )
-            return redirect("pathways:recognition")
-    context = {
-        "person": person,
-        "form": form,
-        "received": selectors.recognitions_received(person),
-        "team_feed": selectors.team_recognition_feed(person),
-        "badges": selectors.completed_enrollments(person),
-        "is_reviewer": _is_reviewer(request),
-        "section": "recognition",
-    }
-    return render(request, "pathways/learning/recognition.html", context)
-
-
-@require_GET
-@person_required
-def badge_download(request: HtmxHttpRequest, pk: int):
-    """The owner's Open Badges 3.0 credential for a completed pathway (unsigned)."""
-    person = access.person_of(request.user)
-    enrollment = selectors.badge_enrollment(person, pk)
-    if enrollment is None:
-        raise Http404("No badge here: it is issued to its owner once the pathway is complete.")
-    document = selectors.badge_document(
-        enrollment,
-        credential_url=request.build_absolute_uri(reverse("pathways:badge", args=[pk])),
-        site_url=request.build_absolute_uri("/"),
-    )
-    response = HttpResponse(
-        json.dumps(document, indent=2, ensure_ascii=False),
-        content_type="application/ld+json; charset=utf-8",
-    )
-    filename = f"badge-{enrollment.pathway.slug}.json"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-# --- Feedback summary (L&D admins) -------------------------------------------------------
-
-
-@require_GET
-@ld_admin_required
-def feedback_summary(request: HtmxHttpRequest, slug: str):
-    pathway = get_object_or_404(Pathway, slug=slug)
-    context = {"pathway": pathway, "summaries": selectors.step_feedback_summary(pathway)}
-    if request.htmx:
-        return render(request, "pathways/learning/_feedback_summary.html", context)
-    return render(request, "pathways/learning/feedback_summary.html", context)

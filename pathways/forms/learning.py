@@ -1,22 +1,12 @@
 """Forms for the learner's side. They only parse what was typed; the learning services
 own the rules (lengths, link schemes, ranges) and their messages, which views copy back
-onto the form with `errors_onto`."""
+onto the form with `upskill.forms.validation_error_onto_form`."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from pathways.models import RUBRIC_LEVELS, Recognition
+from pathways.services import EVIDENCE_MAX_CHARS
 from upskill.models import Person
-
-
-def errors_onto(form: forms.Form, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to the form: field errors to their fields,
-    the rest to the form as a whole."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class EvidenceForm(forms.Form):
@@ -24,7 +14,7 @@ class EvidenceForm(forms.Form):
         label="What did you do on real work, and what came of it?",
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
-        help_text="Up to 10,000 characters. Leave out customer personal data.",
+        help_text=f"Up to {EVIDENCE_MAX_CHARS:,} characters. Leave out customer personal data.",
     )
     evidence_url = forms.CharField(
         label="Link to the work (optional)",

@@ -1,10 +1,11 @@
 """Writes for learners and their reviewers: enrol, start, mark done, submit evidence,
-review it, rate confidence, give feedback, recognise a colleague.
+review it.
 
 Every state change checks the step's state afresh from the database (`pathway_plan`),
 so a double submit or a stale page is refused with a message and changes nothing.
-Each progress change also records an ActivityRecord with a deterministic source_id,
-so a repeated request can never count twice.
+Each progress change also records the learner's activity through upskill's port
+(upskill/learning_activity.py) with a deterministic source_id, so a repeated request
+can never count twice.
 """
 
 from __future__ import annotations
@@ -14,29 +15,22 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-# The one agreed exception to "pathways never imports metrics" (DESIGN.md): the app's
-# own step activity is written in the same transaction as the progress that caused it.
-from metrics.models import ActivityRecord
-from metrics.services.app_activity import app_activity_record
 from pathways.models import (
-    ConfidenceRating,
     Enrollment,
     Pathway,
-    Recognition,
-    Stage,
     Step,
-    StepFeedback,
     StepProgress,
 )
 from pathways.selectors.learning import PathwayPlan, StepState, pathway_plan
+from upskill.learning_activity import ActivityKind, learning_activity_record
 from upskill.models import Person
 
 Status = StepProgress.Status
-EVIDENCE_MAX_CHARS = 10_000
-EVIDENCE_URL_MAX_CHARS = 500
-FEEDBACK_MAX_CHARS = 2_000
-RECOGNITION_MAX_CHARS = 500
-REVIEW_COMMENT_MAX_CHARS = 4_000
+# Limits come from the model fields, so the form's help text, the service's message and
+# the column agree.
+EVIDENCE_MAX_CHARS = StepProgress._meta.get_field("evidence").max_length
+EVIDENCE_URL_MAX_CHARS = StepProgress._meta.get_field("evidence_url").max_length
+REVIEW_COMMENT_MAX_CHARS = 4_000  # review_comment is an unbounded TextField
 
 
 # --- Enrolment ----------------------------------------------------------------------------
@@ -108,7 +102,9 @@ def _refuse_if_finished(progress: StepProgress) -> None:
 
 def _record(progress: StepProgress, event: str, kind: str, minutes: int) -> None:
     enrollment = progress.enrollment
-    app_activity_record(
+    # Through upskill's port (upskill/learning_activity.py): same transaction as the
+    # progress, and the deterministic source_id makes a repeat record nothing.
+    learning_activity_record(
         person=enrollment.person,
         pathway=enrollment.pathway,
         step=progress.step,
@@ -147,11 +143,7 @@ def step_start(*, enrollment: Enrollment, step: Step) -> StepProgress:
     progress.status = Status.IN_PROGRESS
     progress.started_at = timezone.now()
     _save(progress)
-    kind = (
-        ActivityRecord.Kind.COACHED
-        if step.kind == Step.Kind.COACHING
-        else ActivityRecord.Kind.ATTENDED
-    )
+    kind = ActivityKind.COACHED if step.kind == Step.Kind.COACHING else ActivityKind.ATTENDED
     _record(progress, "start", kind, 0)
     return progress
 
@@ -173,7 +165,7 @@ def step_mark_done(*, enrollment: Enrollment, step: Step) -> StepProgress:
     progress.started_at = progress.started_at or now
     progress.completed_at = now
     _save(progress)
-    _record(progress, "completed", ActivityRecord.Kind.COMPLETED, step.estimated_minutes)
+    _record(progress, "completed", ActivityKind.COMPLETED, step.estimated_minutes)
     _complete_enrollment_if_done(enrollment, plan=plan, now_done=step)
     return progress
 
@@ -227,7 +219,7 @@ def evidence_submit(
     progress.submitted_at = now
     _save(progress)
     # One practice record per step: a resubmission improves the same practice.
-    _record(progress, "practiced", ActivityRecord.Kind.PRACTICED, step.estimated_minutes)
+    _record(progress, "practiced", ActivityKind.PRACTICED, step.estimated_minutes)
     return progress
 
 
@@ -278,7 +270,7 @@ def evidence_approve(
     current.completed_at = now
     _save(current)
     # The practice minutes were counted at submission; completion adds none.
-    _record(current, "completed", ActivityRecord.Kind.COMPLETED, 0)
+    _record(current, "completed", ActivityKind.COMPLETED, 0)
     _complete_enrollment_if_done(current.enrollment)
     return current
 
@@ -304,107 +296,3 @@ def evidence_request_changes(
     current.reviewed_at = timezone.now()
     _save(current)
     return current
-
-
-# --- Confidence, feedback, recognition ----------------------------------------------------
-
-
-def _clean_rating(rating) -> int:
-    try:
-        value = int(rating)
-    except (TypeError, ValueError):
-        value = 0
-    if str(rating).strip() != str(value) or not 1 <= value <= 5:
-        raise ValidationError({"rating": ["Choose a rating from 1 (not at all) to 5 (very)."]})
-    return value
-
-
-@transaction.atomic
-def confidence_rate(
-    *, enrollment: Enrollment, moment: str, rating: int, stage: Stage | None = None
-) -> ConfidenceRating:
-    """Record the learner's confidence at one moment; each moment is rated once."""
-    value = _clean_rating(rating)
-    if moment not in ConfidenceRating.Moment.values:
-        raise ValidationError("Unknown moment for a confidence rating.")
-    plan = pathway_plan(enrollment)
-    if moment == ConfidenceRating.Moment.STAGE:
-        stage_plan = plan.stage_plan(stage.pk) if stage is not None else None
-        if stage_plan is None:
-            raise ValidationError("That stage is not part of this pathway.")
-        if not stage_plan.is_done:
-            raise ValidationError("Rate your confidence for a stage once you have finished it.")
-        existing = ConfidenceRating.objects.filter(enrollment=enrollment, stage=stage)
-    else:
-        stage = None
-        if moment == ConfidenceRating.Moment.COMPLETION and enrollment.completed_at is None:
-            raise ValidationError("Rate your confidence at completion once the pathway is done.")
-        existing = ConfidenceRating.objects.filter(
-            enrollment=enrollment, moment=moment, stage__isnull=True
-        )
-    if existing.exists():
-        raise ValidationError("You have already rated your confidence at this point; thank you.")
-    confidence = ConfidenceRating(enrollment=enrollment, moment=moment, stage=stage, rating=value)
-    confidence.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            confidence.save()
-    except IntegrityError as exc:  # a double submit that raced the check above
-        raise ValidationError(
-            "You have already rated your confidence at this point; thank you."
-        ) from exc
-    return confidence
-
-
-def step_feedback_give(
-    *, person: Person, step: Step, useful: bool, comment: str = ""
-) -> StepFeedback:
-    """Was this step useful for your real work? Answering again updates the answer."""
-    if not isinstance(useful, bool):
-        raise ValidationError({"useful": ["Answer yes or no."]})
-    comment = (comment or "").strip()
-    if len(comment) > FEEDBACK_MAX_CHARS:
-        raise ValidationError(
-            {
-                "comment": [
-                    f"A comment can be at most {FEEDBACK_MAX_CHARS:,} characters "
-                    f"(it has {len(comment):,})."
-                ]
-            }
-        )
-    if (
-        step.is_archived
-        or not Enrollment.objects.filter(person=person, pathway_id=step.pathway_id).exists()
-    ):
-        raise ValidationError("You can give feedback on steps of your own pathways only.")
-    feedback, _ = StepFeedback.objects.update_or_create(
-        person=person, step=step, defaults={"useful": useful, "comment": comment}
-    )
-    return feedback
-
-
-def recognition_give(
-    *, from_person: Person, to_person: Person, behaviour: str, message: str
-) -> Recognition:
-    message = (message or "").strip()
-    errors: dict[str, list[str]] = {}
-    if to_person.pk == from_person.pk:
-        errors["to_person"] = ["Recognise a colleague — you cannot recognise yourself."]
-    if behaviour not in Recognition.Behaviour.values:
-        errors["behaviour"] = [
-            "Choose the behaviour: experimentation, knowledge sharing or continuous improvement."
-        ]
-    if not message:
-        errors["message"] = ["Say what they did, in a sentence or two."]
-    elif len(message) > RECOGNITION_MAX_CHARS:
-        errors["message"] = [
-            f"Keep it to {RECOGNITION_MAX_CHARS} characters (it has {len(message):,})."
-        ]
-    if errors:
-        raise ValidationError(errors)
-    recognition = Recognition(
-        from_person=from_person, to_person=to_person, behaviour=behaviour, message=message
-    )
-    recognition.full_clean()
-    recognition.save()
-    return recognition

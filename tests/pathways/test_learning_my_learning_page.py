@@ -14,7 +14,7 @@ from tests.factories import (
     StepFactory,
     StepProgressFactory,
 )
-from tests.pathways.learning_factories import a_journey
+from tests.pathways.factories import a_journey
 
 
 def test_my_learning_shows_my_enrolments_with_steps_done_and_due_date(client, employee):
