@@ -212,6 +212,28 @@ def test_the_matrix_page_runs_a_constant_number_of_queries(
     assert "Promise 9" in page.text
 
 
+def test_the_printable_matrix_runs_a_constant_number_of_queries(
+    client, employee, django_assert_num_queries
+):
+    client.force_login(employee.user)
+    # session + user + RACI letters + areas + prefetched commitments, then the navigation
+    # context (the page shows none of it, but every page's context has it): groups
+    # (admin check) + person + led teams (dashboard check) = 8
+    with django_assert_num_queries(8):
+        client.get("/responsibilities/print/")
+    for n in range(10):
+        area = services.area_create(
+            name=f"Extra area {n}", description="", owner_side="shared", letters=GOOD_ROW
+        )
+        services.commitment_create(
+            area=area, party="ld", title=f"Promise {n}", target=1, unit="sessions", period="month"
+        )
+    # The same 8 with ten more areas, each with a commitment.
+    with django_assert_num_queries(8):
+        page = client.get("/responsibilities/print/")
+    assert "Promise 9" in page.text
+
+
 # --- Commitments, configured from the matrix ---------------------------------------------
 
 
