@@ -115,62 +115,43 @@ def area_create(request: HtmxHttpRequest):
 # --- Commitments -------------------------------------------------------------------------
 
 
-def _commitment_save(form: CommitmentForm, *, area, commitment=None):
-    fields = {
-        "party": form.cleaned_data["party"],
-        "title": form.cleaned_data["title"],
-        "description": form.cleaned_data["description"],
-        "target": form.cleaned_data["target"],
-        "unit": form.cleaned_data["unit"],
-        "period": form.cleaned_data["period"],
-        "direction": form.cleaned_data["direction"],
-        "teams": form.cleaned_data["teams"],
-        "computed_from": form.cleaned_data["computed_from"],
-    }
-    if commitment is None:
-        return services.commitment_create(area=area, **fields)
-    return services.commitment_update(commitment=commitment, **fields)
+def _commitment_form(request: HtmxHttpRequest, *, area, commitment=None):
+    """Add a commitment under `area`, or edit `commitment`: one form page for both."""
+    form = CommitmentForm(request.POST or None, instance=commitment)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in CommitmentForm.Meta.fields}
+        try:
+            if commitment is None:
+                saved = services.commitment_create(area=area, **fields)
+            else:
+                # Validate against a fresh copy: a form bound to the instance has already
+                # assigned the new values to it.
+                fresh = Commitment.objects.get(pk=commitment.pk)
+                saved = services.commitment_update(commitment=fresh, **fields)
+        except ValidationError as exc:
+            validation_error_onto_form(form, exc)
+        else:
+            done = "Added" if commitment is None else "Saved"
+            messages.success(request, f"{done} the commitment “{saved.title}”.")
+            return redirect(f"{reverse('responsibilities:matrix')}#area-{area.pk}")
+    return render(
+        request,
+        "responsibilities/matrix/commitment_form.html",
+        {"form": form, "area": area, "commitment": commitment},
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @ld_admin_required
 def commitment_create(request: HtmxHttpRequest, area_pk: int):
-    area = get_object_or_404(ResponsibilityArea, pk=area_pk)
-    form = CommitmentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            commitment = _commitment_save(form, area=area)
-        except ValidationError as exc:
-            validation_error_onto_form(form, exc)
-        else:
-            messages.success(request, f"Added the commitment “{commitment.title}”.")
-            return redirect(f"{reverse('responsibilities:matrix')}#area-{area.pk}")
-    return render(
-        request, "responsibilities/matrix/commitment_form.html", {"form": form, "area": area}
-    )
+    return _commitment_form(request, area=get_object_or_404(ResponsibilityArea, pk=area_pk))
 
 
 @require_http_methods(["GET", "POST"])
 @ld_admin_required
 def commitment_edit(request: HtmxHttpRequest, pk: int):
     commitment = get_object_or_404(Commitment.objects.select_related("area"), pk=pk)
-    form = CommitmentForm(request.POST or None, instance=commitment)
-    if request.method == "POST" and form.is_valid():
-        # Validate against a fresh copy: a form bound to the instance has already
-        # assigned the new values to it.
-        fresh = Commitment.objects.get(pk=commitment.pk)
-        try:
-            _commitment_save(form, area=commitment.area, commitment=fresh)
-        except ValidationError as exc:
-            validation_error_onto_form(form, exc)
-        else:
-            messages.success(request, f"Saved the commitment “{fresh.title}”.")
-            return redirect(f"{reverse('responsibilities:matrix')}#area-{commitment.area_id}")
-    return render(
-        request,
-        "responsibilities/matrix/commitment_form.html",
-        {"form": form, "area": commitment.area, "commitment": commitment},
-    )
+    return _commitment_form(request, area=commitment.area, commitment=commitment)
 
 
 @require_POST
