@@ -192,6 +192,17 @@ def test_the_printable_view_has_the_matrix_without_the_app_chrome(client, employ
     assert "Sign out" not in page.text
 
 
+def _add_areas_with_a_commitment(count: int) -> None:
+    """`count` more areas, each with one commitment ("Promise 0", "Promise 1", ...)."""
+    for n in range(count):
+        area = services.area_create(
+            name=f"Extra area {n}", description="", owner_side="shared", letters=GOOD_ROW
+        )
+        services.commitment_create(
+            area=area, party="ld", title=f"Promise {n}", target=1, unit="sessions", period="month"
+        )
+
+
 def test_the_matrix_page_runs_a_constant_number_of_queries(
     client, ld_admin, django_assert_num_queries
 ):
@@ -200,13 +211,7 @@ def test_the_matrix_page_runs_a_constant_number_of_queries(
     # + prefetched commitments = 7
     with django_assert_num_queries(7):
         client.get("/responsibilities/")
-    for n in range(10):
-        area = services.area_create(
-            name=f"Extra area {n}", description="", owner_side="shared", letters=GOOD_ROW
-        )
-        services.commitment_create(
-            area=area, party="ld", title=f"Promise {n}", target=1, unit="sessions", period="month"
-        )
+    _add_areas_with_a_commitment(10)
     with django_assert_num_queries(7):
         page = client.get("/responsibilities/")
     assert "Promise 9" in page.text
@@ -221,13 +226,7 @@ def test_the_printable_matrix_runs_a_constant_number_of_queries(
     # (admin check) + person + led teams (dashboard check) = 8
     with django_assert_num_queries(8):
         client.get("/responsibilities/print/")
-    for n in range(10):
-        area = services.area_create(
-            name=f"Extra area {n}", description="", owner_side="shared", letters=GOOD_ROW
-        )
-        services.commitment_create(
-            area=area, party="ld", title=f"Promise {n}", target=1, unit="sessions", period="month"
-        )
+    _add_areas_with_a_commitment(10)
     # The same 8 with ten more areas, each with a commitment.
     with django_assert_num_queries(8):
         page = client.get("/responsibilities/print/")
