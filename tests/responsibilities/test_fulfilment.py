@@ -1,4 +1,4 @@
-"""Commitments, check-ins and fulfilment = delivered / target per team and period."""
+"""Check-ins and fulfilment = delivered / target per commitment, team and period."""
 
 import datetime as dt
 from decimal import Decimal
@@ -14,23 +14,6 @@ from tests.factories import PersonFactory, TeamFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2026, 11, 25)  # a Wednesday
-
-
-@pytest.fixture
-def infrastructure():
-    return ResponsibilityArea.objects.get(key="learning-infrastructure")
-
-
-@pytest.fixture
-def learning_time(infrastructure):
-    return services.commitment_create(
-        area=infrastructure,
-        party="manager",
-        title="Weekly learning hours",
-        target=Decimal("4"),
-        unit="hours per person",
-        period="week",
-    )
 
 
 def test_periods_start_on_monday_first_of_month_and_first_of_quarter():
@@ -314,76 +297,14 @@ def test_a_sibling_leader_and_an_employee_cannot_record_for_a_team(client, org, 
     assert not CommitmentCheckIn.objects.exists()
 
 
-def test_admin_edits_and_retires_a_commitment_keeping_its_history(client, ld_admin, learning_time):
-    team = TeamFactory()
-    services.check_in_record(
-        commitment=learning_time,
-        team=team,
-        period_start=periods.period_start(timezone.localdate(), "week"),
-        value=Decimal("4"),
-    )
-    client.force_login(ld_admin)
-    url = f"/responsibilities/commitments/{learning_time.pk}/edit/"
-    form = {
-        "party": "manager",
-        "title": "Weekly learning hours",
-        "target": "4",
-        "unit": "hours per person",
-        "period": "month",
-        "direction": "at_least",
-    }
-    response = client.post(url, form)
-    assert response.status_code == 200
-    assert "period cannot change" in response.text
-    learning_time.refresh_from_db()
-    assert learning_time.period == "week"
-
-    response = client.post(url, {**form, "period": "week", "target": "5"})
-    assert response.status_code == 302
-    learning_time.refresh_from_db()
-    assert learning_time.target == Decimal("5")
-
-    client.post(f"/responsibilities/commitments/{learning_time.pk}/active/", {"active": "0"})
-    learning_time.refresh_from_db()
-    assert not learning_time.is_active
-    assert CommitmentCheckIn.objects.filter(commitment=learning_time).count() == 1
-    admin_view = client.get("/responsibilities/").text  # also shows the flash messages
-    assert "Restore" in admin_view
-    client.force_login(PersonFactory(team=team).user)
-    assert "Weekly learning hours" not in client.get("/responsibilities/").text
-
-
-def test_admin_adds_a_commitment_under_an_area_and_sees_field_errors(
-    client, ld_admin, infrastructure
-):
-    client.force_login(ld_admin)
-    url = f"/responsibilities/areas/{infrastructure.pk}/commitments/new/"
-    response = client.post(url, {"party": "ld", "title": "", "target": "x", "period": "month"})
-    assert response.status_code == 200
-    assert response.text.count('class="error"') >= 2
-    response = client.post(
-        url,
-        {
-            "party": "ld",
-            "title": "AI sandbox access within 5 working days of enrolment",
-            "target": "5",
-            "unit": "working days",
-            "period": "month",
-            "direction": "at_most",
-        },
-    )
-    assert response.status_code == 302
-    assert infrastructure.commitments.filter(title__startswith="AI sandbox").exists()
-
-
 def test_fulfilment_page_query_count_does_not_grow_with_teams_and_check_ins(
-    client, org, learning_time, django_assert_max_num_queries
+    client, org, learning_time, django_assert_num_queries
 ):
     client.force_login(org["boss"])
     url = f"/responsibilities/fulfilment/?team={org['child'].slug}"
     # session + user + groups + led teams + team tree + person + teams + team choice
     # + commitments + their teams + check-ins + team size = 12
-    with django_assert_max_num_queries(12):
+    with django_assert_num_queries(12):
         client.get(url)
     area = ResponsibilityArea.objects.get(key="foundational-enablement")
     for n in range(8):
@@ -400,7 +321,7 @@ def test_fulfilment_page_query_count_does_not_grow_with_teams_and_check_ins(
                 - dt.timedelta(weeks=week),
                 value=Decimal(n),
             )
-    with django_assert_max_num_queries(12):
+    with django_assert_num_queries(12):
         page = client.get(url)
     assert "Promise 7" in page.text
 

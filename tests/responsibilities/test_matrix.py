@@ -1,11 +1,16 @@
-"""The responsibility matrix: the RACI rules, in-place editing and who may edit."""
+"""The responsibility matrix: the RACI rules, in-place editing and who may edit, and the
+commitments configured from it."""
+
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from responsibilities import services
-from responsibilities.models import RaciAssignment, ResponsibilityArea
+from responsibilities import periods, services
+from responsibilities.models import CommitmentCheckIn, RaciAssignment, ResponsibilityArea
+from tests.factories import PersonFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -187,21 +192,107 @@ def test_the_printable_view_has_the_matrix_without_the_app_chrome(client, employ
     assert "Sign out" not in page.text
 
 
-def test_the_matrix_page_runs_a_constant_number_of_queries(
-    client, ld_admin, django_assert_max_num_queries
-):
-    client.force_login(ld_admin)
-    # session + user + groups (admin check) + person (navigation) + RACI letters + areas
-    # + prefetched commitments = 7
-    with django_assert_max_num_queries(7):
-        client.get("/responsibilities/")
-    for n in range(10):
+def _add_areas_with_a_commitment(count: int) -> None:
+    """`count` more areas, each with one commitment ("Promise 0", "Promise 1", ...)."""
+    for n in range(count):
         area = services.area_create(
             name=f"Extra area {n}", description="", owner_side="shared", letters=GOOD_ROW
         )
         services.commitment_create(
             area=area, party="ld", title=f"Promise {n}", target=1, unit="sessions", period="month"
         )
-    with django_assert_max_num_queries(7):
+
+
+def test_the_matrix_page_runs_a_constant_number_of_queries(
+    client, ld_admin, django_assert_num_queries
+):
+    client.force_login(ld_admin)
+    # session + user + groups (admin check) + person (navigation) + RACI letters + areas
+    # + prefetched commitments = 7
+    with django_assert_num_queries(7):
+        client.get("/responsibilities/")
+    _add_areas_with_a_commitment(10)
+    with django_assert_num_queries(7):
         page = client.get("/responsibilities/")
     assert "Promise 9" in page.text
+
+
+def test_the_printable_matrix_runs_a_constant_number_of_queries(
+    client, employee, django_assert_num_queries
+):
+    client.force_login(employee.user)
+    # session + user + RACI letters + areas + prefetched commitments, then the navigation
+    # context (the page shows none of it, but every page's context has it): groups
+    # (admin check) + person + led teams (dashboard check) = 8
+    with django_assert_num_queries(8):
+        client.get("/responsibilities/print/")
+    _add_areas_with_a_commitment(10)
+    # The same 8 with ten more areas, each with a commitment.
+    with django_assert_num_queries(8):
+        page = client.get("/responsibilities/print/")
+    assert "Promise 9" in page.text
+
+
+# --- Commitments, configured from the matrix ---------------------------------------------
+
+
+def test_admin_edits_and_retires_a_commitment_keeping_its_history(client, ld_admin, learning_time):
+    team = TeamFactory()
+    services.check_in_record(
+        commitment=learning_time,
+        team=team,
+        period_start=periods.period_start(timezone.localdate(), "week"),
+        value=Decimal("4"),
+    )
+    client.force_login(ld_admin)
+    url = f"/responsibilities/commitments/{learning_time.pk}/edit/"
+    form = {
+        "party": "manager",
+        "title": "Weekly learning hours",
+        "target": "4",
+        "unit": "hours per person",
+        "period": "month",
+        "direction": "at_least",
+    }
+    response = client.post(url, form)
+    assert response.status_code == 200
+    assert "period cannot change" in response.text
+    learning_time.refresh_from_db()
+    assert learning_time.period == "week"
+
+    response = client.post(url, {**form, "period": "week", "target": "5"})
+    assert response.status_code == 302
+    learning_time.refresh_from_db()
+    assert learning_time.target == Decimal("5")
+
+    client.post(f"/responsibilities/commitments/{learning_time.pk}/active/", {"active": "0"})
+    learning_time.refresh_from_db()
+    assert not learning_time.is_active
+    assert CommitmentCheckIn.objects.filter(commitment=learning_time).count() == 1
+    admin_view = client.get("/responsibilities/").text  # also shows the flash messages
+    assert "Restore" in admin_view
+    client.force_login(PersonFactory(team=team).user)
+    assert "Weekly learning hours" not in client.get("/responsibilities/").text
+
+
+def test_admin_adds_a_commitment_under_an_area_and_sees_field_errors(
+    client, ld_admin, infrastructure
+):
+    client.force_login(ld_admin)
+    url = f"/responsibilities/areas/{infrastructure.pk}/commitments/new/"
+    response = client.post(url, {"party": "ld", "title": "", "target": "x", "period": "month"})
+    assert response.status_code == 200
+    assert response.text.count('class="error"') >= 2
+    response = client.post(
+        url,
+        {
+            "party": "ld",
+            "title": "AI sandbox access within 5 working days of enrolment",
+            "target": "5",
+            "unit": "working days",
+            "period": "month",
+            "direction": "at_most",
+        },
+    )
+    assert response.status_code == 302
+    assert infrastructure.commitments.filter(title__startswith="AI sandbox").exists()
