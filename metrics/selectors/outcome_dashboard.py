@@ -70,12 +70,12 @@ class Series:
         ]
 
 
-TWO_PLACES = Decimal("0.01")
+_TWO_PLACES = Decimal("0.01")
 
 
 def two_places(value: float) -> str:
     """floatformat:2 for a float: half-up on its shortest repr, never "-0.00"."""
-    rounded = Decimal(repr(value)).quantize(TWO_PLACES, ROUND_HALF_UP) + 0
+    rounded = Decimal(repr(value)).quantize(_TWO_PLACES, ROUND_HALF_UP) + 0
     return f"{rounded:f}"
 
 

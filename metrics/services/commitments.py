@@ -21,11 +21,11 @@ from responsibilities import periods
 from responsibilities.models import Commitment, CommitmentCheckIn, ComputedFrom
 from upskill.models import Person, Team
 
-TRUNC = {"week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter}
+_TRUNC = {"week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter}
 
 
 def _events_by_team_period(computed_from: str, period: str, since: date):
-    trunc = TRUNC[period]
+    trunc = _TRUNC[period]
     if computed_from == ComputedFrom.PRACTICE_SUBMISSIONS:
         events = StepProgress.objects.filter(
             step__kind=Step.Kind.PRACTICE, submitted_at__date__gte=since

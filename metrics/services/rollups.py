@@ -59,10 +59,10 @@ COMPLETION_METRIC = "pathway_completions"
 CONFIDENCE_MEASURE = "confidence"
 SCAN_LAG = dt.timedelta(minutes=15)
 ADVISORY_LOCK_KEY = 0x5570_6B69  # "Upki": any constant shared by every rollup
-CHUNK = 5_000
+_CHUNK = 5_000
 
-Bucket = tuple[int, dt.date]  # (team, week_start)
-Rows = dict[tuple[int, dt.date, int | None, str], tuple[float, int]]
+_Bucket = tuple[int, dt.date]  # (team, week_start)
+_Rows = dict[tuple[int, dt.date, int | None, str], tuple[float, int]]
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def _week_bounds(weeks: Iterable[dt.date]) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
-def _in_scope(queryset, scope: set[Bucket] | None, team_path: str, moment: str | None):
+def _in_scope(queryset, scope: set[_Bucket] | None, team_path: str, moment: str | None):
     """Narrow a raw-row query to the scope's teams and weeks (rows outside the exact
     buckets are dropped after aggregation, where they are few)."""
     if scope is None:
@@ -99,8 +99,8 @@ def _in_scope(queryset, scope: set[Bucket] | None, team_path: str, moment: str |
     return queryset.filter(**{f"{moment}__gte": start, f"{moment}__lt": end})
 
 
-def _compute(scope: set[Bucket] | None) -> Rows:
-    rows: Rows = {}
+def _compute(scope: set[_Bucket] | None) -> _Rows:
+    rows: _Rows = {}
 
     def keep(team: int, week: dt.date) -> bool:
         return scope is None or (team, week) in scope
@@ -199,7 +199,7 @@ def _compute(scope: set[Bucket] | None) -> Rows:
     return rows
 
 
-def _recompute(scope: set[Bucket] | None) -> int:
+def _recompute(scope: set[_Bucket] | None) -> int:
     """Replace the rollup rows of `scope` (everything when None) with freshly computed
     ones; returns how many were written. PostgreSQL does it in one INSERT ... SELECT
     (rollup_sql); elsewhere the ORM aggregates and Python writes the rows."""
@@ -230,7 +230,7 @@ def _recompute(scope: set[Bucket] | None) -> int:
     return len(rows)
 
 
-def _moved_people_buckets() -> set[Bucket]:
+def _moved_people_buckets() -> set[_Bucket]:
     """Weeks of activity, ratings and completions of people whose team changed since
     their rows were last rolled up, for both the old and the new team. Also records the
     current team of everyone, so the next run compares against now."""
@@ -241,7 +241,7 @@ def _moved_people_buckets() -> set[Bucket]:
         for person, team in current.items()
         if person in attributed and attributed[person] != team
     }
-    buckets: set[Bucket] = set()
+    buckets: set[_Bucket] = set()
     if moved:
         weeks: set[tuple[int, dt.date]] = set()
         for person_ids in _chunks(list(moved)):
@@ -283,7 +283,7 @@ def _moved_people_buckets() -> set[Bucket]:
     return buckets
 
 
-def _recently_created_buckets(since: dt.datetime) -> set[Bucket]:
+def _recently_created_buckets(since: dt.datetime) -> set[_Bucket]:
     """Buckets of rows created since `since`: the catch-up's safety net."""
     buckets = set(
         ActivityRecord.objects.filter(created_at__gte=since)
@@ -315,7 +315,7 @@ def _recently_created_buckets(since: dt.datetime) -> set[Bucket]:
     return buckets
 
 
-def _chunks(items: list, size: int = CHUNK):
+def _chunks(items: list, size: int = _CHUNK):
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -325,7 +325,7 @@ def _state() -> RollupState:
     return state
 
 
-def _take_markers() -> tuple[list[int], set[Bucket]]:
+def _take_markers() -> tuple[list[int], set[_Bucket]]:
     markers = list(RollupDirtyBucket.objects.values_list("id", "team_id", "week_start"))
     return [m[0] for m in markers], {(m[1], m[2]) for m in markers}
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from metrics import services
 from metrics.models import ActivityRecord, ImportRun, OutcomeObservation, RollupDirtyBucket
-from metrics.services import imports
+from metrics.services.imports import formats
 from tests.factories import PersonFactory, StepFactory, TeamFactory
 from upskill.celery import app as celery_app
 
@@ -215,7 +215,7 @@ def test_a_file_that_is_not_a_utf8_csv_is_refused_before_anything_is_stored(
 def test_a_file_over_the_size_limit_is_refused_with_a_message(
     world, admin_client, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr(imports, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(formats, "MAX_FILE_BYTES", 100)
 
     response = upload(admin_client, django_capture_on_commit_callbacks, csv_file(GOOD, GOOD_2))
 

@@ -6,7 +6,9 @@ import io
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from metrics import services
 from metrics.models import (
@@ -16,7 +18,7 @@ from metrics.models import (
     OutcomeObservation,
     RollupDirtyBucket,
 )
-from metrics.services import imports
+from metrics.services.imports import formats, writer, writer_pg
 from tests.factories import PersonFactory, StepFactory, TeamFactory
 
 LONDON = ZoneInfo("Europe/London")
@@ -132,7 +134,7 @@ def test_a_failure_while_writing_leaves_no_row_behind(world, monkeypatch):
     def explode(**kwargs):
         raise RuntimeError("worker killed")
 
-    monkeypatch.setattr(imports, "dirty_buckets_mark", explode)
+    monkeypatch.setattr(writer, "dirty_buckets_mark", explode)
     with pytest.raises(RuntimeError):
         apply("activity", activity(GOOD))
 
@@ -161,7 +163,7 @@ def test_a_line_over_ten_thousand_characters_rejects_the_file(world):
 
 
 def test_a_file_over_200_mb_is_refused_before_reading(world, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(formats, "MAX_FILE_BYTES", 100)
 
     with pytest.raises(services.FileRejected, match="limit is 0 MB"):
         apply("activity", activity(GOOD, GOOD, GOOD))
@@ -342,17 +344,17 @@ def test_outcome_values_survive_the_writer_exactly(world):
 
 
 def test_a_person_deleted_before_the_rows_are_locked_fails_the_import_whole(world, monkeypatch):
-    if imports.connection.vendor != "postgresql":
+    if connection.vendor != "postgresql":
         pytest.skip("the referent lock is PostgreSQL's (SQLite serialises writers)")
     bob = PersonFactory(team=world["team"], user__email="bob@example.com")
-    original = imports._referents_lock
+    original = writer_pg._referents_lock
 
     def delete_bob_first(cursor, target, referred):
         # What a concurrent delete committed between validation and the lock looks like.
         cursor.execute("DELETE FROM upskill_person WHERE id = %s", [bob.pk])
         original(cursor, target, referred)
 
-    monkeypatch.setattr(imports, "_referents_lock", delete_bob_first)
-    with pytest.raises(imports.ValidationError, match="were deleted while"):
+    monkeypatch.setattr(writer_pg, "_referents_lock", delete_bob_first)
+    with pytest.raises(ValidationError, match="were deleted while"):
         apply("activity", activity(GOOD, "bob@example.com,2025-03-04,15,practiced,,,b-1"))
     assert not ActivityRecord.objects.exists()
