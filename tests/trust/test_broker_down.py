@@ -110,7 +110,7 @@ def test_runs_not_yet_stuck_are_left_alone():
 def test_a_check_whose_worker_died_is_resent_once_it_has_clearly_stalled(monkeypatch):
     sent = []
     monkeypatch.setattr(
-        "metrics.services.import_runs.enqueue_after_commit", lambda task, pk: sent.append(pk)
+        "metrics.enqueue.enqueue_after_commit", lambda task, pk: sent.append(pk)
     )
     now = timezone.now()
     live = ImportRun.objects.create(kind="activity", status=ImportRun.Status.VALIDATING)
