@@ -20,7 +20,7 @@ def dashboard(request: HtmxHttpRequest):
     URL, so a view can be bookmarked and shared)."""
     filters, teams, pathways = selectors.dashboard_filters(request.user, request.GET)
     board = selectors.dashboard(filters, teams)
-    template = "metrics/dashboard.html"
+    template = "metrics/dashboard/dashboard.html"
     if request.htmx:
         template += "#dashboard-body"
     return render(
@@ -93,7 +93,7 @@ def import_list(request: HtmxHttpRequest):
             status = 400
     return render(
         request,
-        "metrics/imports.html",
+        "metrics/imports/import_list.html",
         {
             "form": form,
             "refused": refused,
@@ -106,7 +106,7 @@ def import_list(request: HtmxHttpRequest):
 
 def _import_run_page(request: HtmxHttpRequest, import_run: ImportRun, error: str = ""):
     shown, more = selectors.import_run_errors_shown(import_run)
-    template = "metrics/import_run.html"
+    template = "metrics/imports/import_run.html"
     if request.htmx:
         template += "#import-run-status"
     return render(
@@ -194,7 +194,7 @@ def xapi_keys(request: HtmxHttpRequest):
             status = 400
     response = render(
         request,
-        "metrics/xapi_keys.html",
+        "metrics/xapi/xapi_keys.html",
         {
             "form": form,
             "created": created,
