@@ -8,17 +8,8 @@ import pytest
 from metrics.models import RollupDirtyBucket, WeeklyRollup
 from metrics.services.app_activity import app_activity_record
 from tests.factories import PersonFactory, StepFactory
-from upskill.celery import app as celery_app
 
-
-@pytest.fixture(autouse=True)
-def _eager_celery():
-    """Jobs run in-process here even on the service run (REDIS_URL set), where nothing
-    would consume them; tests/integration/ covers the real worker."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
+pytestmark = pytest.mark.usefixtures("eager_celery")
 
 
 def test_new_app_activity_queues_its_team_week_and_the_rollup(

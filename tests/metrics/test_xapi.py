@@ -18,20 +18,12 @@ from metrics import services
 from metrics.models import ActivityRecord, RollupDirtyBucket, XapiKey
 from metrics.services.xapi import duration_minutes
 from tests.factories import PersonFactory, StepFactory, TeamFactory
-from upskill.celery import app as celery_app
 
 URL = "/xapi/statements"
 PREFIX = "https://upskill.example/xapi/steps/"
 
 
-@pytest.fixture(autouse=True)
-def _eager_celery():
-    """Jobs run in-process here even on the service run (REDIS_URL set), where nothing
-    would consume them; tests/integration/ covers the real worker."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
+pytestmark = pytest.mark.usefixtures("eager_celery")
 
 
 @pytest.fixture

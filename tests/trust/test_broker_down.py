@@ -23,11 +23,10 @@ from metrics.models import ImportRun
 from pathways.models import StepProgress
 from tests.factories import PersonFactory, TeamFactory
 from tests.faults.harness import free_port, web_app_on_broker
+from tests.metrics.csv_files import activity_csv
 from tests.pathways.learning_factories import a_journey
 from upskill import celery as celery_module
 from upskill.celery import app as celery_app
-
-HEADER = "person_email,occurred_at,minutes,kind,pathway,step,source_id\n"
 
 
 @pytest.fixture
@@ -52,7 +51,7 @@ def test_an_upload_is_accepted_as_pending_then_resumed_when_the_broker_is_back(
     settings.MEDIA_ROOT = tmp_path
     PersonFactory(team=TeamFactory(), user__email="ana@example.com")
     client.force_login(ld_admin)
-    body = HEADER + "ana@example.com,2025-03-04,15,practiced,,,lms-1\n"
+    body = activity_csv("ana@example.com,2025-03-04,15,practiced,,,lms-1")
     with (
         caplog.at_level(logging.WARNING, "upskill.celery"),
         django_capture_on_commit_callbacks(execute=True),
@@ -109,9 +108,7 @@ def test_runs_not_yet_stuck_are_left_alone():
 @pytest.mark.django_db
 def test_a_check_whose_worker_died_is_resent_once_it_has_clearly_stalled(monkeypatch):
     sent = []
-    monkeypatch.setattr(
-        "metrics.enqueue.enqueue_after_commit", lambda task, pk: sent.append(pk)
-    )
+    monkeypatch.setattr("metrics.enqueue.enqueue_after_commit", lambda task, pk: sent.append(pk))
     now = timezone.now()
     live = ImportRun.objects.create(kind="activity", status=ImportRun.Status.VALIDATING)
     dead = ImportRun.objects.create(kind="activity", status=ImportRun.Status.VALIDATING)
