@@ -230,6 +230,12 @@ def _recompute(scope: set[_Bucket] | None) -> int:
     return len(rows)
 
 
+def _weeks_of(rows, key: str, moment: str) -> set[tuple[int, dt.date]]:
+    """The distinct (key, Monday of `moment`) of `rows`, worked out by the database."""
+    weekly = rows.annotate(week=TruncWeek(moment, output_field=DateField()))
+    return set(weekly.values_list(key, "week").distinct().order_by())
+
+
 def _moved_people_buckets() -> set[_Bucket]:
     """Weeks of activity, ratings and completions of people whose team changed since
     their rows were last rolled up, for both the old and the new team. Also records the
@@ -245,27 +251,14 @@ def _moved_people_buckets() -> set[_Bucket]:
     if moved:
         weeks: set[tuple[int, dt.date]] = set()
         for person_ids in _chunks(list(moved)):
-            weeks |= set(
-                ActivityRecord.objects.filter(person_id__in=person_ids)
-                .annotate(week=TruncWeek("occurred_at", output_field=DateField()))
-                .values_list("person_id", "week")
-                .distinct()
-                .order_by()
+            activity = ActivityRecord.objects.filter(person_id__in=person_ids)
+            ratings = ConfidenceRating.objects.filter(enrollment__person_id__in=person_ids)
+            completions = Enrollment.objects.filter(
+                person_id__in=person_ids, completed_at__isnull=False
             )
-            weeks |= set(
-                ConfidenceRating.objects.filter(enrollment__person_id__in=person_ids)
-                .annotate(week=TruncWeek("created_at", output_field=DateField()))
-                .values_list("enrollment__person_id", "week")
-                .distinct()
-                .order_by()
-            )
-            weeks |= set(
-                Enrollment.objects.filter(person_id__in=person_ids, completed_at__isnull=False)
-                .annotate(week=TruncWeek("completed_at", output_field=DateField()))
-                .values_list("person_id", "week")
-                .distinct()
-                .order_by()
-            )
+            weeks |= _weeks_of(activity, "person_id", "occurred_at")
+            weeks |= _weeks_of(ratings, "enrollment__person_id", "created_at")
+            weeks |= _weeks_of(completions, "person_id", "completed_at")
         for person, week in weeks:
             old, new = moved[person]
             buckets |= {(old, week), (new, week)}
@@ -283,35 +276,25 @@ def _moved_people_buckets() -> set[_Bucket]:
     return buckets
 
 
+# (rows, when each was created, path to the person's team, the moment its week is of;
+# None: the row holds its week already).
+_CREATED_ROWS = (
+    (ActivityRecord, "created_at", "person__team_id", "occurred_at"),
+    (OutcomeObservation, "created_at", "team_id", None),
+    (ConfidenceRating, "created_at", "enrollment__person__team_id", "created_at"),
+    (Enrollment, "completed_at", "person__team_id", "completed_at"),
+)
+
+
 def _recently_created_buckets(since: dt.datetime) -> set[_Bucket]:
     """Buckets of rows created since `since`: the catch-up's safety net."""
-    buckets = set(
-        ActivityRecord.objects.filter(created_at__gte=since)
-        .annotate(week=TruncWeek("occurred_at", output_field=DateField()))
-        .values_list("person__team_id", "week")
-        .distinct()
-        .order_by()
-    )
-    buckets |= set(
-        OutcomeObservation.objects.filter(created_at__gte=since)
-        .values_list("team_id", "period_start")
-        .distinct()
-        .order_by()
-    )
-    buckets |= set(
-        ConfidenceRating.objects.filter(created_at__gte=since)
-        .annotate(week=TruncWeek("created_at", output_field=DateField()))
-        .values_list("enrollment__person__team_id", "week")
-        .distinct()
-        .order_by()
-    )
-    buckets |= set(
-        Enrollment.objects.filter(completed_at__gte=since)
-        .annotate(week=TruncWeek("completed_at", output_field=DateField()))
-        .values_list("person__team_id", "week")
-        .distinct()
-        .order_by()
-    )
+    buckets: set[_Bucket] = set()
+    for model, created, team_path, moment in _CREATED_ROWS:
+        rows = model.objects.filter(**{f"{created}__gte": since})
+        if moment is None:
+            buckets |= set(rows.values_list(team_path, "period_start").distinct().order_by())
+        else:
+            buckets |= _weeks_of(rows, team_path, moment)
     return buckets
 
 

@@ -401,14 +401,17 @@ def test_validating_a_run_that_moved_on_leaves_it_alone(world, settings, tmp_pat
     assert services.import_validate(import_run_id=run.pk).status == ImportRun.Status.CANCELLED
 
 
+def checked_run(capture, *rows: str) -> ImportRun:
+    """An activity file uploaded through the service and checked by its job."""
+    with capture(execute=True):
+        return services.import_run_create(kind="activity", upload=csv_file(*rows), created_by=None)
+
+
 def test_a_redelivered_apply_does_not_overwrite_the_first_result(
     world, settings, tmp_path, django_capture_on_commit_callbacks
 ):
     settings.MEDIA_ROOT = tmp_path
-    with django_capture_on_commit_callbacks(execute=True):
-        run = services.import_run_create(
-            kind="activity", upload=csv_file(GOOD, GOOD_2), created_by=None
-        )
+    run = checked_run(django_capture_on_commit_callbacks, GOOD, GOOD_2)
     with django_capture_on_commit_callbacks(execute=True):
         services.import_run_confirm(import_run=run, rows_valid=2)
 
@@ -422,10 +425,7 @@ def test_an_apply_that_finds_the_data_changed_fails_the_run_and_writes_nothing(
     world, settings, tmp_path, django_capture_on_commit_callbacks
 ):
     settings.MEDIA_ROOT = tmp_path
-    with django_capture_on_commit_callbacks(execute=True):
-        run = services.import_run_create(
-            kind="activity", upload=csv_file(GOOD, GOOD_2), created_by=None
-        )
+    run = checked_run(django_capture_on_commit_callbacks, GOOD, GOOD_2)
     services.import_run_confirm(import_run=run, rows_valid=2)
     world["ana"].user.email = "ana.new@example.com"
     world["ana"].user.save()

@@ -19,25 +19,18 @@ def test_new_app_activity_queues_its_team_week_and_the_rollup(
     step = StepFactory()
     moment = dt.datetime(2025, 3, 5, 12, tzinfo=dt.UTC)  # a Wednesday
 
+    completion = {
+        "person": person,
+        "pathway": step.pathway,
+        "step": step,
+        "kind": "completed",
+        "minutes": 20,
+        "source_id": "progress:1:completed",
+        "occurred_at": moment,
+    }
     with django_capture_on_commit_callbacks() as callbacks:
-        app_activity_record(
-            person=person,
-            pathway=step.pathway,
-            step=step,
-            kind="completed",
-            minutes=20,
-            source_id="progress:1:completed",
-            occurred_at=moment,
-        )
-        app_activity_record(  # a repeat: no second marker, no second rollup
-            person=person,
-            pathway=step.pathway,
-            step=step,
-            kind="completed",
-            minutes=20,
-            source_id="progress:1:completed",
-            occurred_at=moment,
-        )
+        app_activity_record(**completion)
+        app_activity_record(**completion)  # a repeat: no second marker, no second rollup
 
     assert list(RollupDirtyBucket.objects.values_list("team_id", "week_start")) == [
         (person.team_id, dt.date(2025, 3, 3))
