@@ -20,7 +20,7 @@ from metrics.models import (
 )
 from metrics.services.imports import formats, writer, writer_pg
 from tests.factories import PersonFactory, StepFactory, TeamFactory
-from tests.metrics.csv_files import activity_csv, file_apply, outcome_csv
+from tests.metrics.csv_files import activity_csv, activity_file_write, file_apply, outcome_csv
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -262,6 +262,25 @@ def test_import_command_refuses_bad_rows_until_asked_to_import_the_valid_ones(wo
 
     call_command("import_activity", str(path), "--import-valid", stdout=io.StringIO(), stderr=err)
     assert ActivityRecord.objects.count() == 1
+
+
+def test_the_commands_record_a_refused_file_on_its_run_as_the_upload_flow_does(world, tmp_path):
+    # The commands go through services.file_import, the upload flow's own write.
+    path = tmp_path / "activity.csv"
+    path.write_text("wrong,header\n")
+    with pytest.raises(CommandError):
+        call_command("import_activity", str(path), stdout=io.StringIO())
+    rejected = ImportRun.objects.get()
+    assert rejected.status == ImportRun.Status.REJECTED
+    assert "Wrong header" in rejected.message
+
+    activity_file_write(path, [GOOD, "nobody@example.com,2025-03-03,30,attended,,,"])
+    with pytest.raises(CommandError):
+        call_command("import_activity", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    bad_rows = ImportRun.objects.latest("pk")
+    assert (bad_rows.status, bad_rows.rows_valid, bad_rows.rows_invalid) == ("rejected", 1, 1)
+    assert bad_rows.row_errors == [{"line": 3, "reason": "unknown person 'nobody@example.com'"}]
+    assert not ActivityRecord.objects.exists()
 
 
 def test_import_outcomes_command(world, tmp_path):
