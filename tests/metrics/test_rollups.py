@@ -163,7 +163,7 @@ def test_postgresql_statement_and_the_portable_orm_twin_give_the_same_rows(gener
     from metrics.models import OutcomeMeasure
     from pathways.models import ConfidenceRating
     from tests.factories import EnrollmentFactory, OutcomeObservationFactory
-    from tests.metrics.factories import ConfidenceRatingFactory
+    from tests.pathways.factories import ConfidenceRatingFactory
 
     rng = random.Random(7)
     people = list({record.person for record in generated_activity})

@@ -9,7 +9,6 @@ import pytest
 from metrics import services, tasks
 from metrics.models import (
     ActivityRecord,
-    ImportRun,
     OutcomeMeasure,
     RollupDirtyBucket,
     RollupState,
@@ -25,7 +24,8 @@ from tests.factories import (
     TeamFactory,
 )
 from tests.metrics.activity_recount import generate_activity, recount, rollup_rows
-from tests.metrics.factories import ConfidenceRatingFactory
+from tests.metrics.csv_files import activity_csv, file_apply
+from tests.pathways.factories import ConfidenceRatingFactory
 
 UTC = dt.UTC
 ACTIVITY = set(services.ACTIVITY_METRICS)
@@ -36,13 +36,7 @@ def activity_rows():
 
 
 def import_csv(rows):
-    text = "person_email,occurred_at,minutes,kind,pathway,step,source_id\n" + "".join(
-        ",".join(map(str, row)) + "\n" for row in rows
-    )
-    run = ImportRun.objects.create(kind="activity")
-    return services.import_file_apply(
-        kind="activity", source=io.BytesIO(text.encode()), import_run=run, allow_invalid=False
-    )
+    return file_apply("activity", activity_csv(*(",".join(map(str, row)) for row in rows)))
 
 
 def test_incremental_rollup_after_an_import_matches_the_recount(db):

@@ -2,16 +2,16 @@
 commit out of id order are not skipped, and concurrent rollups agree."""
 
 import datetime as dt
-import io
 import threading
 
 import pytest
 from django.db import connection, connections, transaction
 
 from metrics import services
-from metrics.models import ActivityRecord, ImportRun, RollupDirtyBucket
+from metrics.models import ActivityRecord, RollupDirtyBucket
 from tests.factories import PersonFactory, TeamFactory
 from tests.metrics.activity_recount import recount, rollup_rows
+from tests.metrics.csv_files import activity_csv, file_apply
 
 pytestmark = [
     pytest.mark.skipif(
@@ -20,16 +20,16 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-HEADER = "person_email,occurred_at,minutes,kind,pathway,step,source_id\n"
-
 
 def import_rows(email: str, prefix: str, minutes: int):
-    text = HEADER + "".join(
-        f"{email},2025-03-0{day}T09:00:00Z,{minutes},practiced,,,{prefix}-{day}\n" for day in (3, 4)
-    )
-    run = ImportRun.objects.create(kind="activity")
-    return services.import_file_apply(
-        kind="activity", source=io.BytesIO(text.encode()), import_run=run, allow_invalid=False
+    return file_apply(
+        "activity",
+        activity_csv(
+            *(
+                f"{email},2025-03-0{day}T09:00:00Z,{minutes},practiced,,,{prefix}-{day}"
+                for day in (3, 4)
+            )
+        ),
     )
 
 

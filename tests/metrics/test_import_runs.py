@@ -14,24 +14,23 @@ from django.urls import reverse
 
 from metrics import services
 from metrics.models import ActivityRecord, ImportRun, OutcomeObservation, RollupDirtyBucket
-from metrics.services import imports
+from metrics.services.imports import formats
 from tests.factories import PersonFactory, StepFactory, TeamFactory
-from upskill.celery import app as celery_app
+from tests.metrics.csv_files import (
+    ACTIVITY_HEADER,
+    OUTCOME_HEADER,
+    activity_csv,
+    activity_file_write,
+    csv_text,
+    csv_upload,
+)
 
-ACTIVITY_HEADER = "person_email,occurred_at,minutes,kind,pathway,step,source_id\n"
 GOOD = "ana@example.com,2025-03-03T10:00:00Z,30,attended,ai-basics,prompting-101,lms-1"
 GOOD_2 = "ana@example.com,2025-03-04,15,practiced,,,lms-2"
 BAD = "nobody@example.com,2025-03-04,15,practiced,,,lms-3"
 
 
-@pytest.fixture(autouse=True)
-def _eager_celery():
-    """Jobs run in-process here even on the service run (REDIS_URL set), where nothing
-    would consume them; tests/integration/ covers the real worker."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
+pytestmark = pytest.mark.usefixtures("eager_celery")
 
 
 @pytest.fixture
@@ -50,8 +49,7 @@ def admin_client(client, ld_admin, settings, tmp_path):
 
 
 def csv_file(*rows: str, name="activity.csv", header=ACTIVITY_HEADER) -> SimpleUploadedFile:
-    body = (header + "".join(row + "\n" for row in rows)).encode()
-    return SimpleUploadedFile(name, body, content_type="text/csv")
+    return csv_upload(csv_text(header, rows), name=name)
 
 
 def upload(client, capture, file, kind="activity"):
@@ -160,8 +158,7 @@ def test_reuploading_the_same_file_changes_nothing(
 def test_an_outcome_file_goes_through_the_same_flow(
     db, team, admin_client, django_capture_on_commit_callbacks
 ):
-    header = "team,measure,period_start,value,sample_size,source_id\n"
-    file = csv_file("payments,quality_score,2025-03-05,4.2,12,q-1", header=header)
+    file = csv_file("payments,quality_score,2025-03-05,4.2,12,q-1", header=OUTCOME_HEADER)
     upload(admin_client, django_capture_on_commit_callbacks, file, kind="outcomes")
     run = latest_run()
     with django_capture_on_commit_callbacks(execute=True):
@@ -176,7 +173,7 @@ def test_an_outcome_file_goes_through_the_same_flow(
 def test_a_wrong_header_rejects_the_whole_file_with_the_expected_header(
     world, admin_client, django_capture_on_commit_callbacks
 ):
-    file = csv_file("payments,quality_score,2025-03-05,4.2,12,q-1", header="team,measure\n")
+    file = csv_file("payments,quality_score,2025-03-05,4.2,12,q-1", header="team,measure")
     upload(admin_client, django_capture_on_commit_callbacks, file)
 
     run = latest_run()
@@ -215,7 +212,7 @@ def test_a_file_that_is_not_a_utf8_csv_is_refused_before_anything_is_stored(
 def test_a_file_over_the_size_limit_is_refused_with_a_message(
     world, admin_client, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr(imports, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(formats, "MAX_FILE_BYTES", 100)
 
     response = upload(admin_client, django_capture_on_commit_callbacks, csv_file(GOOD, GOOD_2))
 
@@ -240,8 +237,7 @@ def test_bad_bytes_later_in_the_file_are_reported_on_their_line(
     world, admin_client, django_capture_on_commit_callbacks
 ):
     # Past the first 64 KB the upload check reads, so validation finds them per line.
-    good_rows = (GOOD + "\n") * 2_000
-    body = (ACTIVITY_HEADER + good_rows).encode() + b"ana@example.com,2025-03-04,1\xe9\n"
+    body = activity_csv(*[GOOD] * 2_000).encode() + b"ana@example.com,2025-03-04,1\xe9\n"
     file = SimpleUploadedFile("activity.csv", body)
     upload(admin_client, django_capture_on_commit_callbacks, file)
 
@@ -405,14 +401,17 @@ def test_validating_a_run_that_moved_on_leaves_it_alone(world, settings, tmp_pat
     assert services.import_validate(import_run_id=run.pk).status == ImportRun.Status.CANCELLED
 
 
+def checked_run(capture, *rows: str) -> ImportRun:
+    """An activity file uploaded through the service and checked by its job."""
+    with capture(execute=True):
+        return services.import_run_create(kind="activity", upload=csv_file(*rows), created_by=None)
+
+
 def test_a_redelivered_apply_does_not_overwrite_the_first_result(
     world, settings, tmp_path, django_capture_on_commit_callbacks
 ):
     settings.MEDIA_ROOT = tmp_path
-    with django_capture_on_commit_callbacks(execute=True):
-        run = services.import_run_create(
-            kind="activity", upload=csv_file(GOOD, GOOD_2), created_by=None
-        )
+    run = checked_run(django_capture_on_commit_callbacks, GOOD, GOOD_2)
     with django_capture_on_commit_callbacks(execute=True):
         services.import_run_confirm(import_run=run, rows_valid=2)
 
@@ -426,10 +425,7 @@ def test_an_apply_that_finds_the_data_changed_fails_the_run_and_writes_nothing(
     world, settings, tmp_path, django_capture_on_commit_callbacks
 ):
     settings.MEDIA_ROOT = tmp_path
-    with django_capture_on_commit_callbacks(execute=True):
-        run = services.import_run_create(
-            kind="activity", upload=csv_file(GOOD, GOOD_2), created_by=None
-        )
+    run = checked_run(django_capture_on_commit_callbacks, GOOD, GOOD_2)
     services.import_run_confirm(import_run=run, rows_valid=2)
     world["ana"].user.email = "ana.new@example.com"
     world["ana"].user.save()
@@ -442,8 +438,7 @@ def test_an_apply_that_finds_the_data_changed_fails_the_run_and_writes_nothing(
 
 
 def test_the_import_commands_still_work_beside_the_upload_flow(world, tmp_path):
-    path = tmp_path / "a.csv"
-    path.write_text(ACTIVITY_HEADER + GOOD + "\n")
+    path = activity_file_write(tmp_path / "a.csv", [GOOD])
 
     call_command("import_activity", str(path), stdout=io.StringIO())
 
