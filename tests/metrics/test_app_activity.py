@@ -6,7 +6,6 @@ transaction, so the dashboards see a step completion at the next incremental rol
 import datetime as dt
 
 import pytest
-
 from django.utils import timezone
 
 from metrics.models import ActivityRecord, RollupDirtyBucket, WeeklyRollup
@@ -45,7 +44,6 @@ def test_new_app_activity_queues_its_team_week_and_the_rollup(
     assert WeeklyRollup.objects.filter(
         team=person.team, week_start=dt.date(2025, 3, 3), metric="steps_completed"
     ).exists()
-
 
 
 def test_the_same_activity_source_id_is_recorded_once(db):
