@@ -8,7 +8,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from metrics import forms, selectors, services
 from metrics.models import ImportRun, XapiKey
-from metrics.services import imports
 from upskill.decorators import dashboard_required, ld_admin_required
 from upskill.http import HtmxHttpRequest
 
@@ -21,8 +20,8 @@ def dashboard(request: HtmxHttpRequest):
     """Outcomes first, attendance second, for the teams the user may see (filters in the
     URL, so a view can be bookmarked and shared)."""
     filters, teams, pathways = selectors.dashboard_filters(request.user, request.GET)
-    board = selectors.dashboard(request.user, filters, teams)
-    template = "metrics/dashboard.html"
+    board = selectors.dashboard(filters, teams)
+    template = "metrics/dashboard/dashboard.html"
     if request.htmx:
         template += "#dashboard-body"
     return render(
@@ -75,7 +74,7 @@ def import_list(request: HtmxHttpRequest):
     if request.method == "POST":
         if _import_upload_too_big(request):
             refused = (
-                f"The file is over {imports.MAX_FILE_BYTES // 2**20} MB; "
+                f"The file is over {services.MAX_FILE_BYTES // 2**20} MB; "
                 "split it into smaller files and import each."
             )
             status = 400
@@ -95,12 +94,12 @@ def import_list(request: HtmxHttpRequest):
             status = 400
     return render(
         request,
-        "metrics/imports.html",
+        "metrics/imports/import_list.html",
         {
             "form": form,
             "refused": refused,
             "import_runs": selectors.import_runs_recent(),
-            "headers": imports.HEADERS,
+            "headers": services.HEADERS,
         },
         status=status,
     )
@@ -110,16 +109,16 @@ def import_list(request: HtmxHttpRequest):
 @ld_admin_required
 def import_template(request: HtmxHttpRequest, kind: str):
     """A CSV with the header a kind of import expects and one example row."""
-    if kind not in imports.HEADERS:
+    if kind not in services.HEADERS:
         raise Http404(f"No import kind {kind!r}.")
-    response = HttpResponse(imports.template_csv(kind), content_type=CSV_CONTENT_TYPE)
+    response = HttpResponse(services.template_csv(kind), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="upskill-{kind}-template.csv"'
     return response
 
 
 def _import_run_page(request: HtmxHttpRequest, import_run: ImportRun, error: str = ""):
     shown, more = selectors.import_run_errors_shown(import_run)
-    template = "metrics/import_run.html"
+    template = "metrics/imports/import_run.html"
     if request.htmx:
         template += "#import-run-status"
     return render(
@@ -129,7 +128,7 @@ def _import_run_page(request: HtmxHttpRequest, import_run: ImportRun, error: str
             "import_run": import_run,
             "row_errors": shown,
             "more_errors": more,
-            "headers": imports.HEADERS,
+            "headers": services.HEADERS,
             "error": error,
         },
     )
@@ -143,40 +142,44 @@ def import_run(request: HtmxHttpRequest, pk: int):
     return _import_run_page(request, get_object_or_404(ImportRun, pk=pk))
 
 
+def _import_run_act(request: HtmxHttpRequest, pk: int, act) -> HttpResponse:
+    """Confirm or cancel a run through `act` (a service taking the run), then show the
+    run: the htmx partial (saying why, if the service refused), else a redirect with a
+    message."""
+    import_run = get_object_or_404(ImportRun, pk=pk)
+    error = ""
+    try:
+        act(import_run)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    if request.htmx:  # the partial says it; a message would wait for the next page
+        import_run.refresh_from_db()
+        return _import_run_page(request, import_run, error=error)
+    if error:
+        messages.error(request, error)
+    return redirect("metrics:import_run", pk=pk)
+
+
 @require_POST
 @ld_admin_required
 def import_run_confirm(request: HtmxHttpRequest, pk: int):
-    import_run = get_object_or_404(ImportRun, pk=pk)
     form = forms.ImportConfirmForm(request.POST)
     rows_valid = form.cleaned_data["rows_valid"] if form.is_valid() else None
-    try:
-        import_run = services.import_run_confirm(import_run=import_run, rows_valid=rows_valid)
-    except ValidationError as exc:
-        if request.htmx:  # the partial says it; a message would wait for the next page
-            import_run.refresh_from_db()
-            return _import_run_page(request, import_run, error=" ".join(exc.messages))
-        messages.error(request, " ".join(exc.messages))
-    if request.htmx:
-        import_run.refresh_from_db()
-        return _import_run_page(request, import_run)
-    return redirect("metrics:import_run", pk=pk)
+    return _import_run_act(
+        request,
+        pk,
+        lambda import_run: services.import_run_confirm(
+            import_run=import_run, rows_valid=rows_valid
+        ),
+    )
 
 
 @require_POST
 @ld_admin_required
 def import_run_cancel(request: HtmxHttpRequest, pk: int):
-    import_run = get_object_or_404(ImportRun, pk=pk)
-    try:
-        import_run = services.import_run_cancel(import_run=import_run)
-    except ValidationError as exc:
-        if request.htmx:  # the partial says it; a message would wait for the next page
-            import_run.refresh_from_db()
-            return _import_run_page(request, import_run, error=" ".join(exc.messages))
-        messages.error(request, " ".join(exc.messages))
-    if request.htmx:
-        import_run.refresh_from_db()
-        return _import_run_page(request, import_run)
-    return redirect("metrics:import_run", pk=pk)
+    return _import_run_act(
+        request, pk, lambda import_run: services.import_run_cancel(import_run=import_run)
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -203,7 +206,7 @@ def xapi_keys(request: HtmxHttpRequest):
             status = 400
     response = render(
         request,
-        "metrics/xapi_keys.html",
+        "metrics/xapi/xapi_keys.html",
         {
             "form": form,
             "created": created,

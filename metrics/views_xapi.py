@@ -191,7 +191,7 @@ def xapi_about(request: HttpRequest, _xapi_key: None):
 def _mapping_page(request: HtmxHttpRequest, *, verb_form=None, activity_form=None, status=200):
     return render(
         request,
-        "metrics/imports/xapi_mapping.html",
+        "metrics/xapi/xapi_mapping.html",
         {
             "verb_form": verb_form or forms.XapiVerbMappingForm(),
             "activity_form": activity_form or forms.XapiActivityMappingForm(),

@@ -1,5 +1,5 @@
 """Reads for metrics: the leaders' outcome dashboard, the rollup export and the import
-pages.
+pages. Re-exports every public name of its parts (`__all__`).
 
 Dashboards read WeeklyRollup only (plus the commitment fulfilment read from
 responsibilities). Every figure describing fewer than MIN_GROUP_SIZE people is replaced
@@ -28,6 +28,8 @@ from metrics.selectors.filters import (
     DashboardFilters,
     dashboard_filters,
     scope_team_ids,
+    team_children,
+    team_subtree,
 )
 from metrics.selectors.imports import (
     RECENT_IMPORT_RUNS,
@@ -45,8 +47,16 @@ from metrics.selectors.outcome_dashboard import (
     Series,
     dashboard,
     freshness,
+    two_places,
+    week_label,
 )
-from metrics.selectors.totals import SUMMED, RollupTotals, Sums, rollup_totals
+from metrics.selectors.totals import (
+    REMAINDER,
+    SUMMED,
+    RollupTotals,
+    Sums,
+    rollup_totals,
+)
 from metrics.selectors.xapi import (
     SHOWN_UNMAPPED,
     XapiReport,
@@ -56,17 +66,13 @@ from metrics.selectors.xapi import (
 )
 
 __all__ = [
-    "csv_cell",
-    "XapiReport",
-    "xapi_activity_mappings",
-    "xapi_report",
-    "xapi_verb_mappings",
     "ATTENDANCE",
     "DEFAULT_WEEKS",
     "EXPORT_HEADER",
     "FORMULA_STARTS",
     "MAX_WEEKS",
     "RECENT_IMPORT_RUNS",
+    "REMAINDER",
     "SHOWN_ROW_ERRORS",
     "SHOWN_UNMAPPED",
     "SUMMED",
@@ -79,6 +85,8 @@ __all__ = [
     "RollupTotals",
     "Series",
     "Sums",
+    "XapiReport",
+    "csv_cell",
     "dashboard",
     "dashboard_filters",
     "freshness",
@@ -88,5 +96,12 @@ __all__ = [
     "rollup_totals",
     "scope_team_ids",
     "spreadsheet_safe",
+    "team_children",
+    "team_subtree",
+    "two_places",
+    "week_label",
+    "xapi_activity_mappings",
     "xapi_keys",
+    "xapi_report",
+    "xapi_verb_mappings",
 ]

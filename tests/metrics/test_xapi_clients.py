@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def world(settings, eager_celery):
     settings.XAPI_STEP_IRI_PREFIX = PREFIX
-    # A transactional test starts from flushed tables: put back what migration 0008 seeds.
+    # A transactional test starts from flushed tables: put back what migration 0009 seeds.
     for verb_iri, kind in DEFAULT_VERBS.items():
         XapiVerbMapping.objects.get_or_create(verb_iri=verb_iri, defaults={"kind": kind})
     team = TeamFactory(slug="learning-ops")

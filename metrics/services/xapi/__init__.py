@@ -1,12 +1,14 @@
 """The xAPI 1.0.3 receiver: keys, strict validation, mapping to activity, storage."""
 
 from metrics.services.xapi.keys import (
+    KEY_PREFIX,
     CreatedKey,
     xapi_key_authenticate,
     xapi_key_create,
     xapi_key_revoke,
 )
 from metrics.services.xapi.mapping import (
+    DEFAULT_VERBS,
     duration_minutes,
     statement_map,
     xapi_activity_mapping_delete,
@@ -15,6 +17,8 @@ from metrics.services.xapi.mapping import (
     xapi_verb_mapping_set,
 )
 from metrics.services.xapi.receiver import (
+    MAX_DEPTH,
+    MAX_STRING,
     SUPPORTED_VERSIONS,
     XAPI_SOURCE,
     StatementConflict,
@@ -28,6 +32,10 @@ from metrics.services.xapi.receiver import (
 from metrics.services.xapi.validation import statement_problems
 
 __all__ = [
+    "DEFAULT_VERBS",
+    "KEY_PREFIX",
+    "MAX_DEPTH",
+    "MAX_STRING",
     "SUPPORTED_VERSIONS",
     "XAPI_SOURCE",
     "CreatedKey",

@@ -32,7 +32,7 @@ from pathways.models import Pathway, Step
 from upskill.models import Person
 
 Outcome = XapiStatement.Outcome
-# What counts out of the box (seeded by migration 0008, which keeps its own copy):
+# What counts out of the box (seeded by migration 0009, which keeps its own copy):
 # ADL's registry verbs and cmi5's "satisfied", matched exactly.
 DEFAULT_VERBS = {
     "http://adlnet.gov/expapi/verbs/attended": "attended",
