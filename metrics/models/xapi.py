@@ -45,13 +45,14 @@ class XapiStatement(models.Model):
     ActivityRecord with source "xapi" and source_id = statement_id."""
 
     class Outcome(models.TextChoices):
-        COUNTED = "counted", "Counted as activity"
-        VOIDING = "voiding", "Voids another statement"
-        VOIDED = "voided", "Voided"
-        VERB_NOT_COUNTED = "verb", "Verb Upskill does not count"
-        ACTIVITY_NOT_MAPPED = "activity", "Activity not mapped to a step"
-        PERSON_NOT_FOUND = "person", "Actor matches no one person"
-        NOT_RECORDABLE = "other", "Not recordable as activity"
+        # Labels complete "42 statements ..." on the mapping page's report.
+        COUNTED = "counted", "counted as activity"
+        VOIDING = "voiding", "voiding other statements"
+        VOIDED = "voided", "voided"
+        VERB_NOT_COUNTED = "verb", "with verbs Upskill does not count"
+        ACTIVITY_NOT_MAPPED = "activity", "about activities not mapped to a step"
+        PERSON_NOT_FOUND = "person", "whose actor is not one known person"
+        NOT_RECORDABLE = "other", "not recordable as activity (e.g. over a day long)"
 
     statement_id = models.UUIDField(unique=True)
     xapi_key = models.ForeignKey(XapiKey, on_delete=models.CASCADE, related_name="statements")

@@ -477,8 +477,8 @@ def test_the_page_reports_what_is_not_counted(world, client, ld_admin):
 
     page = client.get(reverse("metrics:xapi_mapping")).content.decode()
 
-    assert "42 statements: verb upskill does not count" in page
-    assert "1 statement: activity not mapped to a step" in page
+    assert "42 statements with verbs Upskill does not count" in page
+    assert "1 statement about activities not mapped to a step" in page
     assert launched in page
     assert "https://elsewhere.example/course" in page
 
