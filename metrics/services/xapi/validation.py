@@ -245,17 +245,20 @@ def _extensions(problems: _Problems, value, path: str) -> None:
             problems.add(f"{path}.{key[:80]}", "is not an IRI (extension keys must be IRIs)")
 
 
+def _required(problems: _Problems, value: dict, key: str, path: str, check) -> None:
+    """A property that must be there: reported when absent, checked when present (a null
+    is reported by _object)."""
+    if key not in value:
+        problems.add(f"{path}.{key}", "is required")
+    elif value[key] is not None:
+        check(problems, value[key], f"{path}.{key}")
+
+
 def _account(problems: _Problems, value, path: str) -> None:
     if not _object(problems, value, path, {"homePage", "name"}):
         return
-    if "homePage" not in value:
-        problems.add(f"{path}.homePage", "is required")
-    elif value["homePage"] is not None:
-        _iri(problems, value["homePage"], f"{path}.homePage")
-    if "name" not in value:
-        problems.add(f"{path}.name", "is required")
-    elif value["name"] is not None:
-        _string(problems, value["name"], f"{path}.name")
+    _required(problems, value, "homePage", path, _iri)
+    _required(problems, value, "name", path, _string)
 
 
 def _identifiers(problems: _Problems, value: dict, path: str) -> int:
@@ -331,10 +334,7 @@ def _actor(problems: _Problems, value, path: str, *, as_object: bool = False) ->
 def _verb(problems: _Problems, value, path: str) -> None:
     if not _object(problems, value, path, {"id", "display"}):
         return
-    if "id" not in value:
-        problems.add(f"{path}.id", "is required")
-    elif value["id"] is not None:
-        _iri(problems, value["id"], f"{path}.id")
+    _required(problems, value, "id", path, _iri)
     if _present(value, "display"):
         _language_map(problems, value["display"], f"{path}.display")
 
@@ -401,10 +401,7 @@ def _activity(problems: _Problems, value, path: str) -> None:
         return
     if value.get("objectType") not in (None, "Activity"):
         problems.add(f"{path}.objectType", f'must be "Activity", not {value["objectType"]!r}')
-    if "id" not in value:
-        problems.add(f"{path}.id", "is required")
-    elif value["id"] is not None:
-        _iri(problems, value["id"], f"{path}.id")
+    _required(problems, value, "id", path, _iri)
     if _present(value, "definition"):
         _definition(problems, value["definition"], f"{path}.definition")
 
@@ -414,10 +411,7 @@ def _statement_ref(problems: _Problems, value, path: str) -> None:
         return
     if value.get("objectType") != "StatementRef":
         problems.add(f"{path}.objectType", 'must be "StatementRef"')
-    if "id" not in value:
-        problems.add(f"{path}.id", "is required")
-    elif value["id"] is not None:
-        _uuid(problems, value["id"], f"{path}.id")
+    _required(problems, value, "id", path, _uuid)
 
 
 OBJECT_TYPES = ("Activity", "Agent", "Group", "StatementRef", "SubStatement")
