@@ -240,13 +240,30 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
-# xAPI statements endpoint (POST /xapi/statements): object.id IRIs name steps as
-# XAPI_STEP_IRI_PREFIX + "<pathway-slug>/<step-key>".
+# xAPI receiver (/xapi/statements, /xapi/about; README "Sending xAPI"): object.id IRIs
+# name steps as XAPI_STEP_IRI_PREFIX + "<pathway-slug>/<step-key>" (foreign ids are mapped
+# on the xAPI mapping page).
 XAPI_STEP_IRI_PREFIX = env.str(
     "XAPI_STEP_IRI_PREFIX", default="https://upskill.example/xapi/steps/"
 )
 XAPI_MAX_BODY_BYTES = _env_or_fail(env.int, "XAPI_MAX_BODY_BYTES", 1_048_576)
 XAPI_MAX_STATEMENTS = _env_or_fail(env.int, "XAPI_MAX_STATEMENTS", 500)
+# An account actor ({"homePage", "name"}) is the person whose user field of this name
+# ("username" or "email") equals the account name, any case. With homepages listed, only
+# accounts on those systems are matched (e.g. your Moodle's URL).
+XAPI_ACCOUNT_NAME_FIELD = env.str("XAPI_ACCOUNT_NAME_FIELD", default="username")
+if XAPI_ACCOUNT_NAME_FIELD not in ("username", "email"):
+    raise ImproperlyConfigured('XAPI_ACCOUNT_NAME_FIELD must be "username" or "email".')
+# (Empty items dropped: "XAPI_ACCOUNT_HOMEPAGES=" means none, not one empty homepage.)
+XAPI_ACCOUNT_HOMEPAGES = [h for h in env.list("XAPI_ACCOUNT_HOMEPAGES", default=[]) if h.strip()]
+# Browser-run content (TinCan/cmi5 packages) may call the receiver from these origins
+# (CORS); "*" allows any.
+XAPI_CORS_ALLOWED_ORIGINS = [
+    o for o in env.list("XAPI_CORS_ALLOWED_ORIGINS", default=[]) if o.strip()
+]
+# The homePage of the authority account a statement is returned with (the key's prefix
+# is the account name).
+XAPI_AUTHORITY_HOMEPAGE = env.str("XAPI_AUTHORITY_HOMEPAGE", default="https://upskill.example/")
 
 # Celery: a real broker when REDIS_URL is set, otherwise tasks run eagerly in-process
 # so the quick start needs nothing but Python.

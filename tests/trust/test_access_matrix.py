@@ -20,7 +20,7 @@ import pytest
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from metrics.models import ImportRun, XapiKey
+from metrics.models import ImportRun, XapiActivityMapping, XapiKey, XapiVerbMapping
 from pathways.models import PathwayAssignment, StepProgress
 from responsibilities import services as responsibility_services
 from responsibilities.models import ResponsibilityArea
@@ -122,6 +122,10 @@ def world(settings) -> World:
     pathway, stage, step = journey.pathway, journey.practice, journey.practise
     import_run = ImportRun.objects.create(kind="activity", status=ImportRun.Status.VALIDATED)
     xapi_key = XapiKey.objects.create(name="LMS", prefix="upx_abc", key_hash="0" * 64)
+    verb_mapping = XapiVerbMapping.objects.create(verb_iri="https://v.example/x", kind="attended")
+    activity_mapping = XapiActivityMapping.objects.create(
+        activity_iri="https://lms.example/course/1", step=step
+    )
     kwargs = {
         "pathways:editor": {"pk": pathway.pk},
         "pathways:edit": {"pk": pathway.pk},
@@ -174,6 +178,9 @@ def world(settings) -> World:
         "metrics:import_run_confirm": {"pk": import_run.pk},
         "metrics:import_run_cancel": {"pk": import_run.pk},
         "metrics:xapi_key_revoke": {"pk": xapi_key.pk},
+        "metrics:xapi_verb_mapping_delete": {"pk": verb_mapping.pk},
+        "metrics:xapi_activity_mapping_delete": {"pk": activity_mapping.pk},
+        "metrics:import_template": {"kind": "activity"},
     }
     users = {
         "anonymous": None,
@@ -304,8 +311,14 @@ ACCESS: dict[str, dict[str, str]] = {
     "metrics:import_run_cancel": ADMIN_ONLY,
     "metrics:xapi_keys": ADMIN_ONLY,
     "metrics:xapi_key_revoke": ADMIN_ONLY,
+    "metrics:xapi_mapping": ADMIN_ONLY,
+    "metrics:xapi_verb_mapping_delete": ADMIN_ONLY,
+    "metrics:xapi_activity_mapping_delete": ADMIN_ONLY,
+    "metrics:import_template": ADMIN_ONLY,
     # The xAPI endpoint ignores sessions: without an API key everyone gets 401.
     "metrics:xapi_statements": expect(**dict.fromkeys(ROLES, DENY)),
+    # The LRS's versions: public, as xAPI clients ask before they authenticate.
+    "metrics:xapi_about": PUBLIC,
 }
 
 
