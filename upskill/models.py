@@ -85,6 +85,9 @@ class Person(models.Model):
     # Set when HR sync or SCIM makes the person a leaver (their user is deactivated;
     # the Person and all their history stay).
     left_on = models.DateField(null=True, blank=True)
+    # Set when the identity provider DELETEs the user over SCIM: a leaver whom SCIM no
+    # longer lists (the Person and its history stay).
+    deprovisioned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["user__last_name", "user__first_name"]

@@ -18,6 +18,21 @@ from upskill.services.hr_sync_runs import (
     hr_sync_run_create,
     hr_sync_run_plan,
 )
+from upskill.services.scim import (
+    CreatedToken,
+    ScimError,
+    scim_connection_authenticate,
+    scim_connection_create,
+    scim_connection_revoke,
+    scim_group_create,
+    scim_group_delete,
+    scim_group_patch,
+    scim_group_replace,
+    scim_user_create,
+    scim_user_delete,
+    scim_user_patch,
+    scim_user_replace,
+)
 from upskill.services.organisation import LD_ADMIN_APPS, ld_admin_permissions_grant
 from upskill.services.provisioning_hooks import (
     PeopleProvisionedHook,
@@ -26,6 +41,19 @@ from upskill.services.provisioning_hooks import (
 )
 
 __all__ = [
+    "CreatedToken",
+    "ScimError",
+    "scim_connection_authenticate",
+    "scim_connection_create",
+    "scim_connection_revoke",
+    "scim_group_create",
+    "scim_group_delete",
+    "scim_group_patch",
+    "scim_group_replace",
+    "scim_user_create",
+    "scim_user_delete",
+    "scim_user_patch",
+    "scim_user_replace",
     "HR_SYNC_FILES",
     "LD_ADMIN_APPS",
     "HrPlan",

@@ -44,7 +44,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -806,6 +806,37 @@ def _chunks(values: list, size: int = CHUNK) -> Iterable[list]:
         yield values[start : start + size]
 
 
+def _bulk_set(objs: list, fields: list[str]) -> None:
+    """bulk_update, one query per BATCH rows. On PostgreSQL as `UPDATE … FROM (VALUES …)`:
+    Django's CASE WHEN form costs ~1 s per 1,000 rows there (every row is compared with
+    every branch), this form a few milliseconds."""
+    if not objs:
+        return
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(objs, fields, batch_size=BATCH)
+        return
+    columns = [model._meta.get_field(name) for name in fields]
+    pk = model._meta.pk
+    table = connection.ops.quote_name(model._meta.db_table)
+    quoted = [connection.ops.quote_name(column.column) for column in columns]
+    casts = [f"%s::{column.db_type(connection)}" for column in columns]
+    row_sql = "(" + ", ".join([f"%s::{pk.db_type(connection)}", *casts]) + ")"
+    assignments = ", ".join(f"{name} = v.{name}" for name in quoted)
+    with connection.cursor() as cursor:
+        for chunk in _chunks(objs, BATCH):
+            params = []
+            for obj in chunk:
+                params.append(obj.pk)
+                params += [getattr(obj, column.attname) for column in columns]
+            cursor.execute(
+                f"UPDATE {table} AS t SET {assignments} FROM (VALUES "
+                + ", ".join([row_sql] * len(chunk))
+                + f") AS v(pk, {', '.join(quoted)}) WHERE t.{connection.ops.quote_name(pk.column)} = v.pk",
+                params,
+            )
+
+
 def _unique_slug(name: str, taken: set[str]) -> str:
     limit = Team._meta.get_field("slug").max_length
     base = (slugify(name) or "team")[: limit - 8]
@@ -876,9 +907,7 @@ def _write(work: _Work) -> list[int]:
         )
         for ext in work.removed_team_exts
     ]
-    Team.objects.bulk_update(
-        changed_teams, ["external_id", "name", "parent", "removed_on"], batch_size=BATCH
-    )
+    _bulk_set(changed_teams, ["external_id", "name", "parent", "removed_on"])
 
     # Users: joiners get an account (signing in through the company's identity
     # provider: no usable password); details change; leavers are deactivated.
@@ -943,9 +972,7 @@ def _write(work: _Work) -> list[int]:
                     is_active=True,
                 )
             )
-    User.objects.bulk_update(
-        changed_users, ["email", "first_name", "last_name", "is_active"], batch_size=BATCH
-    )
+    _bulk_set(changed_users, ["email", "first_name", "last_name", "is_active"])
     leaver_user_ids = [state.people[eid].user_id for eid in work.leaver_eids]
     for chunk in _chunks(leaver_user_ids):
         User.objects.filter(pk__in=chunk).update(is_active=False)
@@ -1008,9 +1035,7 @@ def _write(work: _Work) -> list[int]:
                 left_on=None,
             )
         )
-    Person.objects.bulk_update(
-        changed_people, ["employee_id", "team", "job_role", "manager", "left_on"], batch_size=BATCH
-    )
+    _bulk_set(changed_people, ["employee_id", "team", "job_role", "manager", "left_on"])
     leaver_pks = [state.people[eid].pk for eid in work.leaver_eids]
     for chunk in _chunks(leaver_pks):
         Person.objects.filter(pk__in=chunk).update(left_on=today)
