@@ -46,7 +46,7 @@ def files(people: int, teams: int, *, seed: int, change: bool) -> tuple[str, str
     for p in range(count):
         if change and p % 100 == 7 and p >= teams:
             continue  # 1% leave (full sync: missing from the file)
-        team = p if p < teams else rng.randrange(teams)
+        team = p if p < teams else (p * 7919) % teams
         if change and p % 20 == 3 and p >= teams:
             team = (team + 1) % teams  # 5% move
         manager = "" if p < teams else f"E{team}"

@@ -23,6 +23,13 @@ def test_scim2_tester_passes_every_check_it_runs(live_server):
         for result in results
         if result.status not in (Status.SUCCESS, Status.SKIPPED)
     ]
+    # The one deliberate deviation: externalId is the immutable HR employee id that HR
+    # sync keys people on, so removing it is refused (400 mutability) rather than done.
+    deviation = (
+        "check_remove_attribute [User]: Failed to remove attribute 'externalId': "
+        "externalId is the immutable employee id; it cannot be removed."
+    )
+    failures = [failure for failure in failures if failure != deviation]
     ran = [result for result in results if result.status == Status.SUCCESS]
     assert len(ran) > 20, [r.title for r in results]
     assert not failures, "\n".join(failures)

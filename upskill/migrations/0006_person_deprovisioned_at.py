@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('upskill', '0005_scim_connections_and_hr_sync_runs'),
+        ("upskill", "0005_scim_connections_and_hr_sync_runs"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='person',
-            name='deprovisioned_at',
+            model_name="person",
+            name="deprovisioned_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

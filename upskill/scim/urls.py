@@ -10,6 +10,7 @@ urlpatterns = [
     path("Schemas/<str:pk>", views.schema, name="schema"),
     path("ResourceTypes", views.resource_types, name="resource_types"),
     path("ResourceTypes/<str:pk>", views.resource_type, name="resource_type"),
+    path(".search", views.root_search, name="search"),
     path("Users", views.users, name="users"),
     path("Users/.search", views.users_search, name="users_search"),
     path("Users/<str:pk>", views.user, name="user"),

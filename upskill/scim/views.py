@@ -32,7 +32,9 @@ from scim2_models import (
     Group,
     Mutability,
     Patch,
+    Required,
     ResourceType,
+    Returned,
     SchemaExtension,
     ServiceProviderConfig,
     Sort,
@@ -66,6 +68,10 @@ ENTERPRISE_ATTRIBUTES = {
 }
 GROUP_ATTRIBUTES = {"displayName": None, "members": ("value", "$ref", "type")}
 READ_ONLY = {"displayName@User", "employeeNumber", "department"}
+# Set by Upskill from the person's key and team: shown when asked for (`attributes=`).
+RETURNED_ON_REQUEST = {"employeeNumber", "department"}
+# Every person has one.
+ALWAYS_SET = {"active"}
 
 
 def _json(body: dict, status: int = 200, **headers) -> HttpResponse:
@@ -145,6 +151,10 @@ def _cut(schema, keep: dict, *, resource: str):
             )
         if attribute.name in READ_ONLY or f"{attribute.name}@{resource}" in READ_ONLY:
             attribute = attribute.model_copy(update={"mutability": Mutability.read_only})
+        if attribute.name in RETURNED_ON_REQUEST:
+            attribute = attribute.model_copy(update={"returned": Returned.request})
+        if attribute.name in ALWAYS_SET:
+            attribute = attribute.model_copy(update={"required": Required.true})
         attributes.append(attribute)
     return schema.model_copy(update={"attributes": attributes})
 
@@ -283,7 +293,36 @@ def resource_type(request, connection, body, pk: str):
 # --- Users ------------------------------------------------------------------------------
 
 
-def _user(request, person) -> dict:
+def _project(request, document: dict, *, requested: dict | None = None) -> dict:
+    """RFC 7644 §3.9 `attributes` / `excludedAttributes` (top-level and extension
+    attributes); id, schemas and meta are always returned."""
+    source = requested if requested is not None else request.GET
+    wanted = [a.strip() for a in str(source.get("attributes") or "").split(",") if a.strip()]
+    excluded = [
+        a.strip().lower()
+        for a in str(source.get("excludedAttributes") or "").split(",")
+        if a.strip()
+    ]
+    extension = document.get(ENTERPRISE)
+    if isinstance(extension, dict):
+        named = {a.lower().rsplit(":", 1)[-1] for a in wanted}
+        for name in list(RETURNED_ON_REQUEST):
+            if name.lower() not in named:
+                extension.pop(name, None)
+        if not extension:
+            document.pop(ENTERPRISE)
+            document["schemas"] = [s for s in document["schemas"] if s != ENTERPRISE]
+    if wanted:
+        keep = {a.split(".")[0].lower() for a in wanted} | {"id", "schemas", "meta"}
+        keep |= {ENTERPRISE.lower()} if any(":" in a for a in wanted) else set()
+        document = {k: v for k, v in document.items() if k.lower() in keep}
+    for name in excluded:
+        if name not in ("id", "schemas", "meta"):
+            document = {k: v for k, v in document.items() if k.lower() != name}
+    return document
+
+
+def _user(request, person, *, requested: dict | None = None) -> dict:
     body = scim_services.user_representation(
         person,
         location=_location(request, "scim:user", str(person.pk)),
@@ -293,7 +332,7 @@ def _user(request, person) -> dict:
     )
     if "emails" in body:
         body["emails"] = [{"value": email["value"]} for email in body["emails"]]
-    return body
+    return _project(request, body, requested=requested)
 
 
 @scim_endpoint
@@ -353,7 +392,7 @@ def _groups(request, teams: list, *, members: bool) -> list[dict]:
         )
         if not members:
             document.pop("members")
-        documents.append(document)
+        documents.append(_project(request, document))
     return documents
 
 
@@ -415,9 +454,57 @@ def users_search(request, connection, body):
     if request.method != "POST":
         return _error(405, "Search with POST.")
     page = selectors.scim_users_page(**_search_parameters(body))
+    requested = _requested(body)
     return _json(
-        _list([_user(request, p) for p in page.items], total=page.total, start=page.start_index)
+        _list(
+            [_user(request, p, requested=requested) for p in page.items],
+            total=page.total,
+            start=page.start_index,
+        )
     )
+
+
+def _requested(body: dict) -> dict:
+    lookup = {key.lower(): value for key, value in (body or {}).items()}
+    return {
+        "attributes": ",".join(lookup.get("attributes") or []),
+        "excludedAttributes": ",".join(lookup.get("excludedattributes") or []),
+    }
+
+
+@scim_endpoint
+def root_search(request, connection, body):
+    """POST /.search across resource types: the users the filter matches (a filter on
+    a group attribute such as displayName searches the groups instead)."""
+    if request.method != "POST":
+        return _error(405, "Search with POST.")
+    parameters = _search_parameters(body)
+    items, total, start, errors = [], 0, 1, []
+    for search, render in (
+        (
+            selectors.scim_users_page,
+            lambda page: [_user(request, p, requested=_requested(body)) for p in page.items],
+        ),
+        (
+            selectors.scim_groups_page,
+            lambda page: _groups(
+                request,
+                page.items,
+                members="members" not in _requested(body)["excludedAttributes"].lower(),
+            ),
+        ),
+    ):
+        try:
+            page = search(**parameters)
+        except ScimError as exc:  # the filter names an attribute this type lacks
+            errors.append(exc)
+            continue
+        items += render(page)
+        total += page.total
+        start = page.start_index
+    if len(errors) == 2:
+        raise errors[0]
+    return _json(_list(items, total=total, start=start))
 
 
 @scim_endpoint

@@ -21,7 +21,9 @@ from upskill.services.scim import (
     is_ld_admin_group,
 )
 
-_FILTER = re.compile(r'^\s*(?P<attr>[\w.:$-]+)\s+(?P<op>eq|sw|co)\s+"(?P<value>(?:[^"\\]|\\.)*)"\s*$', re.I)
+_FILTER = re.compile(
+    r'^\s*(?P<attr>[\w.:$-]+)\s+(?P<op>eq|sw|co)\s+"(?P<value>(?:[^"\\]|\\.)*)"\s*$', re.I
+)
 USER_FILTERS = {
     "username": "user__username",
     "externalid": "employee_id",
@@ -42,10 +44,14 @@ class ScimPage:
 
 def scim_filter_parse(text: str, fields: dict[str, str]) -> Q:
     """`attr eq "value"` (also sw, co), case-insensitive as RFC 7643 has userName."""
-    text = re.sub(r'^emails\[value eq ("[^"]*")\]$', r"emails.value eq \1", text.strip(), flags=re.I)
+    text = re.sub(
+        r'^emails\[value eq ("[^"]*")\]$', r"emails.value eq \1", text.strip(), flags=re.I
+    )
     match = _FILTER.match(text)
     if not match:
-        raise ScimError(400, f"Cannot read the filter {text!r}; use attribute eq \"value\".", "invalidFilter")
+        raise ScimError(
+            400, f'Cannot read the filter {text!r}; use attribute eq "value".', "invalidFilter"
+        )
     attribute = match["attr"].lower()
     if attribute not in fields:
         raise ScimError(400, f"Filtering on {match['attr']} is not supported.", "invalidFilter")
@@ -67,7 +73,9 @@ def _paging(start_index: str | None, count: str | None) -> tuple[int, int]:
 
 
 def _users() -> QuerySet[Person]:
-    return Person.objects.filter(deprovisioned_at__isnull=True).select_related("user", "team", "job_role")
+    return Person.objects.filter(deprovisioned_at__isnull=True).select_related(
+        "user", "team", "job_role"
+    )
 
 
 def scim_user_get(pk: str) -> Person:
@@ -104,16 +112,20 @@ def scim_team_get(pk: str) -> Team | None:
 def scim_group_members(team_ids: list[int], *, ld_admins: bool) -> dict:
     """Members of the given teams (and of the L&D admins group), in one query each."""
     members: dict = {team_id: [] for team_id in team_ids}
-    for pk, team_id in Person.objects.filter(
-        team_id__in=team_ids, deprovisioned_at__isnull=True
-    ).values_list("pk", "team_id").order_by("pk"):
+    for pk, team_id in (
+        Person.objects.filter(team_id__in=team_ids, deprovisioned_at__isnull=True)
+        .values_list("pk", "team_id")
+        .order_by("pk")
+    ):
         members[team_id].append({"value": str(pk)})
     if ld_admins:
         members[LD_ADMIN_GROUP_ID] = [
             {"value": str(pk)}
             for pk in Person.objects.filter(
                 user__groups__name=LD_ADMINS_GROUP, deprovisioned_at__isnull=True
-            ).values_list("pk", flat=True).order_by("pk")
+            )
+            .values_list("pk", flat=True)
+            .order_by("pk")
         ]
     return members
 
@@ -132,7 +144,11 @@ def scim_groups_page(*, filter_text: str | None, start_index=None, count=None) -
             and match["attr"].lower() == "displayname"
             and match["op"].lower() == "eq"
             and is_ld_admin_group(match["value"])
-        ) or (match is not None and match["attr"].lower() == "id" and match["value"] == LD_ADMIN_GROUP_ID)
+        ) or (
+            match is not None
+            and match["attr"].lower() == "id"
+            and match["value"] == LD_ADMIN_GROUP_ID
+        )
     total = query.count() + (1 if include_admins else 0)
     teams = list(query.order_by("pk")[start - 1 : start - 1 + size]) if size else []
     items: list = list(teams)

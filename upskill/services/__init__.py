@@ -18,6 +18,12 @@ from upskill.services.hr_sync_runs import (
     hr_sync_run_create,
     hr_sync_run_plan,
 )
+from upskill.services.organisation import LD_ADMIN_APPS, ld_admin_permissions_grant
+from upskill.services.provisioning_hooks import (
+    PeopleProvisionedHook,
+    people_provisioned_hook_register,
+    people_provisioned_notify,
+)
 from upskill.services.scim import (
     CreatedToken,
     ScimError,
@@ -32,12 +38,6 @@ from upskill.services.scim import (
     scim_user_delete,
     scim_user_patch,
     scim_user_replace,
-)
-from upskill.services.organisation import LD_ADMIN_APPS, ld_admin_permissions_grant
-from upskill.services.provisioning_hooks import (
-    PeopleProvisionedHook,
-    people_provisioned_hook_register,
-    people_provisioned_notify,
 )
 
 __all__ = [

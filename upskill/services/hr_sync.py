@@ -823,6 +823,7 @@ def _bulk_set(objs: list, fields: list[str]) -> None:
     casts = [f"%s::{column.db_type(connection)}" for column in columns]
     row_sql = "(" + ", ".join([f"%s::{pk.db_type(connection)}", *casts]) + ")"
     assignments = ", ".join(f"{name} = v.{name}" for name in quoted)
+    pk_column = connection.ops.quote_name(pk.column)
     with connection.cursor() as cursor:
         for chunk in _chunks(objs, BATCH):
             params = []
@@ -832,7 +833,7 @@ def _bulk_set(objs: list, fields: list[str]) -> None:
             cursor.execute(
                 f"UPDATE {table} AS t SET {assignments} FROM (VALUES "
                 + ", ".join([row_sql] * len(chunk))
-                + f") AS v(pk, {', '.join(quoted)}) WHERE t.{connection.ops.quote_name(pk.column)} = v.pk",
+                + f") AS v(pk, {', '.join(quoted)}) WHERE t.{pk_column} = v.pk",
                 params,
             )
 

@@ -122,9 +122,7 @@ def scim_connection_authenticate(*, authorization: str) -> ScimConnection | None
 # --- Representations (what PATCH edits and GET returns) ---------------------------------
 
 
-def user_representation(
-    person: Person, *, location: str = "", manager_location: str = ""
-) -> dict:
+def user_representation(person: Person, *, location: str = "", manager_location: str = "") -> dict:
     user = person.user
     enterprise = {"employeeNumber": person.employee_id, "department": person.team.name}
     if person.manager_id:
@@ -133,15 +131,18 @@ def user_representation(
         "schemas": [USER_SCHEMA, ENTERPRISE],
         "id": str(person.pk),
         "userName": user.username,
-        "name": {"givenName": user.first_name, "familyName": user.last_name},
         "displayName": person.display_name,
         "active": user.is_active,
-        "title": person.job_role.name,
         ENTERPRISE: enterprise,
         "meta": {"resourceType": "User", "location": location},
     }
     if not person.employee_id.startswith(GENERATED_PREFIXES):
         body["externalId"] = person.employee_id
+    name = {"givenName": user.first_name, "familyName": user.last_name}
+    if any(name.values()):
+        body["name"] = {key: value for key, value in name.items() if value}
+    if person.job_role.name != UNASSIGNED_ROLE:
+        body["title"] = person.job_role.name
     if user.email:
         body["emails"] = [{"value": user.email, "type": "work", "primary": True}]
     return body
@@ -164,7 +165,9 @@ def group_representation(
 
 # --- PATCH on a representation ----------------------------------------------------------
 
-_FILTERED = re.compile(r'^(?P<attr>[\w$]+)\[(?P<key>[\w$.]+)\s+eq\s+"(?P<value>[^"]*)"\](?:\.(?P<sub>[\w$]+))?$', re.I)
+_FILTERED = re.compile(
+    r'^(?P<attr>[\w$]+)\[(?P<key>[\w$.]+)\s+eq\s+"(?P<value>[^"]*)"\](?:\.(?P<sub>[\w$]+))?$', re.I
+)
 
 
 def _key(mapping: dict, name: str) -> str:
@@ -275,7 +278,9 @@ def patch_apply(representation: dict, operations: list) -> dict:
                     else:
                         item[_key(item, filtered["sub"])] = value
             else:
-                raise invalid("A filtered path needs a sub-attribute to add or replace.", "invalidPath")
+                raise invalid(
+                    "A filtered path needs a sub-attribute to add or replace.", "invalidPath"
+                )
             continue
         if not re.fullmatch(r"[\w$]+(\.[\w$]+)?", path):
             raise invalid(f"Cannot read the path {path!r}.", "invalidPath")
@@ -440,15 +445,17 @@ def _check_unique(fields: _UserFields, *, person: Person | None) -> None:
 def _write_user(person: Person | None, fields: _UserFields, *, connection) -> tuple[Person, bool]:
     """Create or replace; returns the person and whether their team or role is new."""
     User = get_user_model()
-    if person is not None and fields.employee_id and fields.employee_id != person.employee_id:
-        if not person.employee_id.startswith("unkeyed-") and not person.employee_id.startswith(
-            "scim-"
-        ):
-            raise ScimError(
-                400, "externalId is the immutable employee id; it cannot change.", "mutability"
-            )
+    if (
+        person is not None
+        and fields.employee_id
+        and fields.employee_id != person.employee_id
+        and not person.employee_id.startswith(GENERATED_PREFIXES)
+    ):
+        raise ScimError(
+            400, "externalId is the immutable employee id; it cannot change.", "mutability"
+        )
     _check_unique(fields, person=person)
-    role_name = fields.title or (person.job_role.name if person else UNASSIGNED_ROLE)
+    role_name = fields.title or UNASSIGNED_ROLE  # a replace without a title clears it
     role, _ = JobRole.objects.get_or_create(name=role_name)
     today = timezone.localdate()
     if person is None:
@@ -524,7 +531,19 @@ def scim_user_replace(*, connection: ScimConnection, person: Person, body: dict)
 
 
 def scim_user_patch(*, connection: ScimConnection, person: Person, body: dict) -> Person:
-    operations = (body or {}).get(_key(body or {}, "Operations")) if isinstance(body, dict) else None
+    operations = (
+        (body or {}).get(_key(body or {}, "Operations")) if isinstance(body, dict) else None
+    )
+    for operation in operations if isinstance(operations, list) else []:
+        if (
+            isinstance(operation, dict)
+            and str(operation.get(_key(operation, "op"), "")).lower() == "remove"
+            and str(operation.get(_key(operation, "path"), "")).lower() == "externalid"
+            and not person.employee_id.startswith(GENERATED_PREFIXES)
+        ):
+            raise ScimError(
+                400, "externalId is the immutable employee id; it cannot be removed.", "mutability"
+            )
     patched = patch_apply(user_representation(person), operations)
     return scim_user_replace(connection=connection, person=person, body=patched)
 
@@ -561,7 +580,11 @@ def _member_ids(members) -> list[int]:
                 break
         else:
             raise invalid(f"member {value!r} is not a known user.")
-    known = set(Person.objects.filter(pk__in=ids, deprovisioned_at__isnull=True).values_list("pk", flat=True))
+    known = set(
+        Person.objects.filter(pk__in=ids, deprovisioned_at__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
     unknown = sorted(set(ids) - known)
     if unknown:
         raise invalid(f"member {unknown[0]} is not a known user.")
@@ -572,7 +595,12 @@ def _group_fields(body: dict) -> tuple[str, str | None, list[int]]:
     if not isinstance(body, dict):
         raise invalid("The body must be a JSON object.", "invalidSyntax")
     lookup = {key.lower(): value for key, value in body.items()}
-    name = _text(lookup.get("displayname"), "displayName", Team._meta.get_field("name").max_length, required=True)
+    name = _text(
+        lookup.get("displayname"),
+        "displayName",
+        Team._meta.get_field("name").max_length,
+        required=True,
+    )
     external_id = _text(lookup.get("externalid"), "externalId", EXTERNAL_KEY_LENGTH) or None
     return name, external_id, _member_ids(lookup.get("members"))
 
@@ -599,7 +627,9 @@ def _set_admins(member_ids: list[int]) -> None:
     Through = get_user_model().groups.through
     person_users = Person.objects.values_list("user_id", flat=True)
     wanted = set(Person.objects.filter(pk__in=member_ids).values_list("user_id", flat=True))
-    Through.objects.filter(group=group, user_id__in=person_users).exclude(user_id__in=wanted).delete()
+    Through.objects.filter(group=group, user_id__in=person_users).exclude(
+        user_id__in=wanted
+    ).delete()
     Through.objects.bulk_create(
         [Through(group_id=group.pk, user_id=user_id) for user_id in wanted], ignore_conflicts=True
     )
@@ -611,7 +641,12 @@ def scim_group_create(*, connection: ScimConnection, body: dict) -> Team | None:
     name, external_id, member_ids = _group_fields(body)
     if is_ld_admin_group(name):
         _set_admins(member_ids)
-        _audit(Group.objects.get(name=LD_ADMINS_GROUP), action=LogEntry.Action.UPDATE, connection=connection, what="Members set")
+        _audit(
+            Group.objects.get(name=LD_ADMINS_GROUP),
+            action=LogEntry.Action.UPDATE,
+            connection=connection,
+            what="Members set",
+        )
         return None
     if external_id and Team.objects.filter(external_id=external_id).exists():
         raise ScimError(409, f"externalId {external_id!r} is taken.", "uniqueness")
@@ -633,7 +668,12 @@ def scim_group_replace(*, connection: ScimConnection, team: Team | None, body: d
     name, external_id, member_ids = _group_fields(body)
     if team is None:
         _set_admins(member_ids)
-        _audit(Group.objects.get(name=LD_ADMINS_GROUP), action=LogEntry.Action.UPDATE, connection=connection, what="Members set")
+        _audit(
+            Group.objects.get(name=LD_ADMINS_GROUP),
+            action=LogEntry.Action.UPDATE,
+            connection=connection,
+            what="Members set",
+        )
         return None
     if external_id and external_id != team.external_id:
         if Team.objects.exclude(pk=team.pk).filter(external_id=external_id).exists():
@@ -648,7 +688,9 @@ def scim_group_replace(*, connection: ScimConnection, team: Team | None, body: d
     return team
 
 
-def scim_group_patch(*, connection: ScimConnection, team: Team | None, representation: dict, body: dict) -> Team | None:
+def scim_group_patch(
+    *, connection: ScimConnection, team: Team | None, representation: dict, body: dict
+) -> Team | None:
     operations = body.get(_key(body, "Operations")) if isinstance(body, dict) else None
     patched = patch_apply(representation, operations)
     return scim_group_replace(connection=connection, team=team, body=patched)
