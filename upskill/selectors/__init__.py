@@ -1,6 +1,8 @@
-"""Reads for the core app, by area: `scim` (users and groups as an identity provider
-lists them: filter, paging). Callers import from `upskill.selectors`."""
+"""Reads for the core app, by area: `audit` (the audit trail, team sizes) and `scim`
+(users and groups as an identity provider lists them: filter, paging). Callers import
+from `upskill.selectors`."""
 
+from upskill.selectors.audit import PAGE_SIZE, AuditRow, audit_page, team_sizes
 from upskill.selectors.scim import (
     ScimPage,
     scim_filter_parse,
@@ -12,6 +14,10 @@ from upskill.selectors.scim import (
 )
 
 __all__ = [
+    "PAGE_SIZE",
+    "AuditRow",
+    "audit_page",
+    "team_sizes",
     "ScimPage",
     "scim_filter_parse",
     "scim_group_members",
