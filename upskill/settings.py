@@ -265,6 +265,18 @@ XAPI_CORS_ALLOWED_ORIGINS = [
 # is the account name).
 XAPI_AUTHORITY_HOMEPAGE = env.str("XAPI_AUTHORITY_HOMEPAGE", default="https://upskill.example/")
 
+# HR sync (upskill.services.hr_sync): a sync that would make more than this share of the
+# active people leavers is refused unless confirmed explicitly (--allow-mass-leavers, or
+# the checkbox on the Organisation page that names the number).
+HR_SYNC_MAX_LEAVER_SHARE = _env_or_fail(env.float, "HR_SYNC_MAX_LEAVER_SHARE", 0.10)
+
+# SCIM 2.0 provisioning (upskill.services.scim): the identity provider's group whose
+# members are L&D admins (matched on displayName; every other group is a team), and the
+# largest request body and page accepted.
+SCIM_LD_ADMIN_GROUP = env.str("SCIM_LD_ADMIN_GROUP", default="Upskill L&D admins")
+SCIM_MAX_BODY_BYTES = _env_or_fail(env.int, "SCIM_MAX_BODY_BYTES", 1_048_576)
+SCIM_MAX_PAGE_SIZE = _env_or_fail(env.int, "SCIM_MAX_PAGE_SIZE", 200)
+
 # Celery: a real broker when REDIS_URL is set, otherwise tasks run eagerly in-process
 # so the quick start needs nothing but Python.
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -181,6 +181,11 @@ def world(settings) -> World:
         "metrics:xapi_verb_mapping_delete": {"pk": verb_mapping.pk},
         "metrics:xapi_activity_mapping_delete": {"pk": activity_mapping.pk},
         "metrics:import_template": {"kind": "activity"},
+        "scim:schema": {"pk": "urn:ietf:params:scim:schemas:core:2.0:User"},
+        "scim:resource_type": {"pk": "User"},
+        "scim:user": {"pk": employee.pk},
+        "scim:group": {"pk": employee.team_id},
+        "scim:not_found": {"rest": "Nothing"},
     }
     users = {
         "anonymous": None,
@@ -319,6 +324,25 @@ ACCESS: dict[str, dict[str, str]] = {
     "metrics:xapi_statements": expect(**dict.fromkeys(ROLES, DENY)),
     # The LRS's versions: public, as xAPI clients ask before they authenticate.
     "metrics:xapi_about": PUBLIC,
+    # SCIM answers only a bearer token: 401 for everyone with a session, admins included.
+    **{
+        f"scim:{name}": expect(**dict.fromkeys(ROLES, DENY))
+        for name in (
+            "service_provider_config",
+            "schemas",
+            "schema",
+            "resource_types",
+            "resource_type",
+            "search",
+            "users",
+            "users_search",
+            "user",
+            "groups",
+            "groups_search",
+            "group",
+            "not_found",
+        )
+    },
 }
 
 
