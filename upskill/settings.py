@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "pathways",
     "responsibilities",
     "metrics",
+    "demo",  # last: the demo organisation reads every app above, and no app reads it
 ]
 
 MIDDLEWARE = [

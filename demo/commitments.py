@@ -10,6 +10,8 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
+from demo.organisation import OrganisationPlan
+from demo.timeline import WEEKS, Timeline
 from responsibilities.models import (
     AlignmentAnswer,
     AlignmentSurvey,
@@ -20,8 +22,6 @@ from responsibilities.models import (
     Party,
     ResponsibilityArea,
 )
-from upskill.demo_organisation.organisation import OrganisationPlan
-from upskill.demo_organisation.timeline import WEEKS, Timeline
 
 Period = Commitment.Period
 PULSE_TITLE = "Who owns AI upskilling? Alignment pulse"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from upskill.demo_organisation.catalogue import (
+from demo.catalogue import (
     ANALYST,
     AUTOMATION,
     DESIGNER,

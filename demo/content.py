@@ -9,16 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from metrics.models import OutcomeMeasure
-from pathways.models import Competency, Pathway, Product, RoleRubric, Stage, Step
-from upskill.demo_organisation.catalogue import (
+from demo.catalogue import (
     COMPETENCIES,
     PRODUCTS,
     ROLES,
     RUBRIC_JUDGEMENT,
     rubric_levels,
 )
-from upskill.demo_organisation.curriculum import PATHWAYS
+from demo.curriculum import PATHWAYS
+from metrics.models import OutcomeMeasure
+from pathways.models import Competency, Pathway, Product, RoleRubric, Stage, Step
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,9 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from metrics.models import ActivityRecord, OutcomeObservation, WeeklyRollup
-from metrics.services import commitment_check_ins_compute, rollup_rebuild
-from pathways.models import Enrollment, Pathway, Recognition, Step, StepProgress
-from responsibilities.models import AlignmentAnswer, Commitment, CommitmentCheckIn
-from upskill.demo_organisation import commitments, content, learning, organisation, outcomes
-from upskill.demo_organisation.catalogue import EMAIL_DOMAIN, ROLES
-from upskill.demo_organisation.organisation import (
+from demo import commitments, content, learning, organisation, organisation_write, outcomes
+from demo.catalogue import EMAIL_DOMAIN, ROLES
+from demo.organisation import (
     ADMIN_NAME,
     ADMIN_USERNAME,
     DEFAULT_PEOPLE,
@@ -25,7 +21,11 @@ from upskill.demo_organisation.organisation import (
     MIN_PEOPLE,
     OrganisationPlan,
 )
-from upskill.demo_organisation.timeline import timeline_for_seed
+from demo.timeline import timeline_for_seed
+from metrics.models import ActivityRecord, OutcomeObservation, WeeklyRollup
+from metrics.services import commitment_check_ins_compute, rollup_rebuild
+from pathways.models import Enrollment, Pathway, Recognition, Step, StepProgress
+from responsibilities.models import AlignmentAnswer, Commitment, CommitmentCheckIn
 from upskill.models import Person, Team
 
 DEMO_PASSWORD = "upskill-demo"
@@ -133,14 +133,14 @@ def demo_organisation_seed(*, people: int = DEFAULT_PEOPLE) -> DemoSeedResult:
         )
 
     password_hash = make_password(DEMO_PASSWORD)  # once: hashing is slow on purpose
-    role_ids = organisation.job_roles_write(roles=ROLES)
-    team_ids = organisation.teams_write(plan)
-    admin_id = organisation.admin_write(password_hash=password_hash)
-    user_ids = organisation.users_write(people=plan.people, password_hash=password_hash)
-    person_ids = organisation.people_write(
+    role_ids = organisation_write.job_roles_write(roles=ROLES)
+    team_ids = organisation_write.teams_write(plan)
+    admin_id = organisation_write.admin_write(password_hash=password_hash)
+    user_ids = organisation_write.users_write(people=plan.people, password_hash=password_hash)
+    person_ids = organisation_write.people_write(
         plan=plan, user_ids=user_ids, team_ids=team_ids, role_ids=role_ids
     )
-    organisation.leaders_write(plan=plan, user_ids=user_ids, team_ids=team_ids)
+    organisation_write.leaders_write(plan=plan, user_ids=user_ids, team_ids=team_ids)
 
     catalogue_ids = content.catalogue_write(role_ids=role_ids)
     content_ids = content.pathways_write(

@@ -13,10 +13,10 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 
+from demo.learning import EnrollmentPlan, ProgressPlan, Status
+from demo.organisation import OrganisationPlan, TeamPlan
+from demo.timeline import DEMO_SOURCE, WEEKS, Timeline
 from metrics.models import ActivityRecord, OutcomeMeasure, OutcomeObservation
-from upskill.demo_organisation.learning import EnrollmentPlan, ProgressPlan, Status
-from upskill.demo_organisation.organisation import OrganisationPlan, TeamPlan
-from upskill.demo_organisation.timeline import DEMO_SOURCE, WEEKS, Timeline
 
 Kind = ActivityRecord.Kind
 KIND_BY_STAGE = {"foundation": Kind.ATTENDED, "practice": Kind.PRACTICED, "coaching": Kind.COACHED}

@@ -13,8 +13,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from pathways.models import Enrollment, Recognition, StepFeedback, StepProgress
-from upskill.demo_organisation.curriculum import (
+from demo.curriculum import (
     CHANGES_REQUESTED_COMMENTS,
     FEEDBACK_COMMENTS,
     PATHWAYS,
@@ -22,12 +21,13 @@ from upskill.demo_organisation.curriculum import (
     PathwayEntry,
     StepEntry,
 )
-from upskill.demo_organisation.organisation import (
+from demo.organisation import (
     EMPLOYEE_USERNAME,
     OrganisationPlan,
     PersonPlan,
 )
-from upskill.demo_organisation.timeline import WEEKS, Timeline
+from demo.timeline import WEEKS, Timeline
+from pathways.models import Enrollment, Recognition, StepFeedback, StepProgress
 
 Status = StepProgress.Status
 

@@ -5,12 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from upskill.demo_organisation import (
-    DEFAULT_PEOPLE,
-    MIN_PEOPLE,
-    DemoSeedResult,
-    demo_organisation_seed,
-)
+from demo.organisation import DEFAULT_PEOPLE, MIN_PEOPLE
+from demo.seed import DemoSeedResult, demo_organisation_seed
 
 
 class Command(BaseCommand):
