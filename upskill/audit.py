@@ -1,6 +1,8 @@
 """Reads for the audit trail that L&D admins browse: configuration changes
-(django-auditlog), sign-ins and failed sign-ins (django-axes) and refused requests
-(AccessDenial). One kind at a time, filtered and paginated: two queries a page."""
+(django-auditlog), sign-ins and failed sign-ins (django-axes), single sign-on events
+(SignInEvent: sign-ins, refusals with their reason, links, sign-outs, ended sessions)
+and refused requests (AccessDenial). One kind at a time, filtered and paginated: two
+queries a page."""
 
 from __future__ import annotations
 
@@ -10,15 +12,17 @@ from datetime import date, datetime, time, timedelta
 from auditlog.models import LogEntry
 from axes.models import AccessFailureLog, AccessLog
 from django.core.paginator import Page, Paginator
+from django.db.models import Q
 from django.utils import timezone
 
-from upskill.models import AccessDenial
+from upskill.models import AccessDenial, SignInEvent
 
 PAGE_SIZE = 50
 KINDS = {
     "changes": "Configuration changes",
     "sign-ins": "Sign-ins and sign-outs",
     "failed-sign-ins": "Failed sign-ins",
+    "single-sign-on": "Single sign-on and sessions",
     "denials": "Refused requests",
 }
 ACTIONS = dict(LogEntry.Action.choices)
@@ -89,6 +93,13 @@ def audit_page(
         if actor:
             query = query.filter(username__icontains=actor)
         time_field = "attempt_time"
+    elif kind == "single-sign-on":
+        query = SignInEvent.objects.select_related("user").order_by("-created_at")
+        if actor:
+            query = query.filter(
+                Q(user__username__icontains=actor) | Q(identity__icontains=actor)
+            )
+        time_field = "created_at"
     else:
         query = AccessDenial.objects.select_related("user").order_by("-created_at")
         if actor:
@@ -124,6 +135,24 @@ def audit_page(
                 detail=f"from {log.ip_address}",
             )
             for log in page
+        ]
+    elif kind == "single-sign-on":
+        rows = [
+            AuditRow(
+                when=event.created_at,
+                who=event.user.get_username() if event.user else (event.identity or "—"),
+                what=event.get_kind_display(),
+                detail="; ".join(
+                    part
+                    for part in (
+                        event.identity if event.user else "",
+                        event.reason,
+                        f"from {event.remote_addr}" if event.remote_addr else "",
+                    )
+                    if part
+                ),
+            )
+            for event in page
         ]
     else:
         rows = [
