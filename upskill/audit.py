@@ -96,9 +96,7 @@ def audit_page(
     elif kind == "single-sign-on":
         query = SignInEvent.objects.select_related("user").order_by("-created_at")
         if actor:
-            query = query.filter(
-                Q(user__username__icontains=actor) | Q(identity__icontains=actor)
-            )
+            query = query.filter(Q(user__username__icontains=actor) | Q(identity__icontains=actor))
         time_field = "created_at"
     else:
         query = AccessDenial.objects.select_related("user").order_by("-created_at")

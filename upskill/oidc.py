@@ -156,9 +156,7 @@ def id_token_verify(token: str, *, nonce: str | None) -> dict:
     if several and claims.get("azp") != settings.OIDC_RP_CLIENT_ID:
         raise TokenRefused("the ID token is meant for another client (azp)")
     token_nonce = claims.get("nonce")
-    if not nonce or not isinstance(token_nonce, str) or not hmac.compare_digest(
-        token_nonce, nonce
-    ):
+    if not nonce or not isinstance(token_nonce, str) or not hmac.compare_digest(token_nonce, nonce):
         raise TokenRefused("the ID token's nonce does not match this sign-in")
     return claims
 

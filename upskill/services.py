@@ -76,7 +76,9 @@ def _person_match(claims: dict):
         )
     if field.endswith("email"):
         if claims.get("email_verified") is False:
-            raise SignInRefused("the identity provider has not verified this email", identity=identity)
+            raise SignInRefused(
+                "the identity provider has not verified this email", identity=identity
+            )
         field = f"{field}__iexact"
     try:
         users = list(get_user_model().objects.filter(**{field: value})[:2])

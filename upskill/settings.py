@@ -213,7 +213,9 @@ OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
 OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
 OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
 if OIDC_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
-    raise ImproperlyConfigured("OIDC_ISSUER is set: OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be too.")
+    raise ImproperlyConfigured(
+        "OIDC_ISSUER is set: OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set too."
+    )
 if OIDC_ISSUER and not DEBUG and not OIDC_ISSUER.startswith("https://"):
     raise ImproperlyConfigured("OIDC_ISSUER must be an https:// URL when DEBUG is false.")
 OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
