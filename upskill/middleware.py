@@ -83,3 +83,25 @@ class SessionBoundsMiddleware:
             remote_addr=request.META.get("REMOTE_ADDR"),
         )
         logout(request)
+
+
+class SignOutFormActionMiddleware:
+    """Let the sign-out form's redirect reach the identity provider: browsers apply the
+    page's CSP `form-action` to where a form submission is redirected, and RP-initiated
+    logout redirects to the provider's end_session_endpoint. Runs inside (after, in
+    MIDDLEWARE) django-csp's middleware, which reads `_csp_update` off the response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.OIDC_ISSUER:
+            scheme, _, rest = settings.OIDC_ISSUER.partition("://")
+            origin = f"{scheme}://{rest.split('/', 1)[0]}"
+            update = getattr(response, "_csp_update", None) or {}
+            response._csp_update = {
+                **update,
+                "form-action": [*update.get("form-action", []), origin],
+            }
+        return response
