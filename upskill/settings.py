@@ -133,7 +133,7 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         "include_fields": ["kind", "original_name", "status", "rows_inserted", "rows_duplicate"],
     },
     {"model": "metrics.XapiKey", "exclude_fields": ["key_hash"]},
-    "metrics.OutcomeMeasure",
+    "upskill.OutcomeMeasure",
 )
 
 # A strict Content-Security-Policy everywhere but the Django admin (which uses inline

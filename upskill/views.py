@@ -18,10 +18,11 @@ from django.views.decorators.http import require_GET
 from mozilla_django_oidc import views as oidc_views
 
 from upskill import access, oidc
-from upskill.audit import KINDS, audit_page
+from upskill.audit import KINDS
 from upskill.decorators import ld_admin_required
 from upskill.forms import AuditFilterForm, SignInForm
 from upskill.models import SignInEvent
+from upskill.selectors import audit_page
 from upskill.services import sign_in_event_record
 
 
