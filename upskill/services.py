@@ -116,14 +116,16 @@ def _user_create(claims: dict):
 
 def _ld_admin_membership_apply(user, claims: dict) -> None:
     """OIDC_ADMIN_GROUPS: membership of any of them makes an L&D admin, none removes it —
-    only when the token carries the group claim at all (absent is not "no groups")."""
+    only when the token carries the group claim at all (absent is not "no groups").
+    Names compare ignoring case, as SCIM's L&D admin group name does."""
     groups = claims.get(settings.OIDC_GROUPS_CLAIM)
     if not settings.OIDC_ADMIN_GROUPS or not isinstance(groups, list):
         return
     ld_admins = Group.objects.filter(name=LD_ADMINS_GROUP).first()
     if ld_admins is None:
         return
-    if set(settings.OIDC_ADMIN_GROUPS) & {str(group) for group in groups}:
+    wanted = {name.strip().lower() for name in settings.OIDC_ADMIN_GROUPS}
+    if wanted & {str(group).strip().lower() for group in groups}:
         user.groups.add(ld_admins)
     else:
         user.groups.remove(ld_admins)
