@@ -6,6 +6,7 @@ panva's oidc-provider: tests/oidc/.)"""
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -93,3 +94,10 @@ def start_metadata_peer() -> tuple[MetadataPeer, ThreadingHTTPServer]:
     peer.issuer = f"http://127.0.0.1:{server.server_address[1]}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return peer, server
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on: a provider that is down."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -2,28 +2,13 @@
 here, and discovery and key-set caching against a loopback metadata peer: key rotation
 refetches once, a provider that is down is an error Upskill shows, never a 500."""
 
-import socket
 import time
 
 import pytest
 from django.core.cache import cache
 
-from tests.upskill.oidc_peer import CLIENT_ID, CLIENT_SECRET, rsa_key, start_metadata_peer
+from tests.upskill.oidc_peer import CLIENT_ID, CLIENT_SECRET, closed_port, rsa_key
 from upskill import oidc
-
-
-@pytest.fixture
-def peer(settings):
-    peer, server = start_metadata_peer()
-    peer.add_key("k1")
-    settings.OIDC_ISSUER = peer.issuer
-    settings.OIDC_RP_CLIENT_ID = CLIENT_ID
-    settings.OIDC_RP_CLIENT_SECRET = CLIENT_SECRET
-    cache.clear()
-    yield peer
-    server.shutdown()
-    server.server_close()
-    cache.clear()
 
 
 def test_a_well_formed_id_token_gives_its_claims(peer):
@@ -117,14 +102,8 @@ def test_a_key_the_provider_never_published_is_refused_after_one_refetch(peer):
     assert peer.jwks_fetches == 2
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_a_provider_that_is_down_is_unavailable_not_a_crash(settings):
-    settings.OIDC_ISSUER = f"http://127.0.0.1:{_closed_port()}"
+    settings.OIDC_ISSUER = f"http://127.0.0.1:{closed_port()}"
     cache.clear()
 
     with pytest.raises(oidc.ProviderUnavailable, match="did not answer"):

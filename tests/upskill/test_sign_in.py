@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from tests.factories import PASSWORD, PersonFactory, UserFactory
-from tests.upskill.oidc_peer import CLIENT_ID, CLIENT_SECRET, start_metadata_peer
+from tests.upskill.oidc_peer import CLIENT_ID, CLIENT_SECRET, closed_port
 from upskill.access import LD_ADMINS_GROUP
 from upskill.middleware import SESSION_STARTED_KEY
 from upskill.models import IdentityLink, SignInEvent
@@ -142,7 +142,7 @@ def test_password_login_off_admits_only_the_break_glass_superuser(client, settin
     assert "_auth_user_id" not in client.session
 
 
-def test_sign_in_page_offers_sso_only_when_configured(client, settings):
+def test_sign_in_page_offers_sso_only_when_peer(client, settings):
     page = client.get(reverse("login")).content.decode()
     assert "Sign in with" not in page
     assert 'name="password"' in page
@@ -182,37 +182,19 @@ def test_a_session_ends_at_session_max_age_however_active(client, settings):
     assert settings.SESSION_COOKIE_AGE == settings.SESSION_MAX_AGE
 
 
-@pytest.fixture
-def configured(settings):
-    from django.core.cache import cache
-
-    peer, server = start_metadata_peer()
-    peer.add_key("k1")
-    settings.OIDC_ISSUER = peer.issuer
-    settings.OIDC_RP_CLIENT_ID = CLIENT_ID
-    settings.OIDC_RP_CLIENT_SECRET = CLIENT_SECRET
-    cache.clear()
-    yield peer
-    server.shutdown()
-    server.server_close()
-    cache.clear()
-
-
-def test_sign_in_start_redirects_with_pkce_state_and_nonce(client, configured):
+def test_sign_in_start_redirects_with_pkce_state_and_nonce(client, peer):
     response = client.get(reverse("oidc_sign_in"))
 
     assert response.status_code == 302
     location = response.headers["Location"]
-    assert location.startswith(f"{configured.issuer}/auth?")
+    assert location.startswith(f"{peer.issuer}/auth?")
     for parameter in ("code_challenge=", "code_challenge_method=S256", "state=", "nonce="):
         assert parameter in location
     assert CLIENT_SECRET not in location
 
 
 def test_provider_down_gives_a_clear_page_not_a_500(client, settings):
-    from tests.upskill.test_oidc import _closed_port
-
-    settings.OIDC_ISSUER = f"http://127.0.0.1:{_closed_port()}"
+    settings.OIDC_ISSUER = f"http://127.0.0.1:{closed_port()}"
     settings.OIDC_RP_CLIENT_ID = CLIENT_ID
 
     response = client.get(reverse("oidc_sign_in"))
@@ -225,7 +207,7 @@ def test_provider_down_gives_a_clear_page_not_a_500(client, settings):
     "query",
     ["", "?code=abc&state=never-issued", "?error=access_denied&state=x", "?state=x"],
 )
-def test_a_callback_without_a_sign_in_in_progress_is_a_refusal_page(client, configured, query):
+def test_a_callback_without_a_sign_in_in_progress_is_a_refusal_page(client, peer, query):
     response = client.get(reverse("oidc_callback") + query)
 
     assert response.status_code == 403
