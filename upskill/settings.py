@@ -231,8 +231,8 @@ OIDC_MATCH_FIELD = env.str("OIDC_MATCH_FIELD", default="person__employee_id")
 # When the match claim is missing from a token: try the (verified) email claim instead.
 OIDC_MATCH_EMAIL_FALLBACK = _env_or_fail(env.bool, "OIDC_MATCH_EMAIL_FALLBACK", False)
 OIDC_CREATE_UNKNOWN = _env_or_fail(env.bool, "OIDC_CREATE_UNKNOWN", False)
-# Members of any of these IdP groups are L&D admins, others are not; only applied when
-# the token carries the group claim at all.
+# Members of any of these IdP groups are L&D admins, others are not (empty: the group
+# SCIM maps, SCIM_LD_ADMIN_GROUP); only applied when the token carries the group claim.
 OIDC_ADMIN_GROUPS = _env_or_fail(env.list, "OIDC_ADMIN_GROUPS", [])
 OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
 OIDC_TIMEOUT = _env_or_fail(env.float, "OIDC_TIMEOUT", 5.0)
@@ -306,6 +306,18 @@ XAPI_STEP_IRI_PREFIX = env.str(
 )
 XAPI_MAX_BODY_BYTES = _env_or_fail(env.int, "XAPI_MAX_BODY_BYTES", 1_048_576)
 XAPI_MAX_STATEMENTS = _env_or_fail(env.int, "XAPI_MAX_STATEMENTS", 500)
+
+# HR sync (upskill.services.hr_sync): a sync that would make more than this share of the
+# active people leavers is refused unless confirmed explicitly (--allow-mass-leavers, or
+# the checkbox on the Organisation page that names the number).
+HR_SYNC_MAX_LEAVER_SHARE = _env_or_fail(env.float, "HR_SYNC_MAX_LEAVER_SHARE", 0.10)
+
+# SCIM 2.0 provisioning (upskill.services.scim): the identity provider's group whose
+# members are L&D admins (matched on displayName; every other group is a team), and the
+# largest request body and page accepted.
+SCIM_LD_ADMIN_GROUP = env.str("SCIM_LD_ADMIN_GROUP", default="Upskill L&D admins")
+SCIM_MAX_BODY_BYTES = _env_or_fail(env.int, "SCIM_MAX_BODY_BYTES", 1_048_576)
+SCIM_MAX_PAGE_SIZE = _env_or_fail(env.int, "SCIM_MAX_PAGE_SIZE", 200)
 
 # Celery: a real broker when REDIS_URL is set, otherwise tasks run eagerly in-process
 # so the quick start needs nothing but Python.

@@ -13,6 +13,7 @@ urlpatterns = [
     path("logout/", views.SignOutView.as_view(), name="logout"),
     path("audit/", views.audit_trail, name="audit"),
     path("admin/", admin.site.urls),
+    path("scim/v2/", include("upskill.scim.urls")),
     path("", include("pathways.urls")),
     path("", include("responsibilities.urls")),
     path("", include("metrics.urls")),

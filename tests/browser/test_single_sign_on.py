@@ -35,7 +35,7 @@ ACCOUNTS = {
     },
     "lewis": {"sub": "idp-lewis", "email": "lewis@example.com", "employee_id": "E1002"},
     # Known to the provider, never provisioned in Upskill.
-    "stranger": {"sub": "idp-stranger", "email": "stranger@example.com"},
+    "stranger": {"sub": "idp-stranger", "email": "stranger@example.com", "employee_id": "E9999"},
 }
 
 
@@ -57,17 +57,19 @@ def sso(settings, provider):
     settings.OIDC_RP_CLIENT_ID = CLIENT_ID
     settings.OIDC_RP_CLIENT_SECRET = CLIENT_SECRET
     settings.OIDC_BUTTON_LABEL = "Test IdP"
-    settings.OIDC_MATCH_CLAIM = "email"
-    settings.OIDC_MATCH_FIELD = "email"
+    # The defaults: the employee_id claim against Person.employee_id (HR's immutable key).
+    settings.OIDC_MATCH_CLAIM = "employee_id"
+    settings.OIDC_MATCH_FIELD = "person__employee_id"
     cache.clear()
     yield provider
     cache.clear()
 
 
-def employee(username="emma", email="emma@example.com", **user):
+def employee(username="emma", email="emma@example.com", employee_id="E1001", **user):
     team = TeamFactory(name="Support")
     return PersonFactory(
         team=team,
+        employee_id=employee_id,
         user__username=username,
         user__email=email,
         user__first_name="Emma",
@@ -120,7 +122,7 @@ def test_unknown_person_is_refused_with_a_clear_page_and_nothing_is_created(live
 
 
 def test_leaver_is_refused(live_server, page, sso):
-    employee(username="lewis", email="lewis@example.com", is_active=False)
+    employee(username="lewis", email="lewis@example.com", employee_id="E1002", is_active=False)
 
     sign_in_at_provider(page, live_server, "lewis")
 

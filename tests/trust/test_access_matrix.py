@@ -174,6 +174,11 @@ def world(settings) -> World:
         "metrics:import_run_confirm": {"pk": import_run.pk},
         "metrics:import_run_cancel": {"pk": import_run.pk},
         "metrics:xapi_key_revoke": {"pk": xapi_key.pk},
+        "scim:schema": {"pk": "urn:ietf:params:scim:schemas:core:2.0:User"},
+        "scim:resource_type": {"pk": "User"},
+        "scim:user": {"pk": employee.pk},
+        "scim:group": {"pk": employee.team_id},
+        "scim:not_found": {"rest": "Nothing"},
     }
     users = {
         "anonymous": None,
@@ -312,6 +317,25 @@ ACCESS: dict[str, dict[str, str]] = {
     "metrics:xapi_key_revoke": ADMIN_ONLY,
     # The xAPI endpoint ignores sessions: without an API key everyone gets 401.
     "metrics:xapi_statements": expect(**dict.fromkeys(ROLES, DENY)),
+    # SCIM answers only a bearer token: 401 for everyone with a session, admins included.
+    **{
+        f"scim:{name}": expect(**dict.fromkeys(ROLES, DENY))
+        for name in (
+            "service_provider_config",
+            "schemas",
+            "schema",
+            "resource_types",
+            "resource_type",
+            "search",
+            "users",
+            "users_search",
+            "user",
+            "groups",
+            "groups_search",
+            "group",
+            "not_found",
+        )
+    },
 }
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("upskill", "0004_outcome_measure_from_metrics"),
+        ("upskill", "0007_person_deprovisioned_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

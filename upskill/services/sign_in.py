@@ -1,30 +1,15 @@
-"""Writes for the organisation core: L&D admin permissions, single sign-on."""
+"""Single sign-on: matching a verified OpenID Connect identity to a provisioned person
+(the stored `sub` link first, then the configured claim), and the sign-in audit trail."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.exceptions import FieldError
 from django.db import transaction
 
 from upskill.access import LD_ADMINS_GROUP
 from upskill.models import IdentityLink, SignInEvent
 from upskill.oidc import SignInRefused
-
-# The apps whose models L&D admins may manage in the Django admin as well as in the app.
-LD_ADMIN_APPS = ("upskill", "pathways", "responsibilities", "metrics")
-
-
-def ld_admin_permissions_grant(*, app_label: str) -> int:
-    """Give the "L&D admins" group every model permission of one of Upskill's apps, so
-    its (staff) members can use the Django admin. Safe to re-run; returns how many."""
-    if app_label not in LD_ADMIN_APPS:
-        return 0
-    group = Group.objects.filter(name=LD_ADMINS_GROUP).first()
-    if group is None:
-        return 0
-    permissions = list(Permission.objects.filter(content_type__app_label=app_label))
-    group.permissions.add(*permissions)
-    return len(permissions)
 
 
 def sign_in_event_record(
@@ -115,16 +100,18 @@ def _user_create(claims: dict):
 
 
 def _ld_admin_membership_apply(user, claims: dict) -> None:
-    """OIDC_ADMIN_GROUPS: membership of any of them makes an L&D admin, none removes it —
-    only when the token carries the group claim at all (absent is not "no groups").
-    Names compare ignoring case, as SCIM's L&D admin group name does."""
+    """OIDC_ADMIN_GROUPS (default: SCIM_LD_ADMIN_GROUP): membership of any of them makes
+    an L&D admin, none removes it — only when the token carries the group claim at all
+    (absent is not "no groups"). Names compare ignoring case, as SCIM's group name does."""
     groups = claims.get(settings.OIDC_GROUPS_CLAIM)
-    if not settings.OIDC_ADMIN_GROUPS or not isinstance(groups, list):
+    if not isinstance(groups, list):
         return
+    # By default the one group SCIM maps to the role: the same mapping either way.
+    admin_groups = settings.OIDC_ADMIN_GROUPS or [settings.SCIM_LD_ADMIN_GROUP]
     ld_admins = Group.objects.filter(name=LD_ADMINS_GROUP).first()
     if ld_admins is None:
         return
-    wanted = {name.strip().lower() for name in settings.OIDC_ADMIN_GROUPS}
+    wanted = {name.strip().lower() for name in admin_groups}
     if wanted & {str(group).strip().lower() for group in groups}:
         user.groups.add(ld_admins)
     else:
