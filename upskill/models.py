@@ -245,3 +245,56 @@ class OutcomeMeasure(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class IdentityLink(models.Model):
+    """A person's identity at the identity provider: the issuer's immutable subject
+    (`sub`), stored the first time they sign in with it and matched first from then on."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="identity_links"
+    )
+    issuer = models.CharField(max_length=500)
+    subject = models.CharField(max_length=255)
+    linked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="identity_link_unique"),
+            models.UniqueConstraint(fields=["user", "issuer"], name="identity_link_one_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.issuer}"
+
+
+class SignInEvent(models.Model):
+    """Single sign-on and sign-out in the audit trail: sign-ins, refusals with their
+    reason, first links and sign-outs. Never a token, code or secret: `identity` is the
+    claim the person was looked up by (an email or employee id) and the `sub`."""
+
+    class Kind(models.TextChoices):
+        SIGNED_IN = "signed_in", "Signed in with single sign-on"
+        REFUSED = "refused", "Sign-in refused"
+        LINKED = "linked", "Identity linked"
+        SIGNED_OUT = "signed_out", "Signed out"
+        SESSION_ENDED = "session_ended", "Session ended"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sign_in_events",
+    )
+    identity = models.CharField(max_length=300, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.identity}".strip()

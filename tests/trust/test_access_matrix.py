@@ -236,6 +236,12 @@ ACCESS: dict[str, dict[str, str]] = {
     "favicon": PUBLIC,
     "login": PUBLIC,
     "logout": PUBLIC,
+    # Single sign-on: 404 for everyone while OIDC_ISSUER is unset (as here). Configured,
+    # both are public by nature (the way in); tests/upskill/test_sign_in.py covers them
+    # against a provider, and a start or callback without a sign-in in progress is a
+    # refusal page, never a session.
+    "oidc_sign_in": expect(**dict.fromkeys(ROLES, DENY)),
+    "oidc_callback": expect(**dict.fromkeys(ROLES, DENY)),
     "audit": ADMIN_ONLY,
     # The pathway builder: L&D admins only.
     **{f"pathways:{name}": ADMIN_ONLY for name in BUILDER_URLS},

@@ -1,7 +1,8 @@
 """Writes for the core app, by area: `organisation` (access groups and permissions),
 `hr_sync` (the organisation from two HR CSV files), `scim` (the organisation from an
-identity provider over SCIM 2.0), `provisioning_hooks` (the port through which the apps
-above upskill react to joiners). Callers import from `upskill.services`."""
+identity provider over SCIM 2.0), `sign_in` (single sign-on), `provisioning_hooks` (the
+port through which the apps above upskill react to joiners). Callers import from
+`upskill.services`."""
 
 from upskill.services.hr_sync import (
     HR_SYNC_FILES,
@@ -39,8 +40,11 @@ from upskill.services.scim import (
     scim_user_patch,
     scim_user_replace,
 )
+from upskill.services.sign_in import identity_sign_in, sign_in_event_record
 
 __all__ = [
+    "identity_sign_in",
+    "sign_in_event_record",
     "CreatedToken",
     "ScimError",
     "scim_connection_authenticate",
