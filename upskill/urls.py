@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", views.audit_trail, name="audit"),
+    path("", include("upskill.notifications.urls")),
     path("admin/", admin.site.urls),
     path("", include("pathways.urls")),
     path("", include("responsibilities.urls")),

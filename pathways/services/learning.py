@@ -18,6 +18,7 @@ from django.utils import timezone
 # own step activity is written in the same transaction as the progress that caused it.
 from metrics.models import ActivityRecord
 from metrics.services.app_activity import app_activity_record
+from pathways import notifications as pathway_notifications
 from pathways.models import (
     ConfidenceRating,
     Enrollment,
@@ -59,6 +60,7 @@ def enrollment_self_enrol(*, person: Person, pathway: Pathway) -> Enrollment:
             enrollment.save()
     except IntegrityError as exc:  # a double submit that raced the check above
         raise ValidationError(f"You are already enrolled in “{pathway.title}”.") from exc
+    pathway_notifications.enrolments_notify(pathway_id=pathway.pk, person_ids=[person.pk])
     return enrollment
 
 
@@ -228,6 +230,7 @@ def evidence_submit(
     _save(progress)
     # One practice record per step: a resubmission improves the same practice.
     _record(progress, "practiced", ActivityRecord.Kind.PRACTICED, step.estimated_minutes)
+    pathway_notifications.evidence_submitted_notify(progress=progress)
     return progress
 
 
@@ -280,6 +283,7 @@ def evidence_approve(
     # The practice minutes were counted at submission; completion adds none.
     _record(current, "completed", ActivityRecord.Kind.COMPLETED, 0)
     _complete_enrollment_if_done(current.enrollment)
+    pathway_notifications.evidence_reviewed_notify(progress=current)
     return current
 
 
@@ -303,6 +307,7 @@ def evidence_request_changes(
     current.reviewer = reviewer
     current.reviewed_at = timezone.now()
     _save(current)
+    pathway_notifications.evidence_reviewed_notify(progress=current)
     return current
 
 
@@ -407,4 +412,5 @@ def recognition_give(
     )
     recognition.full_clean()
     recognition.save()
+    pathway_notifications.recognition_notify(recognition=recognition)
     return recognition
