@@ -14,6 +14,7 @@ later restore would collide with. A transactional test without it breaks the nex
 import pytest
 
 from tests.factories import LDAdminFactory, PersonFactory, TeamFactory, UserFactory
+from tests.smtp_server import smtp_server  # noqa: F401  (a real SMTP server, for any test)
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,6 @@ from pathways.services import learning
 from tests.factories import PersonFactory, UserFactory
 from tests.faults.harness import free_port, web_app_on_broker
 from tests.pathways.learning_factories import a_journey
-from tests.smtp_server import smtp_server  # noqa: F401  (fixture)
 from upskill import celery as celery_module
 from upskill import notifications
 from upskill.models import Notification, NotificationPreference
@@ -66,7 +65,8 @@ def test_submitted_evidence_emails_the_manager_a_link_to_the_review_page(
     assert "ACME-4411" not in received.message.as_string()
     # (aiosmtpd's own "mail.log" is the test's SMTP server, logging what it received.)
     app_records = [r for r in caplog.records if not r.name.startswith("mail.log")]
-    assert app_records and all("ACME-4411" not in r.getMessage() for r in app_records)
+    assert app_records
+    assert all("ACME-4411" not in r.getMessage() for r in app_records)
     assert Notification.objects.get().email == Notification.Email.SENT
 
 
@@ -106,7 +106,8 @@ def test_other_kinds_are_batched_into_one_email_a_day(
         )
     [first] = smtp_server.received
     assert first.message["Subject"].strip() == "2 things waiting for you in Upskill"
-    assert "First" in first.text and "Second" in first.text
+    assert "First" in first.text
+    assert "Second" in first.text
 
     with django_capture_on_commit_callbacks(execute=True):
         notifications.notifications_create(drafts=[draft(user, "c", subject="Third")])
@@ -149,7 +150,8 @@ def test_a_failed_send_is_retried_later_and_sent_once(
     with django_capture_on_commit_callbacks(execute=True):
         notifications.notifications_create(drafts=[draft(user, "x", kind=Kind.REVIEW_OUTCOME)])
     row = Notification.objects.get()
-    assert row.email == Notification.Email.PENDING and row.email_attempts == 1
+    assert row.email == Notification.Email.PENDING
+    assert row.email_attempts == 1
     assert smtp_server.received == []
 
     call_command("send_notifications")  # the beat catch-up
@@ -219,7 +221,8 @@ def test_the_preferences_page_saves_choices(client):
     assert preference.email_off == [Kind.DIGEST]
     assert (preference.digest, preference.time_zone) == (False, "Asia/Tokyo")
     bad = client.post(reverse("notifications:preferences"), {"time_zone": "Mars/Olympus"})
-    assert bad.status_code == 200 and "Select a valid choice" in bad.content.decode()
+    assert bad.status_code == 200
+    assert "Select a valid choice" in bad.content.decode()
     assert NotificationPreference.objects.get(user=user).time_zone == "Asia/Tokyo"
 
 
