@@ -57,7 +57,7 @@ def main() -> None:
     today = timezone.localdate()
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE pathways_enrollment SET due_date = %s::date + ((id %% 36) - 25)"
+            "UPDATE pathways_enrollment SET due_date = %s::date + ((id %% 36) - 25)::int"
             " WHERE completed_at IS NULL",
             [today],
         )
