@@ -6,6 +6,13 @@ class MetricsConfig(AppConfig):
     verbose_name = "Outcome metrics"
 
     def ready(self) -> None:
+        # The app's own learning activity reaches metrics through upskill's port, so
+        # pathways never imports metrics (upskill/learning_activity.py says why).
+        from metrics.services.app_activity import app_activity_record
+        from upskill.learning_activity import learning_activity_recorder_register
+
+        learning_activity_recorder_register(app_activity_record)
+
         from metrics.notifications import leader_digests_notify
         from upskill.notifications import due_job_register
 

@@ -172,9 +172,35 @@ class NotificationPreference(models.Model):
     time_zone = models.CharField(
         max_length=64, blank=True, help_text="For due dates; empty means the site time zone."
     )
-    # The day (in the person's time zone) their batched email last went; claimed with a
-    # conditional UPDATE so two workers can never both send "today's" email.
+    # The day (in the person's time zone) their batched email last went; taken under a
+    # row lock (select_for_update, skip_locked) so two workers never both send "today's".
     batch_sent_on = models.DateField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Notification preferences of user #{self.user_id}"
+
+
+class OutcomeMeasure(models.Model):
+    """One of the organisation's outcome measures (cycle time, quality, customer
+    outcomes, confidence): the shared vocabulary that pathways target and metrics
+    observes, so it lives in the app both read.
+
+    The table keeps the name it had when metrics owned the model (moved with a state-only
+    migration, no data copied)."""
+
+    class Direction(models.TextChoices):
+        LOWER = "lower", "Lower is better"
+        HIGHER = "higher", "Higher is better"
+
+    key = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120)
+    unit = models.CharField(max_length=40, blank=True)
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "metrics_outcomemeasure"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -17,7 +17,7 @@ from tests.integration.test_celery_worker import (  # noqa: F401  (fixtures)
     worker_queue,
 )
 from tests.integration.test_upload_to_dashboard import wait_for
-from tests.pathways.learning_factories import a_journey
+from tests.pathways.factories import a_journey
 from upskill import tasks
 from upskill.celery import app as celery_app
 

@@ -12,7 +12,7 @@ from pathways.notifications import due_dates_notify
 from pathways.services import learning
 from pathways.services.builder.assignment import pathway_assign
 from tests.factories import EnrollmentFactory, PersonFactory, TeamFactory, UserFactory
-from tests.pathways.learning_factories import a_journey
+from tests.pathways.factories import a_journey
 from upskill import notifications
 from upskill.models import Notification, NotificationPreference
 

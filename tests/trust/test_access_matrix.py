@@ -31,7 +31,7 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
-from tests.pathways.learning_factories import a_journey
+from tests.pathways.factories import a_journey
 from upskill.models import Notification
 from upskill.notifications import unsubscribe_token
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from pathways.services import learning
 from tests.factories import PersonFactory, UserFactory
 from tests.faults.harness import free_port, web_app_on_broker
-from tests.pathways.learning_factories import a_journey
+from tests.pathways.factories import a_journey
 from upskill import celery as celery_module
 from upskill import notifications
 from upskill.models import Notification, NotificationPreference
