@@ -377,7 +377,27 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pathways.tasks.pathway_assignments_apply",
         "schedule": 3600.0,
     },
+    # Every app's due notifications (due dates, pulses, check-ins, the digest), then the
+    # catch-up of every email still pending.
+    "upskill-notifications-due": {
+        "task": "upskill.tasks.notifications_due",
+        "schedule": 900.0,
+    },
 }
+
+# Email: EMAIL_URL as django-environ reads it (smtp://user:pass@host:587,
+# smtp+tls://..., smtps://..., consolemail:// — the local default, printing emails to the
+# terminal). SITE_URL makes the absolute links in emails.
+try:
+    vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+except (ImproperlyConfigured, ValueError, KeyError) as exc:
+    raise ImproperlyConfigured(
+        f"EMAIL_URL is malformed ({exc}). Expected e.g. smtp+tls://user:pass@host:587"
+    ) from exc
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Upskill <upskill@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = _env_or_fail(env.int, "EMAIL_TIMEOUT", 20)
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

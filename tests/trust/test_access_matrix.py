@@ -32,6 +32,8 @@ from tests.factories import (
     UserFactory,
 )
 from tests.pathways.factories import a_journey
+from upskill.models import Notification
+from upskill.notifications import unsubscribe_token
 
 pytestmark = pytest.mark.django_db
 
@@ -121,6 +123,9 @@ def world(settings) -> World:
     )
     pathway, stage, step = journey.pathway, journey.practice, journey.practise
     import_run = ImportRun.objects.create(kind="activity", status=ImportRun.Status.VALIDATED)
+    employee_notification = Notification.objects.create(
+        recipient=employee.user, kind="overdue", key="world-overdue", subject="Overdue", url="/"
+    )
     xapi_key = XapiKey.objects.create(name="LMS", prefix="upx_abc", key_hash="0" * 64)
     verb_mapping = XapiVerbMapping.objects.create(verb_iri="https://v.example/x", kind="attended")
     activity_mapping = XapiActivityMapping.objects.create(
@@ -186,6 +191,10 @@ def world(settings) -> World:
         "scim:user": {"pk": employee.pk},
         "scim:group": {"pk": employee.team_id},
         "scim:not_found": {"rest": "Nothing"},
+        "notifications:read": {"pk": employee_notification.pk},
+        "notifications:unsubscribe": {
+            "token": unsubscribe_token(user_id=employee.user_id, kinds=["overdue"])
+        },
     }
     users = {
         "anonymous": None,
@@ -326,6 +335,16 @@ ACCESS: dict[str, dict[str, str]] = {
     "metrics:xapi_verb_mapping_delete": ADMIN_ONLY,
     "metrics:xapi_activity_mapping_delete": ADMIN_ONLY,
     "metrics:import_template": ADMIN_ONLY,
+    # Notifications: everyone signed in has their own (the list shows only theirs; marking
+    # another person's id read changes nothing: tests/upskill/test_notifications.py).
+    "notifications:list": SIGNED_IN,
+    "notifications:bell": SIGNED_IN,
+    "notifications:read": SIGNED_IN,
+    "notifications:read_all": SIGNED_IN,
+    "notifications:preferences": SIGNED_IN,
+    # One-click unsubscribe needs no session: the signed token is the authority (a forged
+    # one is refused with 400 and changes nothing). The world's token is valid.
+    "notifications:unsubscribe": PUBLIC,
     # The xAPI endpoint ignores sessions: without an API key everyone gets 401.
     "metrics:xapi_statements": expect(**dict.fromkeys(ROLES, DENY)),
     # The LRS's versions: public, as xAPI clients ask before they authenticate.
