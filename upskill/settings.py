@@ -214,6 +214,16 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
+
+# Open Badges 3.0: every id a credential carries is built on SITE_URL (never on the
+# request's Host). The signing key is BADGE_SIGNING_KEY (an Ed25519 private Multikey
+# "z3u2..." or a base64 32-byte seed); unset, one is generated once and kept in the
+# database. Keys rotated out of BADGE_SIGNING_KEY go to BADGE_RETIRED_SIGNING_KEYS
+# (comma-separated) so their credentials can still be revoked.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+BADGE_ISSUER_NAME = env.str("BADGE_ISSUER_NAME", default="Upskill")
+BADGE_SIGNING_KEY = env.str("BADGE_SIGNING_KEY", default="")
+BADGE_RETIRED_SIGNING_KEYS = env.list("BADGE_RETIRED_SIGNING_KEYS", default=[])
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
