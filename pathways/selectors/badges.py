@@ -16,7 +16,7 @@ from pathways.models import (
     IssuedBadge,
     Pathway,
 )
-from pathways.selectors.learning import OB3_CONTEXT, badge_document, badge_enrollment
+from pathways.selectors.learning import OB3_CONTEXT, badge_document
 from upskill.models import Person
 
 
@@ -113,12 +113,13 @@ def signing_keys() -> list[BadgeSigningKey]:
 
 
 def own_badge_enrollment(person: Person, enrollment_id: int) -> Enrollment | None:
-    """The person's own completed enrolment with its issued badge (if any) joined."""
-    return badge_enrollment(person, enrollment_id)
-
-
-def issued_badge_for(enrollment: Enrollment) -> IssuedBadge | None:
-    return IssuedBadge.objects.filter(enrollment=enrollment).first()
+    """The person's own completed enrolment (never someone else's), with its pathway
+    and, when issued, its badge and signing key joined: one query."""
+    return (
+        Enrollment.objects.filter(pk=enrollment_id, person=person, completed_at__isnull=False)
+        .select_related("pathway", "person__user", "issued_badge__signing_key")
+        .first()
+    )
 
 
 def public_badge(public_id: str) -> IssuedBadge | None:
@@ -127,7 +128,7 @@ def public_badge(public_id: str) -> IssuedBadge | None:
     page leaks nothing about a private one)."""
     return (
         IssuedBadge.objects.filter(public_id=public_id, is_public=True)
-        .select_related("enrollment__pathway", "enrollment__person__user")
+        .select_related("enrollment__pathway", "enrollment__person__user", "signing_key")
         .first()
     )
 

@@ -125,9 +125,9 @@ def _status_list_sign(status_list: BadgeStatusList) -> None:
     signing_key = status_list.signing_key
     url = selectors.status_list_url(signing_key)
     revoked = list(
-        IssuedBadge.objects.filter(
-            signing_key=signing_key, revoked_at__isnull=False
-        ).values_list("status_index", flat=True)
+        IssuedBadge.objects.filter(signing_key=signing_key, revoked_at__isnull=False).values_list(
+            "status_index", flat=True
+        )
     )
     now = timezone.now()
     document = {
@@ -168,9 +168,11 @@ def badge_issue(*, enrollment: Enrollment) -> IssuedBadge:
     completed enrolment earns a badge."""
     if enrollment.completed_at is None:
         raise ValidationError("A badge is issued once every step of the pathway is done.")
-    existing = IssuedBadge.objects.filter(enrollment=enrollment).first()
-    if existing is not None:
-        return existing
+    try:
+        # Joined already when the enrolment came from selectors.own_badge_enrollment.
+        return enrollment.issued_badge
+    except IssuedBadge.DoesNotExist:
+        pass
     try:
         with transaction.atomic():
             return _badge_create(enrollment)

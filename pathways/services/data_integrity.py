@@ -185,7 +185,9 @@ def proof_add(
     created: dt.datetime,
     proof_purpose: str = "assertionMethod",
 ) -> dict:
-    """A copy of `document` secured with an eddsa-rdfc-2022 DataIntegrityProof."""
+    """A copy of `document` secured with an eddsa-rdfc-2022 DataIntegrityProof. The
+    proof is a one-element array, as 1EdTech's OB 3.0 schema requires (the same RDF as
+    a lone object: `proof` is a graph container)."""
     unsecured = copy.deepcopy(document)
     unsecured.pop("proof", None)
     proof = {
@@ -198,17 +200,21 @@ def proof_add(
     signature = key.sign(_hash_data(unsecured, proof))
     proof["proofValue"] = "z" + base58.b58encode(signature).decode()
     secured = copy.deepcopy(unsecured)
-    secured["proof"] = proof
+    secured["proof"] = [proof]
     return secured
 
 
-def proof_verify(document: dict, *, public_multibase: str) -> None:
+def proof_verify(document: dict, *, public_key_multibase: str) -> None:
     """Check the document's eddsa-rdfc-2022 proof against the given public key.
 
     Our own check, used before serving what we signed; the tests prove the proofs with
     two verifiers written elsewhere (openbadgeslib and @digitalbazaar/vc)."""
-    proof = document.get("proof")
-    if not isinstance(proof, dict) or proof.get("cryptosuite") != CRYPTOSUITE:
+    proofs = document.get("proof")
+    proofs = proofs if isinstance(proofs, list) else [proofs]
+    proof = next(
+        (p for p in proofs if isinstance(p, dict) and p.get("cryptosuite") == CRYPTOSUITE), None
+    )
+    if proof is None:
         raise ProofError("The document has no eddsa-rdfc-2022 proof.")
     value = proof.get("proofValue", "")
     if not isinstance(value, str) or not value.startswith("z"):
@@ -216,7 +222,7 @@ def proof_verify(document: dict, *, public_multibase: str) -> None:
     options = {k: v for k, v in proof.items() if k != "proofValue"}
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     try:
-        public_key_from_multibase(public_multibase).verify(
+        public_key_from_multibase(public_key_multibase).verify(
             base58.b58decode(value[1:]), _hash_data(unsecured, options)
         )
     except InvalidSignature as exc:

@@ -64,9 +64,7 @@ def fetch(live_server, url: str) -> bytes:
 def openbadgeslib_verify(live_server, badge: IssuedBadge):
     download = functools.partial(fetch, live_server)
     profile = json.loads(download(selectors.issuer_url()))
-    credential = download(
-        live_server.url + f"/badges/{badge.public_id}/credential.json"
-    )
+    credential = download(live_server.url + f"/badges/{badge.public_id}/credential.json")
     # Anchored to the DID the site's issuer profile names: a credential signed by any
     # other key fails, however self-consistent.
     verifier = OB3LdpVerifier.for_issuer_did(profile["id"])
@@ -76,9 +74,11 @@ def openbadgeslib_verify(live_server, badge: IssuedBadge):
     verified = verifier.verify(
         credential, check_status=True, download=download, verify_status_list=False
     )
-    status_list = json.loads(download(json.loads(credential)["credentialStatus"]["statusListCredential"]))
+    status_list = json.loads(
+        download(json.loads(credential)["credentialStatus"]["statusListCredential"])
+    )
     verify_data_integrity_proof(
-        status_list, resolve_verification_method(status_list["proof"]["verificationMethod"])
+        status_list, resolve_verification_method(status_list["proof"][0]["verificationMethod"])
     )
     assert status_list["issuer"] == profile["id"]
     return verified

@@ -69,12 +69,14 @@ try {
     entry => entry.identifier)]);
   const issuerId = typeof credential.issuer === 'object' ?
     credential.issuer.id : credential.issuer;
-  const method = credential.proof && credential.proof.verificationMethod;
+  const proofs = [].concat(credential.proof || []);
   if(!trusted.has(issuerId)) {
     errors.push(`issuer ${issuerId} is not named by ${issuerUrl}`);
   }
-  if(!method || method.split('#')[0] !== issuerId) {
-    errors.push(`verification method ${method} is not the issuer's`);
+  for(const {verificationMethod: method} of proofs) {
+    if(!method || method.split('#')[0] !== issuerId) {
+      errors.push(`verification method ${method} is not the issuer's`);
+    }
   }
   result = await vc.verifyCredential({credential, suite, documentLoader, checkStatus});
   if(!result.verified) {
