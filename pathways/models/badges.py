@@ -3,6 +3,7 @@ them, and each credential as it was issued."""
 
 from __future__ import annotations
 
+import json
 import secrets
 
 from django.conf import settings
@@ -14,6 +15,10 @@ from pathways.models.enrolment import Enrollment
 # W3C Bitstring Status List: a list is at least 16 KB (131,072 entries) so that a
 # credential's index says nothing about how many were issued (herd privacy).
 STATUS_LIST_LENGTH = 131_072
+
+
+def _dumps(document: dict) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False)
 
 
 def _public_id() -> str:
@@ -57,14 +62,21 @@ class BadgeSigningKey(models.Model):
 
 class BadgeStatusList(models.Model):
     """One revocation list per signing key (a list's issuer must be its credentials'
-    issuer). `document` is the signed BitstringStatusListCredential as served; it is
-    re-signed whenever a credential on it is revoked."""
+    issuer). `signed_json` is the signed BitstringStatusListCredential as served; it
+    is re-signed whenever a credential on it is revoked."""
 
     signing_key = models.OneToOneField(
         BadgeSigningKey, on_delete=models.PROTECT, related_name="status_list"
     )
-    document = models.JSONField(default=dict)
+    # Text, not JSONField: served byte for byte as signed (PostgreSQL's jsonb would
+    # reorder the keys; harmless to the proof, but not "exactly as issued").
+    signed_json = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    document = property(
+        lambda self: json.loads(self.signed_json),
+        lambda self, value: setattr(self, "signed_json", _dumps(value)),
+    )
 
     def __str__(self) -> str:
         return f"Status list of {self.signing_key}"
@@ -79,7 +91,7 @@ class IssuedBadge(models.Model):
     public_id = models.CharField(max_length=32, unique=True, default=_public_id, editable=False)
     signing_key = models.ForeignKey(BadgeSigningKey, on_delete=models.PROTECT, related_name="+")
     status_index = models.PositiveIntegerField()
-    document = models.JSONField()
+    signed_json = models.TextField()  # text for the reason given on BadgeStatusList
     is_public = models.BooleanField(
         default=False, help_text="The owner lets anyone with the link see the verification page."
     )
@@ -104,6 +116,11 @@ class IssuedBadge(models.Model):
 
     def __str__(self) -> str:
         return f"Badge for {self.enrollment}"
+
+    document = property(
+        lambda self: json.loads(self.signed_json),
+        lambda self, value: setattr(self, "signed_json", _dumps(value)),
+    )
 
     @property
     def is_revoked(self) -> bool:

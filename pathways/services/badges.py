@@ -149,7 +149,7 @@ def _status_list_sign(status_list: BadgeStatusList) -> None:
         verification_method=signing_key.verification_method,
         created=now,
     )
-    status_list.save(update_fields=["document", "updated_at"])
+    status_list.save(update_fields=["signed_json", "updated_at"])
 
 
 def _status_list_for(signing_key: BadgeSigningKey) -> BadgeStatusList:

@@ -28,11 +28,11 @@ from upskill.http import HtmxHttpRequest
 NOT_SHARED = "No badge here: its owner has not shared it, or the link is wrong."
 
 
-def _json_ld(document: dict, *, filename: str | None = None) -> HttpResponse:
-    response = HttpResponse(
-        json.dumps(document, indent=2, ensure_ascii=False),
-        content_type="application/ld+json; charset=utf-8",
-    )
+def _json_ld(document: dict | str, *, filename: str | None = None) -> HttpResponse:
+    """A JSON-LD response; a signed document is passed as the text it was stored as."""
+    if not isinstance(document, str):
+        document = json.dumps(document, indent=2, ensure_ascii=False)
+    response = HttpResponse(document, content_type="application/ld+json; charset=utf-8")
     # Verifiers run in browsers too (wallets, 1EdTech's validator): public documents
     # carry nothing private and may be read from any origin.
     response["Access-Control-Allow-Origin"] = "*"
@@ -72,7 +72,7 @@ def badge_mine(request: HtmxHttpRequest, pk: int):
 def badge_download(request: HtmxHttpRequest, pk: int):
     """The owner's signed credential, as issued, to keep or add to a wallet."""
     badge = _own_badge(request, pk)
-    return _json_ld(badge.document, filename=f"badge-{badge.enrollment.pathway.slug}.json")
+    return _json_ld(badge.signed_json, filename=f"badge-{badge.enrollment.pathway.slug}.json")
 
 
 @require_POST
@@ -104,7 +104,7 @@ def badge_issuer(request: HtmxHttpRequest):
 @require_GET
 def badge_status_list(request: HtmxHttpRequest, pk: int):
     status_list = get_object_or_404(BadgeStatusList, signing_key_id=pk)
-    return _json_ld(status_list.document)
+    return _json_ld(status_list.signed_json)
 
 
 @require_GET
@@ -126,7 +126,7 @@ def badge_public_credential(request: HtmxHttpRequest, public_id: str):
     badge = selectors.public_badge(public_id)
     if badge is None:
         raise Http404(NOT_SHARED)
-    return _json_ld(badge.document)
+    return _json_ld(badge.signed_json)
 
 
 @require_GET

@@ -127,7 +127,7 @@ def test_openbadgeslib_fails_a_revoked_badge(live_server, shared_badge):
 
 def test_openbadgeslib_fails_a_badge_changed_after_signing(live_server, shared_badge):
     tampered = dict(shared_badge.document, name="Something else — pathway completed")
-    IssuedBadge.objects.filter(pk=shared_badge.pk).update(document=tampered)
+    IssuedBadge.objects.filter(pk=shared_badge.pk).update(signed_json=json.dumps(tampered))
 
     with pytest.raises(OB3VerificationError):
         openbadgeslib_verify(live_server, shared_badge)
@@ -164,7 +164,7 @@ def test_digitalbazaar_vc_fails_a_badge_changed_after_signing(live_server, share
     subject = dict(shared_badge.document["credentialSubject"])
     subject["achievement"] = dict(subject["achievement"], name="Something else")
     tampered = dict(shared_badge.document, credentialSubject=subject)
-    IssuedBadge.objects.filter(pk=shared_badge.pk).update(document=tampered)
+    IssuedBadge.objects.filter(pk=shared_badge.pk).update(signed_json=json.dumps(tampered))
 
     result = js_verify(live_server, shared_badge)
 
