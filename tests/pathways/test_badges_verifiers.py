@@ -32,7 +32,9 @@ from pathways.selectors import badges as selectors
 from pathways.services import badges as services
 from tests.factories import EnrollmentFactory, StageFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after a transactional test empties every table; this
+# restores the migrations' seed rows (see tests/conftest.py).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 HERE = Path(__file__).resolve().parent
 OB_CONTEXT_FILE = Path(settings.BASE_DIR) / "pathways" / "contexts" / "ob-v3p0-context-3.0.3.json"
