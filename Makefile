@@ -1,5 +1,6 @@
 # The README's two commands: `make run` (set up, seed the demo organisation, serve on
-# http://127.0.0.1:8000) and `make test` (lint, migration check, the whole test suite).
+# http://127.0.0.1:8000) and `make test` (lint, the dependency rule, migration check, the whole
+# test suite).
 # docker-compose.yml runs the same manage.py / gunicorn / celery commands as the targets below.
 
 PYTHON ?= python3
@@ -35,12 +36,14 @@ run: setup
 test: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: setup
 	$(VENV)/bin/ruff check --fix .

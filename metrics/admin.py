@@ -3,17 +3,9 @@ from django.contrib import admin
 from metrics.models import (
     ActivityRecord,
     ImportRun,
-    OutcomeMeasure,
     OutcomeObservation,
     WeeklyRollup,
 )
-
-
-@admin.register(OutcomeMeasure)
-class OutcomeMeasureAdmin(admin.ModelAdmin):
-    list_display = ["key", "name", "unit", "direction"]
-    prepopulated_fields = {"key": ["name"]}
-    filter_horizontal = ["pathways"]
 
 
 @admin.register(ActivityRecord)

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class MetricsConfig(AppConfig):
     name = "metrics"
     verbose_name = "Outcome metrics"
+
+    def ready(self) -> None:
+        # The app's own learning activity reaches metrics through upskill's port, so
+        # pathways never imports metrics (upskill/learning_activity.py says why).
+        from metrics.services.app_activity import app_activity_record
+        from upskill.learning_activity import learning_activity_recorder_register
+
+        learning_activity_recorder_register(app_activity_record)

@@ -4,31 +4,11 @@ from django.db import models
 from django.db.models import Q
 
 from pathways.models import Pathway, Step
-from upskill.models import Person, Team
+from upskill.learning_activity import ActivityKind
 
-
-class OutcomeMeasure(models.Model):
-    class Direction(models.TextChoices):
-        LOWER = "lower", "Lower is better"
-        HIGHER = "higher", "Higher is better"
-
-    key = models.SlugField(max_length=60, unique=True)
-    name = models.CharField(max_length=120)
-    unit = models.CharField(max_length=40, blank=True)
-    direction = models.CharField(max_length=8, choices=Direction.choices)
-    description = models.TextField(blank=True)
-    pathways = models.ManyToManyField(
-        Pathway,
-        blank=True,
-        related_name="targeted_measures",
-        help_text="Pathways that aim to move this measure.",
-    )
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
+# OutcomeMeasure lives in upskill (the organisation's vocabulary of measures, which
+# pathways target too); metrics' own modules import it from here.
+from upskill.models import OutcomeMeasure, Person, Team
 
 
 class ActivityRecord(models.Model):
@@ -44,11 +24,8 @@ class ActivityRecord(models.Model):
     Deletes still cascade / set null, done by Django. Readers join to person and
     pathway, so a row whose referent vanished in a race is never counted."""
 
-    class Kind(models.TextChoices):
-        ATTENDED = "attended", "Attended"
-        PRACTICED = "practiced", "Practiced"
-        COACHED = "coached", "Coached"
-        COMPLETED = "completed", "Completed"
+    # The kinds are upskill's (the port pathways records its learners' activity through).
+    Kind = ActivityKind
 
     # No single-column index on person: (person, occurred_at) below serves it.
     person = models.ForeignKey(

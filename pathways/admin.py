@@ -50,7 +50,7 @@ class PathwayAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["products", "target_roles"]
+    filter_horizontal = ["products", "target_roles", "targeted_measures"]
     inlines = [StageInline]
 
 

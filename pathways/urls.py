@@ -56,8 +56,18 @@ learning_urlpatterns = [
     path("learning/enrol/<slug:slug>/", learning.enrol, name="enrol"),
     path("learning/<slug:slug>/confidence/", learning.confidence_rate, name="confidence_rate"),
     path("learning/<slug:slug>/steps/<slug:key>/", learning.step_detail, name="step"),
-    path("learning/<slug:slug>/steps/<slug:key>/start/", learning.step_start, name="step_start"),
-    path("learning/<slug:slug>/steps/<slug:key>/done/", learning.step_done, name="step_done"),
+    path(
+        "learning/<slug:slug>/steps/<slug:key>/start/",
+        learning.step_progress,
+        {"action": "start"},
+        name="step_start",
+    ),
+    path(
+        "learning/<slug:slug>/steps/<slug:key>/done/",
+        learning.step_progress,
+        {"action": "done"},
+        name="step_done",
+    ),
     path(
         "learning/<slug:slug>/steps/<slug:key>/evidence/",
         learning.evidence_submit,

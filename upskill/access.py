@@ -3,7 +3,10 @@
 - L&D admins (group "L&D admins", or superusers) configure everything and may see
   every team and person.
 - Leaders see the teams they lead and every team below them, and the people in them.
-- Everyone with a Person record sees their own records.
+- Everyone with a Person record sees their own records: views read and change a
+  person's progress, evidence, ratings and answers only for `person_of(request.user)`,
+  so ownership holds by construction (nobody's records are addressed by another's id,
+  except evidence under review, which `can_review` guards).
 - Anyone else (anonymous, a user without a Person) sees nothing.
 
 Views and selectors ask these functions; no view filters by hand. Results that need the
@@ -16,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from upskill.models import Person, Team
 
@@ -103,39 +106,6 @@ def visible_teams(user: User) -> QuerySet[Team]:
     return Team.objects.filter(id__in=visible_team_ids(user))
 
 
-def visible_people(user: User) -> QuerySet[Person]:
-    """People whose records the user may see: their own, plus their led subtree (or all)."""
-    if is_ld_admin(user):
-        return Person.objects.all()
-    own = person_of(user)
-    team_ids = visible_team_ids(user)
-    if not team_ids:
-        return Person.objects.filter(pk=own.pk) if own else Person.objects.none()
-    query = Person.objects.filter(team_id__in=team_ids)
-    if own:
-        query = query | Person.objects.filter(pk=own.pk)
-    return query
-
-
-def can_view_person(user: User, person: Person) -> bool:
-    if is_ld_admin(user):
-        return True
-    own = person_of(user)
-    if own is not None and own.pk == person.pk:
-        return True
-    return person.team_id in visible_team_ids(user)
-
-
-def can_view_team(user: User, team: Team) -> bool:
-    return team.pk in visible_team_ids(user)
-
-
-def can_change_own_records(user: User, person: Person) -> bool:
-    """Progress, evidence, ratings and answers are changed only by the person themselves."""
-    own = person_of(user)
-    return own is not None and own.pk == person.pk
-
-
 def can_review(user: User, person: Person) -> bool:
     """The person's manager, or a leader of a team above them, reviews their evidence —
     never the person themselves."""
@@ -145,6 +115,28 @@ def can_review(user: User, person: Person) -> bool:
     if own is not None and person.manager_id == own.pk:
         return True
     return person.team_id in subtree_team_ids(led_team_ids(user))
+
+
+def reviewable_people(user: User) -> QuerySet[Person]:
+    """People whose evidence the user reviews: their reports and everyone in the teams
+    they lead and below (as `can_review`), never themselves."""
+    own = person_of(user)
+    condition = Q(team_id__in=subtree_team_ids(led_team_ids(user)))
+    if own is not None:
+        condition |= Q(manager=own)
+    people = Person.objects.filter(condition)
+    if own is not None:
+        people = people.exclude(pk=own.pk)
+    return people
+
+
+def is_reviewer(user: User) -> bool:
+    """Whether the user has anyone's evidence to review (the one meaning of "reviewer":
+    the navigation's Reviews link, the learning sub-nav's tab and the review queue's
+    gate all ask this)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return _cached(user, "reviewer", lambda: reviewable_people(user).exists())
 
 
 def can_act_for_team(user: User, team: Team) -> bool:

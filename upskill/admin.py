@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from upskill.models import JobRole, Person, Team
+from upskill.models import JobRole, OutcomeMeasure, Person, Team
 
 
 @admin.register(Team)
@@ -26,3 +26,10 @@ class PersonAdmin(admin.ModelAdmin):
     list_filter = ["job_role", "team"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
     autocomplete_fields = ["user", "team", "manager"]
+
+
+@admin.register(OutcomeMeasure)
+class OutcomeMeasureAdmin(admin.ModelAdmin):
+    # Which pathways target a measure is edited on the pathway (its targeted_measures).
+    list_display = ["key", "name", "unit", "direction"]
+    prepopulated_fields = {"key": ["name"]}

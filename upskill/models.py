@@ -93,3 +93,29 @@ class AccessDenial(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} refused"
+
+
+class OutcomeMeasure(models.Model):
+    """One of the organisation's outcome measures (cycle time, quality, customer
+    outcomes, confidence): the shared vocabulary that pathways target and metrics
+    observes, so it lives in the app both read.
+
+    The table keeps the name it had when metrics owned the model (moved with a state-only
+    migration, no data copied)."""
+
+    class Direction(models.TextChoices):
+        LOWER = "lower", "Lower is better"
+        HIGHER = "higher", "Higher is better"
+
+    key = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120)
+    unit = models.CharField(max_length=40, blank=True)
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "metrics_outcomemeasure"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "pathways",
     "responsibilities",
     "metrics",
+    "demo",  # last: the demo organisation reads every app above, and no app reads it
 ]
 
 MIDDLEWARE = [
@@ -126,7 +127,7 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         "include_fields": ["kind", "original_name", "status", "rows_inserted", "rows_duplicate"],
     },
     {"model": "metrics.XapiKey", "exclude_fields": ["key_hash"]},
-    "metrics.OutcomeMeasure",
+    "upskill.OutcomeMeasure",
 )
 
 # A strict Content-Security-Policy everywhere but the Django admin (which uses inline

@@ -1,9 +1,10 @@
 """Activity the app itself records as learners progress (starts, practice, completions).
 
-DESIGN's dependency rule says pathways never imports metrics. The agreed exception is
-this one write: pathways.services.learning calls `app_activity_record` directly, so a
-step's activity lands in the same transaction as the progress that caused it. Keep this
-module small and free of reads, so the exception stays one function wide.
+DESIGN's dependency rule says pathways never imports metrics. So `app_activity_record`
+is registered (MetricsConfig.ready) as the recorder behind upskill's one documented port,
+`upskill.learning_activity.learning_activity_record`, which pathways calls: a step's
+activity lands in the same transaction as the progress that caused it. Keep this module
+small and free of reads, so the port stays one function wide.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from metrics import enqueue
 from metrics.models import ActivityRecord
 from metrics.services.imports import dirty_buckets_mark
 from pathways.models import Pathway, Step
-from upskill.celery import enqueue_after_commit
 from upskill.models import Person
 
 APP_SOURCE = "app"
@@ -67,11 +68,7 @@ def app_activity_record(
         },
     )
     if created:
-        from metrics import tasks  # the tasks module imports the services package
-
         day = occurred_at.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
         dirty_buckets_mark(buckets=[(person.team_id, day - dt.timedelta(days=day.weekday()))])
-        # Not delay_on_commit: the rows are committed by then, so a broker outage must not
-        # fail the request; the beat catch-up rolls up the queued buckets anyway.
-        enqueue_after_commit(tasks.rollup_incremental)
+        enqueue.rollup_incremental()
     return record, created

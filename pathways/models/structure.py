@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from pathways.models.catalogue import RUBRIC_LEVELS, Competency, Product
-from upskill.models import JobRole
+from upskill.models import JobRole, OutcomeMeasure
 
 
 class PathwayQuerySet(models.QuerySet):
@@ -24,8 +24,16 @@ class Pathway(models.Model):
     summary = models.TextField(blank=True)
     products = models.ManyToManyField(Product, blank=True, related_name="pathways")
     target_roles = models.ManyToManyField(JobRole, blank=True, related_name="pathways")
-    # Targeted outcome measures live on metrics.OutcomeMeasure.pathways (related name
-    # "targeted_measures") so that this app never imports metrics.
+    # The join table keeps the name it had when metrics owned OutcomeMeasure (moved to
+    # upskill with state-only migrations; the columns already were pathway_id and
+    # outcomemeasure_id).
+    targeted_measures = models.ManyToManyField(
+        OutcomeMeasure,
+        blank=True,
+        related_name="pathways",
+        db_table="metrics_outcomemeasure_pathways",
+        help_text="Outcome measures this pathway aims to move.",
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -16,7 +16,7 @@ from pathways.models import (
     IssuedBadge,
     Pathway,
 )
-from pathways.selectors.learning import OB3_CONTEXT, badge_document
+from pathways.selectors.learning.recognition import OB3_CONTEXT, badge_document
 from upskill.models import Person
 
 

@@ -16,7 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from pathways.badges_forms import BadgeRevokeForm, BadgeSharingForm
+from pathways.forms.badges import BadgeRevokeForm, BadgeSharingForm
 from pathways.models import BadgeStatusList, IssuedBadge
 from pathways.selectors import badges as selectors
 from pathways.services import badges as services

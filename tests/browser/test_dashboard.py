@@ -16,7 +16,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from upskill.demo_organisation import DEMO_PASSWORD
+from demo.seed import DEMO_PASSWORD
 from upskill.models import Team
 
 pytestmark = [

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from demo.seed import DEMO_PASSWORD, demo_organisation_seed
 from pathways.models import ConfidenceRating, StepProgress
-from upskill.demo_organisation import DEMO_PASSWORD, demo_organisation_seed
 
 pytestmark = [
     pytest.mark.browser,

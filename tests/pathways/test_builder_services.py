@@ -24,7 +24,7 @@ from tests.factories import (
     StepProgressFactory,
     TeamFactory,
 )
-from tests.pathways.builder_factories import ConfidenceRatingFactory, publishable_pathway
+from tests.pathways.factories import ConfidenceRatingFactory, publishable_pathway
 
 pytestmark = pytest.mark.django_db
 

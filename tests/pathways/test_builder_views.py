@@ -22,7 +22,7 @@ from tests.factories import (
     StepProgressFactory,
     TeamFactory,
 )
-from tests.pathways.builder_factories import PathwayAssignmentFactory, publishable_pathway
+from tests.pathways.factories import PathwayAssignmentFactory, publishable_pathway
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -6,7 +6,7 @@ import pytest
 from pathways.models import StepProgress
 from pathways.services import learning as services
 from tests.factories import PersonFactory, StepFactory, TeamFactory, UserFactory
-from tests.pathways.learning_factories import a_journey
+from tests.pathways.factories import a_journey
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -9,13 +9,12 @@ from pathways.models import ConfidenceRating, Enrollment, Pathway, Recognition, 
 from pathways.selectors.learning import pathway_plan
 from pathways.services import learning as services
 from tests.factories import (
-    EnrollmentFactory,
     PathwayFactory,
     PersonFactory,
     StageFactory,
     StepFactory,
 )
-from tests.pathways.learning_factories import a_journey
+from tests.pathways.factories import a_journey
 
 pytestmark = pytest.mark.django_db
 
@@ -543,27 +542,3 @@ def test_self_enrolment_is_refused_for_other_roles_and_unpublished_pathways():
     with pytest.raises(ValidationError, match="not open for enrolment"):
         services.enrollment_self_enrol(person=person, pathway=draft)
     assert not Enrollment.objects.exists()
-
-
-def test_the_same_activity_source_id_is_recorded_once():
-    from django.utils import timezone
-
-    from metrics.services.app_activity import app_activity_record
-
-    person = EnrollmentFactory().person
-    kwargs = {
-        "person": person,
-        "pathway": None,
-        "step": None,
-        "kind": "completed",
-        "minutes": 30,
-        "source_id": "progress:1:completed",
-        "occurred_at": timezone.now(),
-    }
-
-    first, created = app_activity_record(**kwargs)
-    again, created_again = app_activity_record(**kwargs)
-
-    assert (created, created_again) == (True, False)
-    assert first.pk == again.pk
-    assert ActivityRecord.objects.count() == 1

@@ -7,7 +7,7 @@ from metrics.models import ActivityRecord
 from pathways.models import ConfidenceRating, StepFeedback, StepProgress
 from pathways.services import learning as services
 from tests.factories import PersonFactory, StepFactory
-from tests.pathways.learning_factories import a_journey
+from tests.pathways.factories import a_journey
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}

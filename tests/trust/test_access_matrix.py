@@ -32,7 +32,7 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
-from tests.pathways.learning_factories import a_journey
+from tests.pathways.factories import a_journey
 
 pytestmark = pytest.mark.django_db
 

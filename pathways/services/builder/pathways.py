@@ -112,9 +112,6 @@ def pathway_archive(*, pathway: Pathway) -> Pathway:
 def _set_pathway_relations(pathway: Pathway, *, products, target_roles, targeted_measures):
     pathway.products.set(products)
     pathway.target_roles.set(target_roles)
-    # Targeted outcome measures are the M2M metrics.OutcomeMeasure.pathways, seen from
-    # here as Pathway.targeted_measures; writing through the reverse relation keeps this
-    # app from importing metrics (metrics depends on pathways, not the other way).
     if targeted_measures is not None:
         pathway.targeted_measures.set(targeted_measures)
 

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pathways.builder_forms import (
+from pathways.forms import (
     CompetencyForm,
     ProductForm,
     RubricForm,
@@ -14,8 +14,8 @@ from pathways.builder_forms import (
 from pathways.models import Competency, Product
 from pathways.selectors import builder as selectors
 from pathways.services import builder as services
-from pathways.views.builder.form_errors import form_errors_to
 from upskill.decorators import ld_admin_required
+from upskill.forms import validation_error_onto_form
 from upskill.http import HtmxHttpRequest
 from upskill.models import JobRole
 
@@ -30,20 +30,22 @@ def products(request: HtmxHttpRequest):
         try:
             product = services.product_create(**form.cleaned_data)
         except ValidationError as exc:
-            form_errors_to(form, exc)
+            validation_error_onto_form(form, exc)
         else:
             messages.success(request, f"Added “{product.name}”.")
             return redirect(reverse("pathways:products"))
     return render(
         request,
-        "pathways/products.html",
+        "pathways/builder/products.html",
         {"form": form, "products": selectors.products_with_use()},
     )
 
 
 def _product_row(request, product_pk: int, **extra):
     product = selectors.products_with_use().get(pk=product_pk)
-    return render(request, "pathways/products.html#product-row", {"product": product, **extra})
+    return render(
+        request, "pathways/builder/products.html#product-row", {"product": product, **extra}
+    )
 
 
 @require_GET
@@ -68,7 +70,7 @@ def product_edit(request: HtmxHttpRequest, pk: int):
             try:
                 services.product_update(product=fresh, **form.cleaned_data)
             except ValidationError as exc:
-                form_errors_to(form, exc)
+                validation_error_onto_form(form, exc)
             else:
                 if request.htmx:
                     return _product_row(request, product.pk, saved=True)
@@ -85,8 +87,8 @@ def product_edit(request: HtmxHttpRequest, pk: int):
         )
     context = {"product": product, "form": form}
     if request.htmx:
-        return render(request, "pathways/products.html#product-edit", context)
-    return render(request, "pathways/product_edit.html", context)
+        return render(request, "pathways/builder/products.html#product-edit", context)
+    return render(request, "pathways/builder/product_edit.html", context)
 
 
 @require_POST
@@ -115,7 +117,7 @@ def rubrics(request: HtmxHttpRequest):
     competencies, rows = selectors.rubric_grid()
     return render(
         request,
-        "pathways/rubrics.html",
+        "pathways/builder/rubrics.html",
         {
             "competencies": competencies,
             "rows": rows,
@@ -132,7 +134,7 @@ def competency_create(request: HtmxHttpRequest):
         try:
             competency = services.competency_create(**form.cleaned_data)
         except ValidationError as exc:
-            form_errors_to(form, exc)
+            validation_error_onto_form(form, exc)
         else:
             messages.success(
                 request,
@@ -143,7 +145,7 @@ def competency_create(request: HtmxHttpRequest):
     competencies, rows = selectors.rubric_grid()
     return render(
         request,
-        "pathways/rubrics.html",
+        "pathways/builder/rubrics.html",
         {"competencies": competencies, "rows": rows, "competency_form": form},
     )
 
@@ -163,7 +165,7 @@ def rubric_cell(request: HtmxHttpRequest, role_pk: int, competency_pk: int):
         return redirect(f"{reverse('pathways:rubrics')}#rubric-{role_pk}-{competency_pk}")
     return render(
         request,
-        "pathways/rubrics.html#rubric-cell",
+        "pathways/builder/rubrics.html#rubric-cell",
         {"job_role": job_role, "competency": competency, "rubric": rubric},
     )
 
@@ -181,12 +183,12 @@ def rubric_edit(request: HtmxHttpRequest, role_pk: int, competency_pk: int):
                     job_role=job_role, competency=competency, descriptors=form.cleaned_data
                 )
             except ValidationError as exc:
-                form_errors_to(form, exc)
+                validation_error_onto_form(form, exc)
             else:
                 if request.htmx:
                     return render(
                         request,
-                        "pathways/rubrics.html#rubric-cell",
+                        "pathways/builder/rubrics.html#rubric-cell",
                         {
                             "job_role": job_role,
                             "competency": competency,
@@ -201,5 +203,5 @@ def rubric_edit(request: HtmxHttpRequest, role_pk: int, competency_pk: int):
         form = RubricForm(auto_id=auto_id, initial=initial)
     context = {"job_role": job_role, "competency": competency, "rubric": rubric, "form": form}
     if request.htmx:
-        return render(request, "pathways/rubrics.html#rubric-edit", context)
-    return render(request, "pathways/rubric_edit.html", context)
+        return render(request, "pathways/builder/rubrics.html#rubric-edit", context)
+    return render(request, "pathways/builder/rubric_edit.html", context)

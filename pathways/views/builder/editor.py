@@ -7,16 +7,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
-from pathways.builder_forms import (
+from pathways.forms import (
     StageForm,
     StepForm,
 )
 from pathways.models import Pathway, Stage, Step
 from pathways.selectors import builder as selectors
 from pathways.services import builder as services
-from pathways.views.builder.form_errors import form_errors_to
 from pathways.views.builder.pathways import editor_url
 from upskill.decorators import ld_admin_required
+from upskill.forms import validation_error_onto_form
 from upskill.http import HtmxHttpRequest
 
 # --- The editor (stages and steps) ------------------------------------------------------
@@ -37,7 +37,7 @@ def _structure_response(request, pathway: Pathway, *, notice: str = "", error: s
     if request.htmx:
         return render(
             request,
-            "pathways/pathway_editor.html#pathway-structure",
+            "pathways/builder/pathway_editor.html#pathway-structure",
             _structure_context(pathway, notice=notice, error=error),
         )
     if error:
@@ -47,11 +47,21 @@ def _structure_response(request, pathway: Pathway, *, notice: str = "", error: s
     return redirect(editor_url(pathway.pk))
 
 
+def _structure_change(request, pathway: Pathway, change, notice):
+    """Run one structure change (delete, restore) and answer with the structure: its
+    refusal as the error, else `notice(result)` as the notice."""
+    try:
+        result = change()
+    except ValidationError as exc:
+        return _structure_response(request, pathway, error=" ".join(exc.messages))
+    return _structure_response(request, pathway, notice=notice(result))
+
+
 @require_GET
 @ld_admin_required
 def pathway_editor(request: HtmxHttpRequest, pk: int):
     pathway = get_object_or_404(Pathway, pk=pk)
-    template = "pathways/pathway_editor.html"
+    template = "pathways/builder/pathway_editor.html"
     if request.htmx:
         template += "#pathway-structure"
     return render(request, template, _structure_context(pathway, tab="structure"))
@@ -60,7 +70,7 @@ def pathway_editor(request: HtmxHttpRequest, pk: int):
 def _form_page(request, *, pathway, form, heading, action, submit="Save"):
     return render(
         request,
-        "pathways/builder_form_page.html",
+        "pathways/builder/form_page.html",
         {
             "pathway": pathway,
             "form": form,
@@ -81,13 +91,13 @@ def stage_create(request: HtmxHttpRequest, pk: int):
         try:
             stage = services.stage_create(pathway=pathway, **form.cleaned_data)
         except ValidationError as exc:
-            form_errors_to(form, exc)
+            validation_error_onto_form(form, exc)
         else:
             return _structure_response(request, pathway, notice=f"Added the stage “{stage.title}”.")
     if request.htmx and request.method == "POST":
         response = render(
             request,
-            "pathways/pathway_editor.html#add-stage",
+            "pathways/builder/pathway_editor.html#add-stage",
             {"pathway": pathway, "stage_form": form},
         )
         return reswap(retarget(response, "#add-stage"), "outerHTML")
@@ -113,7 +123,7 @@ def stage_edit(request: HtmxHttpRequest, pk: int):
             try:
                 services.stage_update(stage=stage, **form.cleaned_data)
             except ValidationError as exc:
-                form_errors_to(form, exc)
+                validation_error_onto_form(form, exc)
             else:
                 return _structure_response(
                     request, pathway, notice=f"Saved the stage “{stage.title}”."
@@ -131,7 +141,7 @@ def stage_edit(request: HtmxHttpRequest, pk: int):
     if request.htmx:
         response = render(
             request,
-            "pathways/pathway_editor.html#stage-edit",
+            "pathways/builder/pathway_editor.html#stage-edit",
             {"pathway": pathway, "stage": stage, "form": form},
         )
         return reswap(retarget(response, f"#stage-head-{stage.pk}"), "outerHTML")
@@ -148,11 +158,12 @@ def stage_edit(request: HtmxHttpRequest, pk: int):
 @ld_admin_required
 def stage_delete(request: HtmxHttpRequest, pk: int):
     stage = get_object_or_404(Stage.objects.select_related("pathway"), pk=pk)
-    try:
-        services.stage_delete(stage=stage)
-    except ValidationError as exc:
-        return _structure_response(request, stage.pathway, error=" ".join(exc.messages))
-    return _structure_response(request, stage.pathway, notice=f"Deleted the stage “{stage.title}”.")
+    return _structure_change(
+        request,
+        stage.pathway,
+        lambda: services.stage_delete(stage=stage),
+        lambda _: f"Deleted the stage “{stage.title}”.",
+    )
 
 
 @require_POST
@@ -196,7 +207,7 @@ def _step_form_response(request, *, pathway, form, step=None, stage=None):
             partial, target = "step-add", f"#add-step-{stage.pk}"
         response = render(
             request,
-            f"pathways/pathway_editor.html#{partial}",
+            f"pathways/builder/pathway_editor.html#{partial}",
             {"pathway": pathway, "form": form, "step": step, "stage": stage or step.stage},
         )
         return reswap(retarget(response, target), "outerHTML")
@@ -230,7 +241,7 @@ def step_create(request: HtmxHttpRequest, pk: int):
                 prerequisites=list(form.cleaned_data["prerequisites"]),
             )
         except ValidationError as exc:
-            form_errors_to(form, exc)
+            validation_error_onto_form(form, exc)
         else:
             return _structure_response(request, pathway, notice=f"Added the step “{step.title}”.")
     return _step_form_response(request, pathway=pathway, form=form, stage=stage)
@@ -262,7 +273,7 @@ def step_edit(request: HtmxHttpRequest, pk: int):
                     stage=form.cleaned_data["stage"],
                 )
             except ValidationError as exc:
-                form_errors_to(form, exc)
+                validation_error_onto_form(form, exc)
             else:
                 return _structure_response(
                     request, pathway, notice=f"Saved the step “{fresh.title}”."
@@ -293,19 +304,21 @@ def step_edit(request: HtmxHttpRequest, pk: int):
 @ld_admin_required
 def step_delete(request: HtmxHttpRequest, pk: int):
     step = get_object_or_404(Step.objects.select_related("pathway"), pk=pk)
-    try:
-        result = services.step_delete(step=step)
-    except ValidationError as exc:
-        return _structure_response(request, step.pathway, error=" ".join(exc.messages))
-    return _structure_response(request, step.pathway, notice=result.message)
+    return _structure_change(
+        request,
+        step.pathway,
+        lambda: services.step_delete(step=step),
+        lambda removal: removal.message,  # deleted, or archived when it has progress
+    )
 
 
 @require_POST
 @ld_admin_required
 def step_restore(request: HtmxHttpRequest, pk: int):
     step = get_object_or_404(Step.objects.select_related("pathway"), pk=pk)
-    try:
-        services.step_restore(step=step)
-    except ValidationError as exc:
-        return _structure_response(request, step.pathway, error=" ".join(exc.messages))
-    return _structure_response(request, step.pathway, notice=f"Restored the step “{step.title}”.")
+    return _structure_change(
+        request,
+        step.pathway,
+        lambda: services.step_restore(step=step),
+        lambda _: f"Restored the step “{step.title}”.",
+    )

@@ -8,15 +8,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pathways.builder_forms import (
+from pathways.forms import (
     AssignForm,
     PathwayForm,
 )
 from pathways.models import Pathway, PathwayAssignment
 from pathways.selectors import builder as selectors
 from pathways.services import builder as services
-from pathways.views.builder.form_errors import form_errors_to
 from upskill.decorators import ld_admin_required
+from upskill.forms import validation_error_onto_form
 from upskill.http import HtmxHttpRequest
 
 ENROLMENTS_PER_PAGE = 25
@@ -34,7 +34,9 @@ def editor_url(pathway_pk: int, anchor: str = "") -> str:
 @ld_admin_required
 def pathway_list(request: HtmxHttpRequest):
     return render(
-        request, "pathways/pathway_list.html", {"pathways": selectors.pathway_list_with_counts()}
+        request,
+        "pathways/builder/pathway_list.html",
+        {"pathways": selectors.pathway_list_with_counts()},
     )
 
 
@@ -46,13 +48,13 @@ def pathway_create(request: HtmxHttpRequest):
         try:
             pathway = services.pathway_create(**form.cleaned_data)
         except ValidationError as exc:
-            form_errors_to(form, exc)
+            validation_error_onto_form(form, exc)
         else:
             messages.success(
                 request, f"Created “{pathway.title}” as a draft. Now add its stages and steps."
             )
             return redirect(editor_url(pathway.pk))
-    return render(request, "pathways/pathway_form.html", {"form": form})
+    return render(request, "pathways/builder/pathway_form.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])
@@ -66,7 +68,7 @@ def pathway_edit(request: HtmxHttpRequest, pk: int):
             try:
                 services.pathway_update(pathway=fresh, **form.cleaned_data)
             except ValidationError as exc:
-                form_errors_to(form, exc)
+                validation_error_onto_form(form, exc)
             else:
                 messages.success(request, f"Saved the details of “{fresh.title}”.")
                 return redirect(editor_url(pathway.pk))
@@ -78,12 +80,13 @@ def pathway_edit(request: HtmxHttpRequest, pk: int):
                 "summary": pathway.summary,
                 "products": list(pathway.products.values_list("pk", flat=True)),
                 "target_roles": list(pathway.target_roles.values_list("pk", flat=True)),
-                # The reverse side of metrics.OutcomeMeasure.pathways (see services).
                 "targeted_measures": list(pathway.targeted_measures.values_list("pk", flat=True)),
             },
         )
     return render(
-        request, "pathways/pathway_form.html", {"form": form, "pathway": pathway, "tab": "details"}
+        request,
+        "pathways/builder/pathway_form.html",
+        {"form": form, "pathway": pathway, "tab": "details"},
     )
 
 
@@ -134,7 +137,7 @@ def pathway_preview(request: HtmxHttpRequest, pk: int):
     pathway = get_object_or_404(Pathway, pk=pk)
     return render(
         request,
-        "pathways/pathway_preview.html",
+        "pathways/builder/pathway_preview.html",
         {"pathway": pathway, "structure": selectors.pathway_structure(pathway), "tab": "preview"},
     )
 
@@ -156,7 +159,7 @@ def pathway_assign(request: HtmxHttpRequest, pk: int):
                 **form.targets(),
             )
         except ValidationError as exc:
-            form_errors_to(form, exc)
+            validation_error_onto_form(form, exc)
         else:
             standing = form.cleaned_data["audience"] != "people"
             messages.success(
@@ -181,8 +184,8 @@ def pathway_assign(request: HtmxHttpRequest, pk: int):
         "tab": "assign",
     }
     if request.htmx and request.method == "GET":
-        return render(request, "pathways/pathway_assign.html#enrolments", context)
-    return render(request, "pathways/pathway_assign.html", context)
+        return render(request, "pathways/builder/pathway_assign.html#enrolments", context)
+    return render(request, "pathways/builder/pathway_assign.html", context)
 
 
 @require_POST

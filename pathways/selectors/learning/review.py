@@ -1,0 +1,139 @@
+"""Reads for reviewers (the queue, one submission with its rubric) and for L&D admins
+(what learners said about each step)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Q
+
+from pathways.models import (
+    Pathway,
+    RoleRubric,
+    Step,
+    StepFeedback,
+    StepProgress,
+)
+from upskill import access
+
+Status = StepProgress.Status
+
+
+# --- Review -------------------------------------------------------------------------------
+
+
+def review_queue(user) -> list[StepProgress]:
+    """Submitted evidence the user may review, oldest first, each with `rubric` set to
+    the learner's role rubric for the step's competency (or None). Two queries plus the
+    ones access needs: submissions with learner, step and product; their rubrics."""
+    submissions = list(
+        StepProgress.objects.filter(
+            status=Status.SUBMITTED, enrollment__person__in=access.reviewable_people(user)
+        )
+        .select_related(
+            "enrollment__person__user",
+            "enrollment__person__job_role",
+            "enrollment__pathway",
+            "step__product",
+            "step__competency",
+        )
+        .order_by("submitted_at", "pk")
+    )
+    attach_rubrics(submissions)
+    return submissions
+
+
+def attach_rubrics(submissions: list[StepProgress]) -> None:
+    pairs = {(p.enrollment.person.job_role_id, p.step.competency_id) for p in submissions}
+    competency_ids = {c for _, c in pairs if c is not None}
+    rubrics = {}
+    if competency_ids:
+        rubrics = {
+            (r.job_role_id, r.competency_id): r
+            for r in RoleRubric.objects.filter(
+                competency_id__in=competency_ids,
+                job_role_id__in={role for role, _ in pairs},
+            )
+        }
+    for submission in submissions:
+        key = (submission.enrollment.person.job_role_id, submission.step.competency_id)
+        submission.rubric = rubrics.get(key)
+
+
+def submission_for_review(pk: int) -> StepProgress | None:
+    submission = (
+        StepProgress.objects.select_related(
+            "enrollment__person__user",
+            "enrollment__person__job_role",
+            "enrollment__pathway",
+            "step__product",
+            "step__competency",
+            "reviewer__user",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if submission is not None:
+        attach_rubrics([submission])
+    return submission
+
+
+# --- Feedback summary (L&D admins) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepFeedbackSummary:
+    step: Step
+    answers: int
+    useful: int
+    comments: list[str]  # empty unless enough people answered
+    min_group_size: int
+
+    @property
+    def shown(self) -> bool:
+        return self.answers >= self.min_group_size
+
+    @property
+    def useful_percent(self) -> int | None:
+        return round(100 * self.useful / self.answers) if self.shown else None
+
+
+def step_feedback_summary(pathway: Pathway) -> list[StepFeedbackSummary]:
+    """Per live step: how many answered, how many found it useful, and the comments
+    without names — all of it only when at least MIN_GROUP_SIZE people answered.
+    Three queries: steps, counts per step, comments of the steps that qualify."""
+    minimum = settings.MIN_GROUP_SIZE
+    steps = list(
+        Step.objects.filter(pathway=pathway, is_archived=False).order_by(
+            "stage__position", "position"
+        )
+    )
+    counts = {
+        row["step_id"]: row
+        for row in StepFeedback.objects.filter(step__in=steps)
+        .values("step_id")
+        .annotate(answers=Count("id"), useful=Count("id", filter=Q(useful=True)))
+        .order_by()
+    }
+    shown_ids = [sid for sid, row in counts.items() if row["answers"] >= minimum]
+    comments: dict[int, list[str]] = defaultdict(list)
+    # Newest first, and ordered by text within a moment so no order leaks who wrote it.
+    for step_id, comment in (
+        StepFeedback.objects.filter(step_id__in=shown_ids)
+        .exclude(comment="")
+        .order_by("-created_at", "comment")
+        .values_list("step_id", "comment")
+    ):
+        comments[step_id].append(comment)
+    return [
+        StepFeedbackSummary(
+            step=step,
+            answers=counts.get(step.pk, {}).get("answers", 0),
+            useful=counts.get(step.pk, {}).get("useful", 0),
+            comments=comments.get(step.pk, []),
+            min_group_size=minimum,
+        )
+        for step in steps
+    ]

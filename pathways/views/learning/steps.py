@@ -1,0 +1,272 @@
+"""The learner's own pages: my learning, a step (start, done, evidence, feedback) and
+confidence ratings. A learner reaches their records only through their own enrolment
+(looked up by pathway slug for the signed-in person)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from pathways.forms import (
+    ConfidenceForm,
+    EvidenceForm,
+    FeedbackForm,
+)
+from pathways.models import Pathway, Stage, Step, StepProgress
+from pathways.selectors import learning as selectors
+from pathways.services import learning as services
+from upskill import access
+from upskill.decorators import person_required
+from upskill.forms import validation_error_onto_form
+from upskill.http import HtmxHttpRequest
+
+Status = StepProgress.Status
+
+
+# --- My learning --------------------------------------------------------------------------
+
+
+@require_GET
+@person_required
+def my_learning(request: HtmxHttpRequest):
+    person = access.person_of(request.user)
+    enrollments = list(selectors.enrollments_for_person(person))
+    plans = selectors.pathway_plans(enrollments)
+    return render(
+        request,
+        "pathways/learning/my_learning.html",
+        {
+            "person": person,
+            "plans": [plans[e.pk] for e in enrollments],
+            "available": selectors.self_enrol_pathways(person),
+            "is_reviewer": access.is_reviewer(request.user),
+            "section": "learning",
+        },
+    )
+
+
+@require_POST
+@person_required
+def enrol(request: HtmxHttpRequest, slug: str):
+    person = access.person_of(request.user)
+    pathway = get_object_or_404(Pathway.objects.published(), slug=slug)
+    try:
+        services.enrollment_self_enrol(person=person, pathway=pathway)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"You are enrolled in “{pathway.title}”. Here is where to start.")
+    return redirect("pathways:my_learning")
+
+
+# --- A step -------------------------------------------------------------------------------
+
+
+def _own_step(request: HtmxHttpRequest, slug: str, key: str):
+    """The signed-in person's enrolment and the live step, or 404 (also for a pathway
+    they are not enrolled in: its steps are not theirs to act on)."""
+    person = access.person_of(request.user)
+    enrollment = selectors.own_enrollment(person, slug)
+    if enrollment is None:
+        raise Http404("You are not enrolled in this pathway.")
+    step = (
+        Step.objects.filter(pathway_id=enrollment.pathway_id, key=key, is_archived=False)
+        .select_related("stage", "product", "competency")
+        .first()
+    )
+    if step is None:
+        raise Http404("No such step in this pathway.")
+    return person, enrollment, step
+
+
+def _step_context(person, enrollment, step, **forms) -> dict:
+    plan = selectors.pathway_plan(enrollment)
+    state = plan.state_of(step)
+    feedback = selectors.feedback_of(person, step)
+    feedback_initial = (
+        {"useful": "yes" if feedback.useful else "no", "comment": feedback.comment}
+        if feedback
+        else {}
+    )
+    evidence_form = forms.get("evidence_form")
+    if evidence_form is None:
+        previous = state.progress if state and state.status == Status.CHANGES_REQUESTED else None
+        initial = (
+            {"evidence": previous.evidence, "evidence_url": previous.evidence_url}
+            if previous
+            else {}
+        )
+        evidence_form = EvidenceForm(initial=initial)
+    return {
+        "person": person,
+        "enrollment": enrollment,
+        "pathway": enrollment.pathway,
+        "plan": plan,
+        "state": state,
+        "step": step,
+        "rubric": selectors.rubric_for(person.job_role_id, step.competency_id),
+        "feedback": feedback,
+        "evidence_form": evidence_form,
+        "feedback_form": forms.get("feedback_form") or FeedbackForm(initial=feedback_initial),
+        "confidence_form": forms.get("confidence_form"),
+        "is_reviewer": forms.get("is_reviewer", False),
+        "section": "learning",
+    }
+
+
+@require_GET
+@person_required
+def step_detail(request: HtmxHttpRequest, slug: str, key: str):
+    person, enrollment, step = _own_step(request, slug, key)
+    context = _step_context(person, enrollment, step, is_reviewer=access.is_reviewer(request.user))
+    return render(request, "pathways/learning/step.html", context)
+
+
+def _after_step_action(request, person, enrollment, step, action, **forms):
+    """Run a progress service; htmx gets the step's progress panel back (with the error
+    or the confidence prompt in it), a plain form post goes back to the step page.
+    Errors about a field (the evidence, its link) go next to the field; others (a
+    double submit, a locked step) above the panel's actions."""
+    error = None
+    try:
+        action()
+    except ValidationError as exc:
+        error = exc
+    evidence_form = forms.get("evidence_form")
+    field_error = error is not None and hasattr(error, "error_dict") and evidence_form
+    if field_error:
+        validation_error_onto_form(evidence_form, error)
+    if not request.htmx:
+        if field_error:
+            context = _step_context(person, enrollment, step, **forms)
+            return render(request, "pathways/learning/step.html", context)
+        if error is not None:
+            for message in error.messages:
+                messages.error(request, message)
+        return redirect("pathways:step", slug=enrollment.pathway.slug, key=step.key)
+    context = _step_context(person, enrollment, step, **forms)
+    context["action_errors"] = error.messages if error is not None and not field_error else []
+    context["just_acted"] = error is None
+    return render(request, "pathways/learning/step.html#step-progress", context)
+
+
+# What a learner says about a step's progress, by URL: the one view serves both.
+PROGRESS_ACTIONS = {"start": services.step_start, "done": services.step_mark_done}
+
+
+@require_POST
+@person_required
+def step_progress(request: HtmxHttpRequest, slug: str, key: str, action: str):
+    """Start a step, or mark it done (`action` comes from the URL, not the client)."""
+    person, enrollment, step = _own_step(request, slug, key)
+    service = PROGRESS_ACTIONS[action]
+    return _after_step_action(
+        request, person, enrollment, step, lambda: service(enrollment=enrollment, step=step)
+    )
+
+
+@require_POST
+@person_required
+def evidence_submit(request: HtmxHttpRequest, slug: str, key: str):
+    person, enrollment, step = _own_step(request, slug, key)
+    form = EvidenceForm(request.POST)
+    form.is_valid()  # text fields: always valid; the service checks the content
+
+    def submit():
+        services.evidence_submit(
+            enrollment=enrollment,
+            step=step,
+            evidence=form.cleaned_data.get("evidence", ""),
+            evidence_url=form.cleaned_data.get("evidence_url", ""),
+        )
+
+    return _after_step_action(request, person, enrollment, step, submit, evidence_form=form)
+
+
+@require_POST
+@person_required
+def step_feedback(request: HtmxHttpRequest, slug: str, key: str):
+    person, enrollment, step = _own_step(request, slug, key)
+    form = FeedbackForm(request.POST)
+    saved = False
+    if form.is_valid():
+        try:
+            services.step_feedback_give(
+                person=person,
+                step=step,
+                useful=form.cleaned_data["useful"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as exc:
+            validation_error_onto_form(form, exc)
+        else:
+            saved = True
+    if not request.htmx and saved:
+        messages.success(request, "Thank you — your feedback on this step is saved.")
+        return redirect("pathways:step", slug=enrollment.pathway.slug, key=step.key)
+    context = _step_context(person, enrollment, step, feedback_form=form)
+    if saved:
+        context["feedback_form"] = form
+        context["feedback_saved"] = True
+    if request.htmx:
+        return render(request, "pathways/learning/step.html#step-feedback", context)
+    return render(request, "pathways/learning/step.html", context)
+
+
+# --- Confidence ---------------------------------------------------------------------------
+
+
+@require_POST
+@person_required
+def confidence_rate(request: HtmxHttpRequest, slug: str):
+    person = access.person_of(request.user)
+    enrollment = selectors.own_enrollment(person, slug)
+    if enrollment is None:
+        raise Http404("You are not enrolled in this pathway.")
+    form = ConfidenceForm(request.POST)
+    error_messages: list[str] = []
+    if form.is_valid():
+        stage = None
+        if form.cleaned_data["stage"]:
+            stage = Stage.objects.filter(
+                pk=form.cleaned_data["stage"], pathway_id=enrollment.pathway_id
+            ).first()
+        try:
+            services.confidence_rate(
+                enrollment=enrollment,
+                moment=form.cleaned_data["moment"],
+                stage=stage,
+                rating=form.cleaned_data["rating"],
+            )
+        except ValidationError as exc:
+            error_messages = exc.messages
+    else:
+        error_messages = ["Choose a rating from 1 (not at all) to 5 (very)."]
+    if not request.htmx:
+        for message in error_messages:
+            messages.error(request, message)
+        if not error_messages:
+            messages.success(request, "Thank you — your confidence rating is saved.")
+        back = request.POST.get("back", "")
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            back = reverse("pathways:my_learning")
+        return redirect(back)
+    plan = selectors.pathway_plan(enrollment)
+    return render(
+        request,
+        "pathways/learning/_confidence.html",
+        {
+            "plan": plan,
+            "confidence_errors": error_messages,
+            "confidence_saved": not error_messages,
+            "back": request.POST.get("back", ""),
+        },
+    )
