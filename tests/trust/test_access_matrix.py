@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from metrics.models import ImportRun, XapiActivityMapping, XapiKey, XapiVerbMapping
 from pathways.models import PathwayAssignment, StepProgress
+from pathways.services import badges as badge_services
 from responsibilities import services as responsibility_services
 from responsibilities.models import ResponsibilityArea
 from tests.factories import (
@@ -113,6 +114,8 @@ def world(settings) -> World:
         submitted_at=timezone.now(),
     )
     completed = EnrollmentFactory(person=employee, completed_at=timezone.now())
+    badge = badge_services.badge_issue(enrollment=completed)
+    badge_services.badge_sharing_set(badge=badge, person=employee, is_public=True)
     assignment = PathwayAssignment.objects.create(pathway=journey.pathway, team=employee.team)
     area = ResponsibilityArea.objects.first()
     commitment = responsibility_services.commitment_create(
@@ -162,6 +165,14 @@ def world(settings) -> World:
         },
         "pathways:review": {"pk": submitted.pk},
         "pathways:badge": {"pk": completed.pk},
+        "pathways:badge_mine": {"pk": completed.pk},
+        "pathways:badge_sharing": {"pk": completed.pk},
+        "pathways:badge_status_list": {"pk": badge.signing_key_id},
+        "pathways:badge_public": {"public_id": badge.public_id},
+        "pathways:badge_public_credential": {"public_id": badge.public_id},
+        "pathways:achievement": {"slug": completed.pathway.slug},
+        "pathways:achievement_image": {"slug": completed.pathway.slug},
+        "pathways:badge_revoke": {"pk": badge.pk},
         "pathways:enrol": {"slug": pathway.slug},
         "pathways:confidence_rate": {"slug": pathway.slug},
         "pathways:step": {"slug": pathway.slug, "key": journey.learn.key},
@@ -278,6 +289,20 @@ ACCESS: dict[str, dict[str, str]] = {
         ld_admin=DENY,
     ),
     "pathways:badge": OWNER_ONLY,
+    # Verifiable badges: the owner's page and public switch; what a verifier fetches
+    # without signing in (a badge its owner shared, the issuer, status lists,
+    # achievements: see tests/pathways/test_badges.py for what a private one shows);
+    # revocation by L&D admins.
+    "pathways:badge_mine": OWNER_ONLY,
+    "pathways:badge_sharing": OWNER_ONLY,
+    "pathways:badge_issuer": PUBLIC,
+    "pathways:badge_status_list": PUBLIC,
+    "pathways:badge_public": PUBLIC,
+    "pathways:badge_public_credential": PUBLIC,
+    "pathways:achievement": PUBLIC,
+    "pathways:achievement_image": PUBLIC,
+    "pathways:badge_admin": ADMIN_ONLY,
+    "pathways:badge_revoke": ADMIN_ONLY,
     "pathways:step": OWNER_ONLY,
     "pathways:step_start": OWNER_ONLY,
     "pathways:step_done": OWNER_ONLY,
