@@ -150,6 +150,20 @@ def leader_user_ids() -> frozenset[int]:
     return frozenset(Team.leaders.through.objects.values_list("user_id", flat=True).distinct())
 
 
+def ld_admin_user_ids() -> frozenset[int]:
+    """Active users who are L&D admins (the group, or superusers): who hears about
+    organisation-wide changes such as an applied HR sync."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    return frozenset(
+        get_user_model()
+        .objects.filter(Q(groups__name=LD_ADMINS_GROUP) | Q(is_superuser=True), is_active=True)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
 def can_configure(user: User) -> bool:
     """Products, rubrics, pathways, the responsibility matrix, commitments and imports."""
     return is_ld_admin(user)
