@@ -17,6 +17,7 @@ from upskill.services.hr_sync_runs import (
     hr_sync_run_cancel,
     hr_sync_run_confirm,
     hr_sync_run_create,
+    hr_sync_run_notify,
     hr_sync_run_plan,
 )
 from upskill.services.organisation import LD_ADMIN_APPS, ld_admin_permissions_grant
@@ -70,6 +71,7 @@ __all__ = [
     "hr_sync_run_cancel",
     "hr_sync_run_confirm",
     "hr_sync_run_create",
+    "hr_sync_run_notify",
     "hr_sync_run_plan",
     "ld_admin_permissions_grant",
     "people_provisioned_hook_register",
