@@ -5,7 +5,11 @@ port through which the apps above upskill react to joiners). Callers import from
 `upskill.services`."""
 
 from upskill.services.hr_sync import (
+    ACTIVE,
     HR_SYNC_FILES,
+    LEAVER,
+    PEOPLE_COLUMNS,
+    TEAM_COLUMNS,
     HrPlan,
     HrSyncRejected,
     RowError,
@@ -59,7 +63,11 @@ __all__ = [
     "scim_user_delete",
     "scim_user_patch",
     "scim_user_replace",
+    "ACTIVE",
     "HR_SYNC_FILES",
+    "LEAVER",
+    "PEOPLE_COLUMNS",
+    "TEAM_COLUMNS",
     "LD_ADMIN_APPS",
     "HrPlan",
     "HrSyncRejected",
