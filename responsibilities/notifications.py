@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -87,18 +85,8 @@ def _commitments(now: dt.datetime):
         "team_id", "user_id"
     ):
         leaders[team_id].append(user_id)
-    admins = list(_ld_admin_user_ids())
+    admins = list(access.ld_admin_user_ids())
     return teams, commitments, leaders, admins
-
-
-def _ld_admin_user_ids():
-    return (
-        get_user_model()
-        .objects.filter(Q(is_superuser=True) | Q(groups__name=access.LD_ADMINS_GROUP))
-        .filter(is_active=True)
-        .values_list("pk", flat=True)
-        .distinct()
-    )
 
 
 def _check_ins_and_behind(now: dt.datetime) -> int:
