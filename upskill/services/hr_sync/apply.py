@@ -56,6 +56,30 @@ def _bulk_set(objs: list, fields: list[str]) -> None:
             )
 
 
+def _insert_rows(model, names: list[str], rows: list[tuple]) -> None:
+    """Insert many new rows, given as tuples of the `names` fields' values. On PostgreSQL
+    one COPY: no model instances and no SQL to compile, which was most of a 50,000-person
+    apply's time with bulk_create. Columns left out take NULL (the models set no database
+    defaults), so `names` lists every non-null column without a database default."""
+    if not rows:
+        return
+    fields = [model._meta.get_field(name) for name in names]
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(
+            [model(**dict(zip((f.attname for f in fields), row, strict=True))) for row in rows],
+            batch_size=BATCH,
+        )
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+
+
 def _unique_slug(name: str, taken: set[str]) -> str:
     limit = Team._meta.get_field("slug").max_length
     base = (slugify(name) or "team")[: limit - 8]
@@ -70,7 +94,7 @@ def _write(work: _Work) -> list[int]:
     """Write the plan; returns the people whose team or role is new to them (for hooks)."""
     plan, state = work.plan, work.state
     User = get_user_model()
-    today = timezone.localdate()
+    today, now = timezone.localdate(), timezone.now()
 
     # Job roles, created by name.
     JobRole.objects.bulk_create(
@@ -137,6 +161,10 @@ def _write(work: _Work) -> list[int]:
     joiner_rows = [work.final_active[joiner["id"]] for joiner in plan.joiners]
     username_of: dict[str, str] = {}
     new_users = []
+    # One unusable password for the whole run ("!" and random characters: no password
+    # matches it). Per row it cost a quarter of a 50,000-person apply; sharing it gives
+    # nothing away (it is not a hash of anything, and reset tokens also mix in the pk).
+    unusable_password = make_password(None)
     for row in joiner_rows:
         if row.employee_id in work.adopt_users:
             continue
@@ -146,15 +174,15 @@ def _write(work: _Work) -> list[int]:
         state.usernames.add(username)
         username_of[row.employee_id] = username
         new_users.append(
-            User(
-                username=username,
-                email=row.email,
-                first_name=row.first_name,
-                last_name=row.last_name,
-                password=make_password(None),
-            )
+            (username, row.email, row.first_name, row.last_name, unusable_password)
+            + (False, False, True, now)
         )
-    User.objects.bulk_create(new_users, batch_size=BATCH)
+    _insert_rows(
+        User,
+        ["username", "email", "first_name", "last_name", "password"]
+        + ["is_staff", "is_superuser", "is_active", "date_joined"],
+        new_users,
+    )
     user_id_of = dict(work.adopt_users)
     by_username = {username: eid for eid, username in username_of.items()}
     for chunk in _chunks(list(by_username)):
@@ -197,18 +225,19 @@ def _write(work: _Work) -> list[int]:
         User.objects.filter(pk__in=chunk).update(is_active=False)
 
     # People: create joiners, then team, role, key, leaving date and manager.
-    Person.objects.bulk_create(
+    _insert_rows(
+        Person,
+        ["user", "employee_id", "team", "job_role", "joined_on"],
         [
-            Person(
-                user_id=user_id_of[row.employee_id],
-                employee_id=row.employee_id,
-                team_id=team_pk[row.team_id],
-                job_role_id=roles[row.job_role],
-                joined_on=today,
+            (
+                user_id_of[row.employee_id],
+                row.employee_id,
+                team_pk[row.team_id],
+                roles[row.job_role],
+                today,
             )
             for row in joiner_rows
         ],
-        batch_size=BATCH,
     )
     person_pk = {eid: person.pk for eid, person in person_of.items()}
     for chunk in _chunks([row.employee_id for row in joiner_rows]):
