@@ -53,14 +53,14 @@ class HrSyncUploadForm(forms.Form):
     teams_file = forms.FileField(
         required=False,
         label="Teams file",
-        help_text="team_id,name,parent_team_id,leader_employee_ids (UTF-8 CSV).",
+        help_text="UTF-8 CSV: team_id, name, parent_team_id, leader_employee_ids.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
     people_file = forms.FileField(
         required=False,
         label="People file",
-        help_text="employee_id,email,first_name,last_name,team_id,job_role,"
-        "manager_employee_id,status (UTF-8 CSV).",
+        help_text="UTF-8 CSV: employee_id, email, first_name, last_name, team_id, job_role, "
+        "manager_employee_id, status.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
     full = forms.BooleanField(
