@@ -215,27 +215,37 @@ def xapi_mapping(request: HtmxHttpRequest):
         return _mapping_page(request)
     if "verb_iri" in request.POST:
         form = forms.XapiVerbMappingForm(request.POST)
-        if form.is_valid():
-            try:
-                services.xapi_verb_mapping_set(**form.cleaned_data)
-            except ValidationError as exc:
-                validation_error_onto_form(form, exc)
-            else:
-                messages.success(
-                    request, f"Statements with {form.cleaned_data['verb_iri']} now count."
-                )
-                return redirect("metrics:xapi_mapping")
-        return _mapping_page(request, verb_form=form, status=400)
+        saved = _mapping_save(
+            request,
+            form,
+            services.xapi_verb_mapping_set,
+            lambda data: f"Statements with {data['verb_iri']} now count.",
+        )
+        return saved or _mapping_page(request, verb_form=form, status=400)
     form = forms.XapiActivityMappingForm(request.POST)
-    if form.is_valid():
-        try:
-            services.xapi_activity_mapping_set(**form.cleaned_data)
-        except ValidationError as exc:
-            validation_error_onto_form(form, exc)
-        else:
-            messages.success(request, f"{form.cleaned_data['activity_iri']} is now a step.")
-            return redirect("metrics:xapi_mapping")
-    return _mapping_page(request, activity_form=form, status=400)
+    saved = _mapping_save(
+        request,
+        form,
+        services.xapi_activity_mapping_set,
+        lambda data: f"{data['activity_iri']} is now a step.",
+    )
+    return saved or _mapping_page(request, activity_form=form, status=400)
+
+
+def _mapping_save(
+    request: HtmxHttpRequest, form, save: Callable, message: Callable[[dict], str]
+) -> HttpResponse | None:
+    """Save a valid mapping form through `save`: the redirect back when it worked, None
+    (the service's errors put on the form) when it did not."""
+    if not form.is_valid():
+        return None
+    try:
+        save(**form.cleaned_data)
+    except ValidationError as exc:
+        validation_error_onto_form(form, exc)
+        return None
+    messages.success(request, message(form.cleaned_data))
+    return redirect("metrics:xapi_mapping")
 
 
 @require_POST
