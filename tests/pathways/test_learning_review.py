@@ -6,18 +6,10 @@ import pytest
 from pathways.models import StepProgress
 from pathways.services import learning as services
 from tests.factories import PersonFactory, StepFactory, TeamFactory, UserFactory
-from tests.pathways.factories import a_journey
+from tests.pathways.factories import a_journey, submitted
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def submitted(journey, evidence="Drafted 12 replies with the assistant; kept 9."):
-    services.step_mark_done(enrollment=journey.enrollment, step=journey.learn)
-    services.step_mark_done(enrollment=journey.enrollment, step=journey.reflect)
-    return services.evidence_submit(
-        enrollment=journey.enrollment, step=journey.practise, evidence=evidence
-    )
 
 
 def test_the_manager_sees_the_evidence_beside_the_rubric_for_the_learners_role(client):
