@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -9,7 +9,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from metrics import forms, selectors, services
 from metrics.models import ImportRun, XapiKey
-from metrics.services import imports
 from upskill.decorators import dashboard_required, ld_admin_required
 from upskill.http import HtmxHttpRequest
 
@@ -20,8 +19,8 @@ def dashboard(request: HtmxHttpRequest):
     """Outcomes first, attendance second, for the teams the user may see (filters in the
     URL, so a view can be bookmarked and shared)."""
     filters, teams, pathways = selectors.dashboard_filters(request.user, request.GET)
-    board = selectors.dashboard(request.user, filters, teams)
-    template = "metrics/dashboard.html"
+    board = selectors.dashboard(filters, teams)
+    template = "metrics/dashboard/dashboard.html"
     if request.htmx:
         template += "#dashboard-body"
     return render(
@@ -74,7 +73,7 @@ def import_list(request: HtmxHttpRequest):
     if request.method == "POST":
         if _import_upload_too_big(request):
             refused = (
-                f"The file is over {imports.MAX_FILE_BYTES // 2**20} MB; "
+                f"The file is over {services.MAX_FILE_BYTES // 2**20} MB; "
                 "split it into smaller files and import each."
             )
             status = 400
@@ -94,12 +93,12 @@ def import_list(request: HtmxHttpRequest):
             status = 400
     return render(
         request,
-        "metrics/imports.html",
+        "metrics/imports/import_list.html",
         {
             "form": form,
             "refused": refused,
             "import_runs": selectors.import_runs_recent(),
-            "headers": imports.HEADERS,
+            "headers": services.HEADERS,
         },
         status=status,
     )
@@ -107,7 +106,7 @@ def import_list(request: HtmxHttpRequest):
 
 def _import_run_page(request: HtmxHttpRequest, import_run: ImportRun, error: str = ""):
     shown, more = selectors.import_run_errors_shown(import_run)
-    template = "metrics/import_run.html"
+    template = "metrics/imports/import_run.html"
     if request.htmx:
         template += "#import-run-status"
     return render(
@@ -117,7 +116,7 @@ def _import_run_page(request: HtmxHttpRequest, import_run: ImportRun, error: str
             "import_run": import_run,
             "row_errors": shown,
             "more_errors": more,
-            "headers": imports.HEADERS,
+            "headers": services.HEADERS,
             "error": error,
         },
     )
@@ -131,40 +130,44 @@ def import_run(request: HtmxHttpRequest, pk: int):
     return _import_run_page(request, get_object_or_404(ImportRun, pk=pk))
 
 
+def _import_run_act(request: HtmxHttpRequest, pk: int, act) -> HttpResponse:
+    """Confirm or cancel a run through `act` (a service taking the run), then show the
+    run: the htmx partial (saying why, if the service refused), else a redirect with a
+    message."""
+    import_run = get_object_or_404(ImportRun, pk=pk)
+    error = ""
+    try:
+        act(import_run)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    if request.htmx:  # the partial says it; a message would wait for the next page
+        import_run.refresh_from_db()
+        return _import_run_page(request, import_run, error=error)
+    if error:
+        messages.error(request, error)
+    return redirect("metrics:import_run", pk=pk)
+
+
 @require_POST
 @ld_admin_required
 def import_run_confirm(request: HtmxHttpRequest, pk: int):
-    import_run = get_object_or_404(ImportRun, pk=pk)
     form = forms.ImportConfirmForm(request.POST)
     rows_valid = form.cleaned_data["rows_valid"] if form.is_valid() else None
-    try:
-        import_run = services.import_run_confirm(import_run=import_run, rows_valid=rows_valid)
-    except ValidationError as exc:
-        if request.htmx:  # the partial says it; a message would wait for the next page
-            import_run.refresh_from_db()
-            return _import_run_page(request, import_run, error=" ".join(exc.messages))
-        messages.error(request, " ".join(exc.messages))
-    if request.htmx:
-        import_run.refresh_from_db()
-        return _import_run_page(request, import_run)
-    return redirect("metrics:import_run", pk=pk)
+    return _import_run_act(
+        request,
+        pk,
+        lambda import_run: services.import_run_confirm(
+            import_run=import_run, rows_valid=rows_valid
+        ),
+    )
 
 
 @require_POST
 @ld_admin_required
 def import_run_cancel(request: HtmxHttpRequest, pk: int):
-    import_run = get_object_or_404(ImportRun, pk=pk)
-    try:
-        import_run = services.import_run_cancel(import_run=import_run)
-    except ValidationError as exc:
-        if request.htmx:  # the partial says it; a message would wait for the next page
-            import_run.refresh_from_db()
-            return _import_run_page(request, import_run, error=" ".join(exc.messages))
-        messages.error(request, " ".join(exc.messages))
-    if request.htmx:
-        import_run.refresh_from_db()
-        return _import_run_page(request, import_run)
-    return redirect("metrics:import_run", pk=pk)
+    return _import_run_act(
+        request, pk, lambda import_run: services.import_run_cancel(import_run=import_run)
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -191,7 +194,7 @@ def xapi_keys(request: HtmxHttpRequest):
             status = 400
     response = render(
         request,
-        "metrics/xapi_keys.html",
+        "metrics/xapi/xapi_keys.html",
         {
             "form": form,
             "created": created,

@@ -11,8 +11,12 @@ measures, responsibility areas) and stops the flush re-creating content types th
 later restore would collide with. A transactional test without it breaks the next one.
 """
 
+from decimal import Decimal
+
 import pytest
 
+from responsibilities import services as responsibility_services
+from responsibilities.models import ResponsibilityArea
 from tests.factories import LDAdminFactory, PersonFactory, TeamFactory, UserFactory
 
 
@@ -68,3 +72,22 @@ def eager_celery():
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def infrastructure(db):
+    """The seeded "learning infrastructure" area of the responsibility matrix."""
+    return ResponsibilityArea.objects.get(key="learning-infrastructure")
+
+
+@pytest.fixture
+def learning_time(infrastructure):
+    """A managers' weekly commitment under `infrastructure`: 4 learning hours per person."""
+    return responsibility_services.commitment_create(
+        area=infrastructure,
+        party="manager",
+        title="Weekly learning hours",
+        target=Decimal("4"),
+        unit="hours per person",
+        period="week",
+    )

@@ -3,7 +3,10 @@
 - L&D admins (group "L&D admins", or superusers) configure everything and may see
   every team and person.
 - Leaders see the teams they lead and every team below them, and the people in them.
-- Everyone with a Person record sees their own records.
+- Everyone with a Person record sees their own records: views read and change a
+  person's progress, evidence, ratings and answers only for `person_of(request.user)`,
+  so ownership holds by construction (nobody's records are addressed by another's id,
+  except evidence under review, which `can_review` guards).
 - Anyone else (anonymous, a user without a Person) sees nothing.
 
 Views and selectors ask these functions; no view filters by hand. Results that need the
@@ -101,39 +104,6 @@ def visible_team_ids(user: User) -> frozenset[int]:
 
 def visible_teams(user: User) -> QuerySet[Team]:
     return Team.objects.filter(id__in=visible_team_ids(user))
-
-
-def visible_people(user: User) -> QuerySet[Person]:
-    """People whose records the user may see: their own, plus their led subtree (or all)."""
-    if is_ld_admin(user):
-        return Person.objects.all()
-    own = person_of(user)
-    team_ids = visible_team_ids(user)
-    if not team_ids:
-        return Person.objects.filter(pk=own.pk) if own else Person.objects.none()
-    query = Person.objects.filter(team_id__in=team_ids)
-    if own:
-        query = query | Person.objects.filter(pk=own.pk)
-    return query
-
-
-def can_view_person(user: User, person: Person) -> bool:
-    if is_ld_admin(user):
-        return True
-    own = person_of(user)
-    if own is not None and own.pk == person.pk:
-        return True
-    return person.team_id in visible_team_ids(user)
-
-
-def can_view_team(user: User, team: Team) -> bool:
-    return team.pk in visible_team_ids(user)
-
-
-def can_change_own_records(user: User, person: Person) -> bool:
-    """Progress, evidence, ratings and answers are changed only by the person themselves."""
-    own = person_of(user)
-    return own is not None and own.pk == person.pk
 
 
 def can_review(user: User, person: Person) -> bool:

@@ -6,9 +6,10 @@ from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 from upskill import access
-from upskill.audit import KINDS, audit_page
+from upskill.audit import KINDS
 from upskill.decorators import ld_admin_required
 from upskill.forms import AuditFilterForm
+from upskill.selectors import audit_page
 
 
 @require_GET

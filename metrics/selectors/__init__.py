@@ -1,5 +1,5 @@
 """Reads for metrics: the leaders' outcome dashboard, the rollup export and the import
-pages.
+pages. Re-exports every public name of its parts (`__all__`).
 
 Dashboards read WeeklyRollup only (plus the commitment fulfilment read from
 responsibilities). Every figure describing fewer than MIN_GROUP_SIZE people is replaced
@@ -26,6 +26,8 @@ from metrics.selectors.filters import (
     DashboardFilters,
     dashboard_filters,
     scope_team_ids,
+    team_children,
+    team_subtree,
 )
 from metrics.selectors.imports import (
     RECENT_IMPORT_RUNS,
@@ -43,25 +45,34 @@ from metrics.selectors.outcome_dashboard import (
     Series,
     dashboard,
     freshness,
+    two_places,
+    week_label,
 )
-from metrics.selectors.totals import SUMMED, RollupTotals, Sums, rollup_totals
+from metrics.selectors.totals import (
+    REMAINDER,
+    SUMMED,
+    RollupTotals,
+    Sums,
+    rollup_totals,
+)
 
 __all__ = [
     "ATTENDANCE",
     "DEFAULT_WEEKS",
-    "EXPORT_HEADER",
-    "FORMULA_STARTS",
-    "MAX_WEEKS",
-    "RECENT_IMPORT_RUNS",
-    "SHOWN_ROW_ERRORS",
-    "SUMMED",
     "Dashboard",
     "DashboardFilterForm",
     "DashboardFilters",
     "DrillRow",
+    "EXPORT_HEADER",
+    "FORMULA_STARTS",
     "Freshness",
+    "MAX_WEEKS",
     "OutcomeCard",
+    "RECENT_IMPORT_RUNS",
+    "REMAINDER",
     "RollupTotals",
+    "SHOWN_ROW_ERRORS",
+    "SUMMED",
     "Series",
     "Sums",
     "dashboard",
@@ -73,5 +84,9 @@ __all__ = [
     "rollup_totals",
     "scope_team_ids",
     "spreadsheet_safe",
+    "team_children",
+    "team_subtree",
+    "two_places",
+    "week_label",
     "xapi_keys",
 ]

@@ -1,7 +1,27 @@
-"""Writes for metrics. Re-exports its parts so callers use `metrics.services.<name>`."""
+"""Writes for metrics. Re-exports every public name of its parts (`__all__`), so callers
+use `metrics.services.<name>`:
 
-from metrics.services.commitments import commitment_check_ins_compute
+- `imports` (a package): the one validating importer behind the commands, the upload
+  page and xAPI;
+- `import_runs`: the upload flow around it (store, validate, confirm, apply) and the
+  one-pass import of a file on this machine (the commands);
+- `rollups` and `rollup_sql`: the weekly rollups, rebuilt or recomputed per dirty bucket;
+- `commitments`: the check-ins of commitments measured from activity;
+- `xapi`: the xAPI statements endpoint and its API keys.
+
+(`app_activity`, the app's own step completions, is imported from its module.)
+"""
+
+from metrics.services.commitments import (
+    commitment_check_ins_compute,
+)
 from metrics.services.import_runs import (
+    ALLOWED_SUFFIXES,
+    RESUME_AFTER,
+    SNIFF_BYTES,
+    STALLED_CHECK_AFTER,
+    UTF16_BOMS,
+    file_import,
     import_apply,
     import_run_cancel,
     import_run_confirm,
@@ -11,23 +31,61 @@ from metrics.services.import_runs import (
     upload_check,
 )
 from metrics.services.imports import (
+    ACTIVITY_HEADER,
+    BATCH_ROWS,
+    COPY_CHUNK_LINES,
+    COPY_ESCAPES,
+    COPY_NULL,
+    CSV_SOURCE,
+    HEADERS,
+    KINDS,
+    MAX_FILE_BYTES,
+    MAX_LINE_CHARS,
+    MAX_REPORTED_ERRORS,
+    OUTCOME_HEADER,
+    RAW_TABLES,
     FileRejected,
     ImportReport,
     InvalidRows,
+    ParsedRows,
+    Progress,
+    activity_rows_parse,
+    activity_rows_write,
+    check_file_size,
     dirty_buckets_mark,
     import_file_apply,
     import_file_validate,
+    import_run_record,
+    parse_activity,
+    parse_moment,
+    parse_outcome,
+)
+from metrics.services.rollup_sql import (
+    rollup_all_replace,
+    rollup_buckets_replace,
 )
 from metrics.services.rollups import (
     ACTIVITY_METRICS,
+    ADVISORY_LOCK_KEY,
+    COMPLETION_METRIC,
+    CONFIDENCE_MEASURE,
+    SCAN_LAG,
     RollupResult,
     rollup_catch_up,
     rollup_incremental,
     rollup_rebuild,
 )
 from metrics.services.xapi import (
+    DURATION,
+    KEY_PREFIX,
+    MAX_DEPTH,
+    MAX_STRING,
+    VERBS,
+    XAPI_SOURCE,
+    CreatedKey,
     StatementsRejected,
     StatementsResult,
+    duration_minutes,
     statements_decode,
     statements_record,
     xapi_key_authenticate,
@@ -36,26 +94,68 @@ from metrics.services.xapi import (
 )
 
 __all__ = [
+    "ACTIVITY_HEADER",
     "ACTIVITY_METRICS",
+    "ADVISORY_LOCK_KEY",
+    "ALLOWED_SUFFIXES",
+    "BATCH_ROWS",
+    "COMPLETION_METRIC",
+    "CONFIDENCE_MEASURE",
+    "COPY_CHUNK_LINES",
+    "COPY_ESCAPES",
+    "COPY_NULL",
+    "CSV_SOURCE",
+    "CreatedKey",
+    "DURATION",
     "FileRejected",
+    "HEADERS",
     "ImportReport",
     "InvalidRows",
+    "KEY_PREFIX",
+    "KINDS",
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "MAX_LINE_CHARS",
+    "MAX_REPORTED_ERRORS",
+    "MAX_STRING",
+    "OUTCOME_HEADER",
+    "ParsedRows",
+    "Progress",
+    "RAW_TABLES",
+    "RESUME_AFTER",
     "RollupResult",
+    "SCAN_LAG",
+    "SNIFF_BYTES",
+    "STALLED_CHECK_AFTER",
+    "StatementsRejected",
+    "StatementsResult",
+    "UTF16_BOMS",
+    "VERBS",
+    "XAPI_SOURCE",
+    "activity_rows_parse",
+    "activity_rows_write",
+    "check_file_size",
     "commitment_check_ins_compute",
     "dirty_buckets_mark",
+    "duration_minutes",
+    "file_import",
     "import_apply",
     "import_file_apply",
     "import_file_validate",
     "import_run_cancel",
     "import_run_confirm",
     "import_run_create",
+    "import_run_record",
     "import_runs_resume",
     "import_validate",
+    "parse_activity",
+    "parse_moment",
+    "parse_outcome",
+    "rollup_all_replace",
+    "rollup_buckets_replace",
     "rollup_catch_up",
     "rollup_incremental",
     "rollup_rebuild",
-    "StatementsRejected",
-    "StatementsResult",
     "statements_decode",
     "statements_record",
     "upload_check",

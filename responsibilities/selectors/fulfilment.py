@@ -1,0 +1,146 @@
+"""Commitment fulfilment: delivered / target per commitment x team x recent period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from responsibilities import periods
+from responsibilities.models import Commitment, CommitmentCheckIn, Party
+from upskill import access
+from upskill.models import Team
+from upskill.selectors import team_sizes
+
+EMPLOYER_PARTIES = (Party.LEADERSHIP, Party.LD, Party.MANAGER)
+GREEN_AT = 1.0  # target met
+AMBER_AT = 0.7  # most of the way there
+
+
+@dataclass(frozen=True)
+class FulfilmentCell:
+    period_start: date
+    label: str
+    value: Decimal | None = None
+    ratio: float | None = None
+    state: str = "missing"  # met | partial | behind | missing | suppressed | no-target
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.ratio is None else round(self.ratio * 100)
+
+
+@dataclass(frozen=True)
+class FulfilmentRow:
+    commitment: Commitment
+    team: Team
+    cells: list[FulfilmentCell]
+
+    @property
+    def latest(self) -> FulfilmentCell:
+        """The most recent period that has a figure, else the current (missing) one."""
+        for cell in reversed(self.cells):
+            if cell.state not in ("missing", "suppressed"):
+                return cell
+        return self.cells[-1]
+
+
+def _cell(commitment: Commitment, start: date, value: Decimal | None, hidden: bool):
+    label = periods.period_label(start, commitment.period)
+    if hidden:
+        return FulfilmentCell(start, label, state="suppressed")
+    if value is None:
+        return FulfilmentCell(start, label)
+    ratio = commitment.fulfilment(value)
+    if ratio is None:
+        return FulfilmentCell(start, label, value=value, state="no-target")
+    state = "met" if ratio >= GREEN_AT else "partial" if ratio >= AMBER_AT else "behind"
+    return FulfilmentCell(start, label, value=value, ratio=ratio, state=state)
+
+
+def commitments_for_teams(team_ids) -> QuerySet[Commitment]:
+    """Active commitments that apply to any of the teams (org-wide ones apply to all)."""
+    return (
+        Commitment.objects.filter(is_active=True)
+        .filter(Q(teams__in=list(team_ids)) | Q(teams__isnull=True))
+        .distinct()
+        .select_related("area")
+        .prefetch_related("teams")
+        .order_by("area__position", "party", "title")
+    )
+
+
+def fulfilment_rows(
+    *, teams: list[Team], commitments: list[Commitment], today: date, count: int = 6
+) -> list[FulfilmentRow]:
+    """Delivered / target per commitment x team x recent period.
+
+    Periods with no check-in are "missing", never zero. Computed (employee) figures for a
+    team smaller than MIN_GROUP_SIZE are suppressed: they describe individuals.
+    Two queries: check-ins in range, team sizes."""
+    if not teams or not commitments:
+        return []
+    starts = {c.pk: periods.recent_period_starts(c.period, count, today) for c in commitments}
+    earliest = min(s[0] for s in starts.values())
+    team_ids = [t.pk for t in teams]
+    values = {
+        (ci.commitment_id, ci.team_id, ci.period_start): ci.value
+        for ci in CommitmentCheckIn.objects.filter(
+            commitment__in=commitments, team_id__in=team_ids, period_start__gte=earliest
+        ).only("commitment_id", "team_id", "period_start", "value")
+    }
+    sizes = team_sizes(team_ids)
+    rows = []
+    for commitment in commitments:
+        scope = {t.pk for t in commitment.teams.all()}
+        for team in teams:
+            if scope and team.pk not in scope:
+                continue
+            hidden = bool(commitment.computed_from) and sizes.get(team.pk, 0) < (
+                settings.MIN_GROUP_SIZE
+            )
+            cells = [
+                _cell(commitment, start, values.get((commitment.pk, team.pk, start)), hidden)
+                for start in starts[commitment.pk]
+            ]
+            rows.append(FulfilmentRow(commitment=commitment, team=team, cells=cells))
+    return rows
+
+
+def fulfilment_teams(user) -> list[Team]:
+    """Teams whose fulfilment a user may see: leaders their subtree, admins all, and
+    everyone their own team."""
+    team_ids = set(access.visible_team_ids(user))
+    person = access.person_of(user)
+    if person is not None:
+        team_ids.add(person.team_id)
+    return list(Team.objects.filter(pk__in=team_ids).order_by("name"))
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    team: Team
+    cells: list[FulfilmentCell | None]  # one per commitment; None where it doesn't apply
+
+
+def fulfilment_overview(
+    teams: list[Team], *, today: date
+) -> tuple[list[Commitment], list[OverviewRow]]:
+    """Each team's latest state on each commitment (current period, else the one
+    before): one row per team, so it grows downwards with the organisation."""
+    commitments = list(commitments_for_teams([t.pk for t in teams]))
+    rows = fulfilment_rows(teams=teams, commitments=commitments, today=today, count=2)
+    latest = {(row.commitment.pk, row.team.pk): row.latest for row in rows}
+    return commitments, [
+        OverviewRow(team=team, cells=[latest.get((c.pk, team.pk)) for c in commitments])
+        for team in teams
+    ]
+
+
+def team_fulfilment(team: Team, *, today: date, count: int = 6) -> list[FulfilmentRow]:
+    """One team's rows: every active commitment that applies to it, recent periods."""
+    commitments = list(commitments_for_teams([team.pk]))
+    return fulfilment_rows(teams=[team], commitments=commitments, today=today, count=count)

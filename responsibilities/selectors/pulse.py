@@ -1,0 +1,194 @@
+"""The alignment pulse: who each respondent group believes owns each area, aggregated
+and suppressed below the minimum group size."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from responsibilities.models import AlignmentAnswer, AlignmentSurvey, OwnerSide, ResponsibilityArea
+from upskill import access
+from upskill.models import Person
+
+SIDES = [OwnerSide.EMPLOYER, OwnerSide.SHARED, OwnerSide.EMPLOYEE]
+GROUPS = [("leaders", "Leaders"), ("employees", "Employees")]
+
+
+@dataclass
+class Distribution:
+    """Who one respondent group believes owns an area; None when suppressed."""
+
+    respondents: int
+    counts: dict[str, int] = field(default_factory=dict)
+    rating_sum: int = 0
+    rated: int = 0
+    suppressed: bool = False
+
+    def share(self, side: str) -> float | None:
+        if self.suppressed or not self.respondents:
+            return None
+        total = sum(self.counts.values())
+        return self.counts.get(side, 0) / total if total else None
+
+    @property
+    def shares(self) -> list[tuple[str, str, int | None]]:
+        return [
+            (
+                side.value,
+                side.label,
+                None if self.share(side) is None else round(100 * self.share(side)),
+            )
+            for side in SIDES
+        ]
+
+    @property
+    def mean_rating(self) -> float | None:
+        if self.suppressed or not self.rated:
+            return None
+        return round(self.rating_sum / self.rated, 1)
+
+    @property
+    def bar_segments(self) -> list[tuple[str, str, float, float, int]]:
+        """Diverging bar geometry on a 0-200 axis centred at 100: employer extends left,
+        shared straddles the centre, employee extends right. (side, label, x, width, %)"""
+        if self.share(SIDES[0]) is None:
+            return []
+        employer, shared, employee = (100 * self.share(side) for side in SIDES)
+        return [
+            ("employer", "Employer", 100 - shared / 2 - employer, employer, round(employer)),
+            ("shared", "Shared", 100 - shared / 2, shared, round(shared)),
+            ("employee", "Employee", 100 + shared / 2, employee, round(employee)),
+        ]
+
+    def matrix_agreement(self, agreed_side: str) -> int | None:
+        share = self.share(agreed_side)
+        return None if share is None else round(100 * share)
+
+
+def _gap(a: Distribution, b: Distribution) -> int | None:
+    """Percentage points by which two groups' beliefs differ (total variation distance)."""
+    if a.share(SIDES[0]) is None or b.share(SIDES[0]) is None:
+        return None
+    return round(50 * sum(abs(a.share(s) - b.share(s)) for s in SIDES))
+
+
+@dataclass
+class AreaResult:
+    area: ResponsibilityArea
+    groups: dict[str, Distribution]
+
+    @property
+    def gap(self) -> int | None:
+        return _gap(self.groups["leaders"], self.groups["employees"])
+
+    @property
+    def rows(self):
+        """(key, label, distribution, % agreeing with the matrix) per respondent group."""
+        return [
+            (key, label, dist, dist.matrix_agreement(self.area.owner_side))
+            for key, label in GROUPS
+            for dist in (self.groups[key],)
+        ]
+
+
+@dataclass
+class PulseResults:
+    survey: AlignmentSurvey
+    areas: list[AreaResult]
+    overall: dict[str, Distribution]
+    min_group_size: int
+
+    @property
+    def headline(self) -> str | None:
+        """e.g. "Leaders: 72% say employees own upskilling; employees: 78% say the
+        employer does" — or None while either group is below the minimum size."""
+        phrases = {
+            OwnerSide.EMPLOYER: "the employer owns upskilling",
+            OwnerSide.EMPLOYEE: "employees own upskilling",
+            OwnerSide.SHARED: "upskilling is shared",
+        }
+        parts = []
+        for key, label in GROUPS:
+            dist = self.overall[key]
+            if dist.suppressed or not dist.respondents:
+                return None
+            side = max(SIDES, key=lambda s, d=dist: d.counts.get(s, 0))
+            parts.append(f"{label}: {round(100 * dist.share(side))}% say {phrases[side]}")
+        return "; ".join(parts[:1] + [parts[1][0].lower() + parts[1][1:]])
+
+
+def pulse_results(survey: AlignmentSurvey) -> PulseResults:
+    """Answers aggregated per area and respondent group, never per person.
+
+    A group with fewer than MIN_GROUP_SIZE respondents is suppressed, for that area and
+    overall. Four queries: leaders, areas, per-group answer counts, respondents."""
+    minimum = settings.MIN_GROUP_SIZE
+    leaders = access.leader_user_ids()
+    areas = list(ResponsibilityArea.objects.order_by("position", "name"))
+    grouped = AlignmentAnswer.objects.filter(survey=survey).values(
+        "area_id", "person__user_id", "believed_owner", "rating"
+    )
+    per_area: dict[int, dict[str, Distribution]] = {
+        a.pk: {key: Distribution(respondents=0) for key, _ in GROUPS} for a in areas
+    }
+    overall = {key: Distribution(respondents=0) for key, _ in GROUPS}
+    area_people: dict[tuple[int, str], set[int]] = defaultdict(set)
+    overall_people: dict[str, set[int]] = defaultdict(set)
+    for row in grouped.iterator(chunk_size=5_000):
+        key = "leaders" if row["person__user_id"] in leaders else "employees"
+        if row["area_id"] not in per_area:
+            continue
+        for dist in (per_area[row["area_id"]][key], overall[key]):
+            dist.counts[row["believed_owner"]] = dist.counts.get(row["believed_owner"], 0) + 1
+            if row["rating"] is not None:
+                dist.rating_sum += row["rating"]
+                dist.rated += 1
+        area_people[(row["area_id"], key)].add(row["person__user_id"])
+        overall_people[key].add(row["person__user_id"])
+    for area_id, groups in per_area.items():
+        for key, dist in groups.items():
+            dist.respondents = len(area_people[(area_id, key)])
+            dist.suppressed = dist.respondents < minimum
+    for key, dist in overall.items():
+        dist.respondents = len(overall_people[key])
+        dist.suppressed = dist.respondents < minimum
+    for groups in per_area.values():
+        for dist in groups.values():
+            if dist.suppressed:
+                dist.counts, dist.rating_sum, dist.rated = {}, 0, 0
+    for dist in overall.values():
+        if dist.suppressed:
+            dist.counts, dist.rating_sum, dist.rated = {}, 0, 0
+    return PulseResults(
+        survey=survey,
+        areas=[AreaResult(area=a, groups=per_area[a.pk]) for a in areas],
+        overall=overall,
+        min_group_size=minimum,
+    )
+
+
+def open_survey() -> AlignmentSurvey | None:
+    return (
+        AlignmentSurvey.objects.filter(status=AlignmentSurvey.Status.OPEN)
+        .exclude(closes_at__lte=timezone.now())
+        .first()
+    )
+
+
+def answered_area_ids(survey: AlignmentSurvey, person: Person) -> dict[int, tuple[str, int | None]]:
+    return {
+        area_id: (owner, rating)
+        for area_id, owner, rating in AlignmentAnswer.objects.filter(
+            survey=survey, person=person
+        ).values_list("area_id", "believed_owner", "rating")
+    }
+
+
+def surveys_with_counts() -> QuerySet[AlignmentSurvey]:
+    return AlignmentSurvey.objects.annotate(
+        respondents=Count("answers__person", distinct=True)
+    ).order_by("-created_at")

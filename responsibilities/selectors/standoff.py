@@ -1,0 +1,148 @@
+"""The standoff score: how far each team is from shared traction, at each pulse."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from responsibilities import periods
+from responsibilities.models import (
+    AlignmentAnswer,
+    AlignmentSurvey,
+    CommitmentCheckIn,
+    Party,
+    ResponsibilityArea,
+)
+from responsibilities.selectors.fulfilment import commitments_for_teams
+from upskill.models import Team
+from upskill.selectors import team_sizes
+
+
+@dataclass(frozen=True)
+class StandoffScore:
+    """How far one team is from shared traction, at one pulse: 0 = shared traction,
+    100 = full standoff. The mean of the components that can be shown:
+
+    - perception gap: the share of the team's pulse answers that disagree with the agreed
+      matrix on who owns an area;
+    - employer shortfall / employee shortfall: 100 minus the mean fulfilment (capped at
+      100%) of that side's commitments for the team over the last three periods up to
+      the pulse.
+    """
+
+    team: Team
+    survey: AlignmentSurvey
+    respondents: int
+    perception_gap: int | None
+    employer_shortfall: int | None
+    employee_shortfall: int | None
+
+    @property
+    def components(self) -> list[int]:
+        return [
+            c
+            for c in (self.perception_gap, self.employer_shortfall, self.employee_shortfall)
+            if c is not None
+        ]
+
+    @property
+    def score(self) -> int | None:
+        parts = self.components
+        return round(sum(parts) / len(parts)) if parts else None
+
+    @property
+    def missing(self) -> list[str]:
+        names = []
+        if self.perception_gap is None:
+            names.append("perception gap (fewer than the minimum group answered)")
+        if self.employer_shortfall is None:
+            names.append("employer fulfilment (no check-ins)")
+        if self.employee_shortfall is None:
+            names.append("employee fulfilment (no check-ins, or too few people)")
+        return names
+
+
+def pulses_taken() -> QuerySet[AlignmentSurvey]:
+    """The pulses a standoff score is taken at (every one but drafts), oldest first."""
+    return AlignmentSurvey.objects.exclude(status=AlignmentSurvey.Status.DRAFT).order_by(
+        "opens_at", "pk"
+    )
+
+
+def _shortfall(ratios: list[float]) -> int | None:
+    if not ratios:
+        return None
+    return round(100 * (1 - sum(min(r, 1.0) for r in ratios) / len(ratios)))
+
+
+def standoff_scores(
+    *, teams: list[Team], surveys: list[AlignmentSurvey]
+) -> dict[int, list[StandoffScore]]:
+    """Each team's standoff score at each pulse (oldest first). Five queries in all."""
+    if not teams or not surveys:
+        return {team.pk: [] for team in teams}
+    minimum = settings.MIN_GROUP_SIZE
+    team_ids = [t.pk for t in teams]
+    now = timezone.now()
+    agreed = dict(ResponsibilityArea.objects.values_list("pk", "owner_side"))
+    matches: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    for row in (
+        AlignmentAnswer.objects.filter(survey__in=surveys, person__team_id__in=team_ids)
+        .values("survey_id", "person__team_id", "area_id", "believed_owner")
+        .annotate(n=Count("id"))
+    ):
+        tally = matches[(row["survey_id"], row["person__team_id"])]
+        tally[1] += row["n"]
+        if agreed.get(row["area_id"]) == row["believed_owner"]:
+            tally[0] += row["n"]
+    respondents = {
+        (row["survey_id"], row["person__team_id"]): row["n"]
+        for row in AlignmentAnswer.objects.filter(survey__in=surveys, person__team_id__in=team_ids)
+        .values("survey_id", "person__team_id")
+        .annotate(n=Count("person", distinct=True))
+    }
+    sizes = team_sizes(team_ids)
+    commitments = list(commitments_for_teams(team_ids))
+    check_ins = {
+        (ci.commitment_id, ci.team_id, ci.period_start): ci.value
+        for ci in CommitmentCheckIn.objects.filter(
+            commitment__in=commitments, team_id__in=team_ids
+        ).only("commitment_id", "team_id", "period_start", "value")
+    }
+    scores: dict[int, list[StandoffScore]] = {}
+    for team in teams:
+        series = []
+        for survey in surveys:
+            as_of = min(survey.closes_at or now, now)
+            as_of_day = timezone.localdate(as_of)
+            ratios: dict[str, list[float]] = {"employer": [], "employee": []}
+            for commitment in commitments:
+                scope = {t.pk for t in commitment.teams.all()}
+                if (scope and team.pk not in scope) or commitment.target <= 0:
+                    continue
+                if commitment.computed_from and sizes.get(team.pk, 0) < minimum:
+                    continue
+                side = "employee" if commitment.party == Party.EMPLOYEE else "employer"
+                for start in periods.recent_period_starts(commitment.period, 3, as_of_day):
+                    value = check_ins.get((commitment.pk, team.pk, start))
+                    if value is not None:
+                        ratios[side].append(commitment.fulfilment(value))
+            answered = respondents.get((survey.pk, team.pk), 0)
+            matched, total = matches.get((survey.pk, team.pk), (0, 0))
+            gap = round(100 * (1 - matched / total)) if answered >= minimum and total else None
+            series.append(
+                StandoffScore(
+                    team=team,
+                    survey=survey,
+                    respondents=answered,
+                    perception_gap=gap,
+                    employer_shortfall=_shortfall(ratios["employer"]),
+                    employee_shortfall=_shortfall(ratios["employee"]),
+                )
+            )
+        scores[team.pk] = series
+    return scores

@@ -1,0 +1,98 @@
+"""Commitment fulfilment and the check-ins that feed it."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from responsibilities import periods, selectors, services
+from responsibilities.forms import (
+    CheckInForm,
+    TeamChoiceForm,
+)
+from responsibilities.models import Commitment
+from upskill import access
+from upskill.forms import validation_error_onto_form
+from upskill.http import HtmxHttpRequest
+from upskill.models import Team
+
+
+@require_GET
+@login_required
+def fulfilment(request: HtmxHttpRequest):
+    """Delivered / target per commitment and period. Leaders and admins start from an
+    overview of all their teams and open one; employees see their own team's."""
+    teams = selectors.fulfilment_teams(request.user)
+    if not teams:
+        raise PermissionDenied
+    form = TeamChoiceForm(request.GET or None, teams=teams)
+    team = form.cleaned_data["team"] if form.is_bound and form.is_valid() else None
+    today = timezone.localdate()
+    context = {"teams": teams, "team": team}
+    if team is None and len(teams) > 1:
+        commitments, overview = selectors.fulfilment_overview(teams, today=today)
+        context |= {"commitments": commitments, "overview": overview}
+    else:
+        team = team or teams[0]
+        context |= {
+            "team": team,
+            "rows": selectors.team_fulfilment(team, today=today),
+            "can_record": access.can_act_for_team(request.user, team),
+        }
+    if request.htmx:
+        return render(
+            request, "responsibilities/fulfilment/fulfilment.html#fulfilment-table", context
+        )
+    return render(request, "responsibilities/fulfilment/fulfilment.html", context)
+
+
+def _check_in_context(commitment: Commitment, team: Team, form: CheckInForm):
+    starts = periods.recent_period_starts(commitment.period, 6, timezone.localdate())
+    return {
+        "commitment": commitment,
+        "team": team,
+        "form": form,
+        "period_choices": [(s, periods.period_label(s, commitment.period)) for s in starts],
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def check_in_record(request: HtmxHttpRequest, pk: int, team_pk: int):
+    """The accountable party records what was delivered for one team and period."""
+    commitment = get_object_or_404(Commitment.objects.prefetch_related("teams"), pk=pk)
+    team = get_object_or_404(Team, pk=team_pk)
+    if not access.can_act_for_team(request.user, team):
+        raise PermissionDenied
+    if commitment.computed_from or not services.commitment_applies_to(commitment, team):
+        raise Http404("This commitment takes no check-ins for this team.")
+    teams = Team.objects.filter(pk=team.pk)
+    if request.method == "POST":
+        form = CheckInForm(request.POST, teams=teams)
+        if form.is_valid():
+            try:
+                services.check_in_record(
+                    commitment=commitment,
+                    team=form.cleaned_data["team"],
+                    period_start=form.cleaned_data["period_start"],
+                    value=form.cleaned_data["value"],
+                    note=form.cleaned_data["note"],
+                    recorded_by=request.user,
+                )
+            except ValidationError as exc:
+                validation_error_onto_form(form, exc)
+            else:
+                messages.success(request, f"Recorded {commitment.title} for {team}.")
+                return redirect(f"{reverse('responsibilities:fulfilment')}#c{pk}-t{team_pk}")
+    else:
+        start = periods.period_start(timezone.localdate(), commitment.period)
+        form = CheckInForm(teams=teams, initial={"team": team, "period_start": start})
+    return render(
+        request,
+        "responsibilities/fulfilment/check_in_form.html",
+        _check_in_context(commitment, team, form),
+    )
