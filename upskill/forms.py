@@ -2,6 +2,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from upskill.audit import KINDS
@@ -49,3 +51,17 @@ def form_save(form: forms.Form, save: Callable[[dict], T]) -> T | None:
     except ValidationError as exc:
         validation_error_onto_form(form, exc)
         return None
+
+
+class SignInForm(AuthenticationForm):
+    """The password form. With PASSWORD_LOGIN off the backend accepts only superusers;
+    everyone else reads why instead of "wrong password"."""
+
+    def get_invalid_login_error(self):
+        if not settings.PASSWORD_LOGIN:
+            return ValidationError(
+                "Password sign-in is switched off: use single sign-on. Only the break-glass "
+                "administrator account can sign in here.",
+                code="invalid_login",
+            )
+        return super().get_invalid_login_error()

@@ -20,7 +20,7 @@ import pytest
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from metrics.models import ImportRun, XapiKey
+from metrics.models import ImportRun, XapiActivityMapping, XapiKey, XapiVerbMapping
 from pathways.models import PathwayAssignment, StepProgress
 from responsibilities import services as responsibility_services
 from responsibilities.models import ResponsibilityArea
@@ -122,6 +122,10 @@ def world(settings) -> World:
     pathway, stage, step = journey.pathway, journey.practice, journey.practise
     import_run = ImportRun.objects.create(kind="activity", status=ImportRun.Status.VALIDATED)
     xapi_key = XapiKey.objects.create(name="LMS", prefix="upx_abc", key_hash="0" * 64)
+    verb_mapping = XapiVerbMapping.objects.create(verb_iri="https://v.example/x", kind="attended")
+    activity_mapping = XapiActivityMapping.objects.create(
+        activity_iri="https://lms.example/course/1", step=step
+    )
     kwargs = {
         "pathways:editor": {"pk": pathway.pk},
         "pathways:edit": {"pk": pathway.pk},
@@ -174,6 +178,14 @@ def world(settings) -> World:
         "metrics:import_run_confirm": {"pk": import_run.pk},
         "metrics:import_run_cancel": {"pk": import_run.pk},
         "metrics:xapi_key_revoke": {"pk": xapi_key.pk},
+        "metrics:xapi_verb_mapping_delete": {"pk": verb_mapping.pk},
+        "metrics:xapi_activity_mapping_delete": {"pk": activity_mapping.pk},
+        "metrics:import_template": {"kind": "activity"},
+        "scim:schema": {"pk": "urn:ietf:params:scim:schemas:core:2.0:User"},
+        "scim:resource_type": {"pk": "User"},
+        "scim:user": {"pk": employee.pk},
+        "scim:group": {"pk": employee.team_id},
+        "scim:not_found": {"rest": "Nothing"},
     }
     users = {
         "anonymous": None,
@@ -224,6 +236,12 @@ ACCESS: dict[str, dict[str, str]] = {
     "favicon": PUBLIC,
     "login": PUBLIC,
     "logout": PUBLIC,
+    # Single sign-on: 404 for everyone while OIDC_ISSUER is unset (as here). Configured,
+    # both are public by nature (the way in); tests/upskill/test_sign_in.py covers them
+    # against a provider, and a start or callback without a sign-in in progress is a
+    # refusal page, never a session.
+    "oidc_sign_in": expect(**dict.fromkeys(ROLES, DENY)),
+    "oidc_callback": expect(**dict.fromkeys(ROLES, DENY)),
     "audit": ADMIN_ONLY,
     # The pathway builder: L&D admins only.
     **{f"pathways:{name}": ADMIN_ONLY for name in BUILDER_URLS},
@@ -304,8 +322,33 @@ ACCESS: dict[str, dict[str, str]] = {
     "metrics:import_run_cancel": ADMIN_ONLY,
     "metrics:xapi_keys": ADMIN_ONLY,
     "metrics:xapi_key_revoke": ADMIN_ONLY,
+    "metrics:xapi_mapping": ADMIN_ONLY,
+    "metrics:xapi_verb_mapping_delete": ADMIN_ONLY,
+    "metrics:xapi_activity_mapping_delete": ADMIN_ONLY,
+    "metrics:import_template": ADMIN_ONLY,
     # The xAPI endpoint ignores sessions: without an API key everyone gets 401.
     "metrics:xapi_statements": expect(**dict.fromkeys(ROLES, DENY)),
+    # The LRS's versions: public, as xAPI clients ask before they authenticate.
+    "metrics:xapi_about": PUBLIC,
+    # SCIM answers only a bearer token: 401 for everyone with a session, admins included.
+    **{
+        f"scim:{name}": expect(**dict.fromkeys(ROLES, DENY))
+        for name in (
+            "service_provider_config",
+            "schemas",
+            "schema",
+            "resource_types",
+            "resource_type",
+            "search",
+            "users",
+            "users_search",
+            "user",
+            "groups",
+            "groups_search",
+            "group",
+            "not_found",
+        )
+    },
 }
 
 
