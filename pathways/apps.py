@@ -20,3 +20,8 @@ class PathwaysConfig(AppConfig):
         from upskill.services import people_provisioned_hook_register
 
         people_provisioned_hook_register(_enrol_by_standing_rules)
+
+        from pathways.notifications import due_dates_notify
+        from upskill.notifications import due_job_register
+
+        due_job_register("pathways-due-dates", due_dates_notify)

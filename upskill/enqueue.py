@@ -14,3 +14,9 @@ def hr_sync_run_apply_enqueue(*, hr_sync_run_id: int) -> None:
     from upskill import tasks
 
     enqueue_after_commit(tasks.hr_sync_run_apply, hr_sync_run_id)
+
+
+def notification_emails_send(*, recipient_ids: list[int]) -> None:
+    from upskill import tasks
+
+    enqueue_after_commit(tasks.notification_emails_send, recipient_ids=recipient_ids)

@@ -274,6 +274,17 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
+
+# SITE_URL: the site's public address. Every id an Open Badges 3.0 credential carries
+# is built on it (never on the request's Host), and so are the links in emails.
+# The badge signing key is BADGE_SIGNING_KEY (an Ed25519 private Multikey "z3u2..." or a
+# base64 32-byte seed); unset, one is generated once and kept in the database. Keys
+# rotated out of BADGE_SIGNING_KEY go to BADGE_RETIRED_SIGNING_KEYS (comma-separated) so
+# their credentials can still be revoked.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+BADGE_ISSUER_NAME = env.str("BADGE_ISSUER_NAME", default="Upskill")
+BADGE_SIGNING_KEY = env.str("BADGE_SIGNING_KEY", default="")
+BADGE_RETIRED_SIGNING_KEYS = env.list("BADGE_RETIRED_SIGNING_KEYS", default=[])
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -377,7 +388,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pathways.tasks.pathway_assignments_apply",
         "schedule": 3600.0,
     },
+    # Every app's due notifications (due dates, pulses, check-ins, the digest), then the
+    # catch-up of every email still pending.
+    "upskill-notifications-due": {
+        "task": "upskill.tasks.notifications_due",
+        "schedule": 900.0,
+    },
 }
+
+# Email: EMAIL_URL as django-environ reads it (smtp://user:pass@host:587,
+# smtp+tls://..., smtps://..., consolemail:// — the local default, printing emails to the
+# terminal). SITE_URL (above, with the badges) makes the absolute links in emails.
+try:
+    vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+except (ImproperlyConfigured, ValueError, KeyError) as exc:
+    raise ImproperlyConfigured(
+        f"EMAIL_URL is malformed ({exc}). Expected e.g. smtp+tls://user:pass@host:587"
+    ) from exc
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Upskill <upskill@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = _env_or_fail(env.int, "EMAIL_TIMEOUT", 20)
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("login/sso/callback/", views.OidcCallbackView.as_view(), name="oidc_callback"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
     path("audit/", views.audit_trail, name="audit"),
+    path("", include("upskill.notifications.urls")),
     path("admin/", admin.site.urls),
     path("scim/v2/", include("upskill.scim.urls")),
     path("", include("pathways.urls")),

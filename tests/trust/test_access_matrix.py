@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from metrics.models import ImportRun, XapiActivityMapping, XapiKey, XapiVerbMapping
 from pathways.models import PathwayAssignment, StepProgress
+from pathways.services import badges as badge_services
 from responsibilities import services as responsibility_services
 from responsibilities.models import ResponsibilityArea
 from tests.factories import (
@@ -32,6 +33,8 @@ from tests.factories import (
     UserFactory,
 )
 from tests.pathways.factories import a_journey
+from upskill.models import Notification
+from upskill.notifications import unsubscribe_token
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +114,8 @@ def world(settings) -> World:
         submitted_at=timezone.now(),
     )
     completed = EnrollmentFactory(person=employee, completed_at=timezone.now())
+    badge = badge_services.badge_issue(enrollment=completed)
+    badge_services.badge_sharing_set(badge=badge, person=employee, is_public=True)
     assignment = PathwayAssignment.objects.create(pathway=journey.pathway, team=employee.team)
     area = ResponsibilityArea.objects.first()
     commitment = responsibility_services.commitment_create(
@@ -121,6 +126,9 @@ def world(settings) -> World:
     )
     pathway, stage, step = journey.pathway, journey.practice, journey.practise
     import_run = ImportRun.objects.create(kind="activity", status=ImportRun.Status.VALIDATED)
+    employee_notification = Notification.objects.create(
+        recipient=employee.user, kind="overdue", key="world-overdue", subject="Overdue", url="/"
+    )
     xapi_key = XapiKey.objects.create(name="LMS", prefix="upx_abc", key_hash="0" * 64)
     verb_mapping = XapiVerbMapping.objects.create(verb_iri="https://v.example/x", kind="attended")
     activity_mapping = XapiActivityMapping.objects.create(
@@ -157,6 +165,14 @@ def world(settings) -> World:
         },
         "pathways:review": {"pk": submitted.pk},
         "pathways:badge": {"pk": completed.pk},
+        "pathways:badge_mine": {"pk": completed.pk},
+        "pathways:badge_sharing": {"pk": completed.pk},
+        "pathways:badge_status_list": {"pk": badge.signing_key_id},
+        "pathways:badge_public": {"public_id": badge.public_id},
+        "pathways:badge_public_credential": {"public_id": badge.public_id},
+        "pathways:achievement": {"slug": completed.pathway.slug},
+        "pathways:achievement_image": {"slug": completed.pathway.slug},
+        "pathways:badge_revoke": {"pk": badge.pk},
         "pathways:enrol": {"slug": pathway.slug},
         "pathways:confidence_rate": {"slug": pathway.slug},
         "pathways:step": {"slug": pathway.slug, "key": journey.learn.key},
@@ -186,6 +202,10 @@ def world(settings) -> World:
         "scim:user": {"pk": employee.pk},
         "scim:group": {"pk": employee.team_id},
         "scim:not_found": {"rest": "Nothing"},
+        "notifications:read": {"pk": employee_notification.pk},
+        "notifications:unsubscribe": {
+            "token": unsubscribe_token(user_id=employee.user_id, kinds=["overdue"])
+        },
     }
     users = {
         "anonymous": None,
@@ -269,6 +289,20 @@ ACCESS: dict[str, dict[str, str]] = {
         ld_admin=DENY,
     ),
     "pathways:badge": OWNER_ONLY,
+    # Verifiable badges: the owner's page and public switch; what a verifier fetches
+    # without signing in (a badge its owner shared, the issuer, status lists,
+    # achievements: see tests/pathways/test_badges.py for what a private one shows);
+    # revocation by L&D admins.
+    "pathways:badge_mine": OWNER_ONLY,
+    "pathways:badge_sharing": OWNER_ONLY,
+    "pathways:badge_issuer": PUBLIC,
+    "pathways:badge_status_list": PUBLIC,
+    "pathways:badge_public": PUBLIC,
+    "pathways:badge_public_credential": PUBLIC,
+    "pathways:achievement": PUBLIC,
+    "pathways:achievement_image": PUBLIC,
+    "pathways:badge_admin": ADMIN_ONLY,
+    "pathways:badge_revoke": ADMIN_ONLY,
     "pathways:step": OWNER_ONLY,
     "pathways:step_start": OWNER_ONLY,
     "pathways:step_done": OWNER_ONLY,
@@ -326,6 +360,16 @@ ACCESS: dict[str, dict[str, str]] = {
     "metrics:xapi_verb_mapping_delete": ADMIN_ONLY,
     "metrics:xapi_activity_mapping_delete": ADMIN_ONLY,
     "metrics:import_template": ADMIN_ONLY,
+    # Notifications: everyone signed in has their own (the list shows only theirs; marking
+    # another person's id read changes nothing: tests/upskill/test_notifications.py).
+    "notifications:list": SIGNED_IN,
+    "notifications:bell": SIGNED_IN,
+    "notifications:read": SIGNED_IN,
+    "notifications:read_all": SIGNED_IN,
+    "notifications:preferences": SIGNED_IN,
+    # One-click unsubscribe needs no session: the signed token is the authority (a forged
+    # one is refused with 400 and changes nothing). The world's token is valid.
+    "notifications:unsubscribe": PUBLIC,
     # The xAPI endpoint ignores sessions: without an API key everyone gets 401.
     "metrics:xapi_statements": expect(**dict.fromkeys(ROLES, DENY)),
     # The LRS's versions: public, as xAPI clients ask before they authenticate.

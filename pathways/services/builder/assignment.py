@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from pathways import notifications as pathway_notifications
 from pathways.models import (
     Enrollment,
     Pathway,
@@ -51,6 +52,7 @@ def _enrol(
         ],
         ignore_conflicts=True,  # a concurrent run may enrol the same person first
     )
+    pathway_notifications.enrolments_notify(pathway_id=pathway.pk, person_ids=person_ids - existing)
     return AssignmentResult(enrolled=len(person_ids - existing), already_enrolled=len(existing))
 
 
