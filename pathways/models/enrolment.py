@@ -12,7 +12,8 @@ from upskill.models import Person
 
 class EnrollmentQuerySet(models.QuerySet):
     def with_done_steps(self) -> "EnrollmentQuerySet":
-        """Each enrolment's `done_steps`: its live steps the person has had approved."""
+        """Annotate `done_steps`: the enrolment's approved live steps (what "steps done"
+        means on every page that shows progress)."""
         return self.annotate(
             done_steps=models.Count(
                 "progress",
