@@ -193,13 +193,20 @@ def json_items(
             yield from array(position)
             position = skip(counted_end[0])
         elif opener == "{":
+            # One object per line (NDJSON) is decoded from its line alone, so a broken
+            # line cannot swallow the next; else it is an object over several lines.
+            newline = text.find("\n", position)
+            line_end = end_of_text if newline < 0 else newline
             try:
-                value, end = decoder.raw_decode(text, position)
-            except json.JSONDecodeError as exc:
-                yield exc.lineno, None, f"not valid JSON ({exc.msg})"
-                newline = text.find("\n", position)
-                position = end_of_text if newline < 0 else skip(newline + 1)
-                continue
+                value, end = decoder.raw_decode(text[position:line_end])
+                end += position
+            except json.JSONDecodeError:
+                try:
+                    value, end = decoder.raw_decode(text, position)
+                except json.JSONDecodeError as exc:
+                    yield line_at(position), None, f"not valid JSON ({exc.msg})"
+                    position = end_of_text if newline < 0 else skip(newline + 1)
+                    continue
             inner = value.get(wrapper) if wrapper and isinstance(value, dict) else None
             if isinstance(inner, list):
                 opening = re.compile(rf'"{re.escape(wrapper)}"\s*:\s*\[').search(
