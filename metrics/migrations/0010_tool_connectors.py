@@ -5,66 +5,142 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('metrics', '0009_xapi_receiver'),
-        ('upskill', '0009_notifications'),
+        ("metrics", "0009_xapi_receiver"),
+        ("upskill", "0009_notifications"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importrun',
-            name='rows_skipped',
+            model_name="importrun",
+            name="rows_skipped",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='importrun',
-            name='unmatched_logins',
+            model_name="importrun",
+            name="unmatched_logins",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='outcomeobservation',
-            name='people',
+            model_name="outcomeobservation",
+            name="people",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='importrun',
-            name='kind',
-            field=models.CharField(choices=[('activity', 'Activity'), ('outcomes', 'Outcomes'), ('jira', 'Jira issues'), ('github-prs', 'GitHub pull requests'), ('copilot', 'GitHub Copilot usage'), ('zendesk', 'Zendesk satisfaction'), ('freshdesk', 'Freshdesk satisfaction')], max_length=16),
+            model_name="importrun",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("activity", "Activity"),
+                    ("outcomes", "Outcomes"),
+                    ("jira", "Jira issues"),
+                    ("github-prs", "GitHub pull requests"),
+                    ("copilot", "GitHub Copilot usage"),
+                    ("zendesk", "Zendesk satisfaction"),
+                    ("freshdesk", "Freshdesk satisfaction"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.CreateModel(
-            name='ToolLogin',
+            name="ToolLogin",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('system', models.CharField(choices=[('jira', 'Jira'), ('github', 'GitHub (pull requests and Copilot)'), ('zendesk', 'Zendesk'), ('freshdesk', 'Freshdesk')], max_length=16)),
-                ('login', models.CharField(max_length=200)),
-                ('valid_from', models.DateField()),
-                ('valid_to', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tool_logins', to='upskill.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "system",
+                    models.CharField(
+                        choices=[
+                            ("jira", "Jira"),
+                            ("github", "GitHub (pull requests and Copilot)"),
+                            ("zendesk", "Zendesk"),
+                            ("freshdesk", "Freshdesk"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("login", models.CharField(max_length=200)),
+                ("valid_from", models.DateField()),
+                ("valid_to", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tool_logins",
+                        to="upskill.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['system', 'login', 'valid_from'],
-                'constraints': [models.UniqueConstraint(fields=('system', 'login', 'valid_from'), name='tool_login_unique_start'), models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='tool_login_period_ordered')],
+                "ordering": ["system", "login", "valid_from"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("system", "login", "valid_from"), name="tool_login_unique_start"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("valid_to__isnull", True),
+                            ("valid_to__gte", models.F("valid_from")),
+                            _connector="OR",
+                        ),
+                        name="tool_login_period_ordered",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ToolRecord',
+            name="ToolRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField()),
-                ('hours', models.FloatField(blank=True, null=True)),
-                ('flag', models.BooleanField(blank=True, null=True)),
-                ('count', models.IntegerField(blank=True, null=True)),
-                ('source', models.CharField(max_length=40)),
-                ('source_id', models.CharField(max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('import_run', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='metrics.importrun')),
-                ('person', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='upskill.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField()),
+                ("hours", models.FloatField(blank=True, null=True)),
+                ("flag", models.BooleanField(blank=True, null=True)),
+                ("count", models.IntegerField(blank=True, null=True)),
+                ("source", models.CharField(max_length=40)),
+                ("source_id", models.CharField(max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "import_run",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="metrics.importrun",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="upskill.person",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['source', 'occurred_at'], name='tool_record_source_when')],
-                'constraints': [models.UniqueConstraint(fields=('source', 'source_id'), name='tool_record_unique_source_id')],
+                "indexes": [
+                    models.Index(fields=["source", "occurred_at"], name="tool_record_source_when")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("source", "source_id"), name="tool_record_unique_source_id"
+                    )
+                ],
             },
         ),
     ]

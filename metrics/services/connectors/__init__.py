@@ -24,11 +24,17 @@ from metrics.services.connectors.pipeline import (
     connector_file_apply,
     connector_file_validate,
 )
+from metrics.services.connectors.samples import (
+    SAMPLES,
+    github_sample_json,
+    jira_sample_csv,
+)
 
 __all__ = [
     "CONNECTORS",
     "MEASURES",
     "SINCE_ALWAYS",
+    "SAMPLES",
     "SOURCE_MEASURES",
     "Connector",
     "LoginImportReport",
@@ -36,6 +42,8 @@ __all__ = [
     "LoginRowsInvalid",
     "connector_file_apply",
     "connector_file_validate",
+    "github_sample_json",
+    "jira_sample_csv",
     "measures_ensure",
     "observations_recompute",
     "percentile",

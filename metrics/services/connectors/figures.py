@@ -122,9 +122,7 @@ def _figures(source: str, records: list[tuple], seats: dict[int, int]) -> dict:
 def _copilot_seats() -> dict[int, int]:
     """Per team, its current people holding a GitHub login: Copilot's users."""
     return dict(
-        Person.objects.filter(
-            user__is_active=True, tool_logins__system=ToolLogin.System.GITHUB
-        )
+        Person.objects.filter(user__is_active=True, tool_logins__system=ToolLogin.System.GITHUB)
         .values("team_id")
         .annotate(n=Count("id", distinct=True))
         .values_list("team_id", "n")

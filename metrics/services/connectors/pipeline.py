@@ -136,7 +136,9 @@ def connector_file_apply(
         # Two imports of one source at once would both rewrite a week's observations:
         # the second waits for the first, then counts its items too.
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(connector.source.encode())])
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(connector.source.encode())]
+            )
     report = ImportReport()
     weeks: set[dt.date] = set()
 

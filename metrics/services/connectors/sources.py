@@ -62,9 +62,7 @@ def jira_parse(source: IO[bytes], progress: Progress | None, site_tz: ZoneInfo) 
             continue
         key = _source_id(row["key"])
         created = _moment(row["created"], "Created", site_tz)
-        resolved = (
-            _moment(row["resolved"], "Resolved", site_tz) if row["resolved"] else None
-        )
+        resolved = _moment(row["resolved"], "Resolved", site_tz) if row["resolved"] else None
         refused = [r.reason for r in (key, created, resolved) if isinstance(r, Refused)]
         if not refused and resolved is not None and resolved < created:
             refused.append(f"Resolved {row['resolved']!r} is before Created {row['created']!r}")
@@ -87,9 +85,7 @@ def _text(item: dict, *path: str) -> str:
     return "" if value is None else str(value).strip()
 
 
-def github_prs_parse(
-    source: IO[bytes], progress: Progress | None, site_tz: ZoneInfo
-) -> Parsed:
+def github_prs_parse(source: IO[bytes], progress: Progress | None, site_tz: ZoneInfo) -> Parsed:
     """GET /repos/{owner}/{repo}/pulls?state=all (https://docs.github.com/en/rest/pulls/
     pulls#list-pull-requests): `number`, `user.login`, `created_at`, `merged_at`,
     `base.repo.full_name`. A merged PR's cycle time = created → merged; PRs closed
@@ -242,9 +238,7 @@ def _freshdesk_score(value: object) -> bool | None | Refused:
     return Refused(f"ratings.default_question {value} is not a Freshdesk rating")
 
 
-def freshdesk_parse(
-    source: IO[bytes], progress: Progress | None, site_tz: ZoneInfo
-) -> Parsed:
+def freshdesk_parse(source: IO[bytes], progress: Progress | None, site_tz: ZoneInfo) -> Parsed:
     """Freshdesk GET /api/v2/surveys/satisfaction_ratings (https://developers.freshdesk.com/
     api/#satisfaction-ratings): `id`, `agent_id`, `ratings.default_question`,
     `created_at`. Neutral ratings (100) count as neither good nor bad."""

@@ -29,7 +29,10 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
-    teams = {slug: TeamFactory(slug=slug, name=slug.title()) for slug in ("payments", "checkout", "platform")}
+    teams = {
+        slug: TeamFactory(slug=slug, name=slug.title())
+        for slug in ("payments", "checkout", "platform")
+    }
     names = {
         "payments": ["ana", "ben", "cal", "dee", "eve", "sam"],
         "checkout": ["fay", "gus", "hal", "ivy", "jon", "tia"],
@@ -43,7 +46,9 @@ def world(db) -> World:
             )
     # "mo" did all of this work in payments, then HR moved them to checkout: it counts
     # for checkout, the person's current team (the rollups' rule).
-    people["mo"] = PersonFactory(team=teams["checkout"], employee_id="E-mo", user__email="mo@example.com")
+    people["mo"] = PersonFactory(
+        team=teams["checkout"], employee_id="E-mo", user__email="mo@example.com"
+    )
     lines = ["employee_id,system,login,valid_from"]
     for name in people:
         if name in ("sam", "tia"):

@@ -44,7 +44,11 @@ def pulls(seed: int, count: int, repo: str) -> list[dict]:
         created = merged - dt.timedelta(seconds=rng.randrange(600, 86400 * 6))
         login = rng.choice(AUTHORS + ["outsider"]) + ("-gh" if True else "")
         login = login.upper() if rng.random() < 0.5 else login  # GitHub logins ignore case
-        result.append(samples.github_pull(repo, number, login, created, merged if rng.random() > 0.15 else None))
+        result.append(
+            samples.github_pull(
+                repo, number, login, created, merged if rng.random() > 0.15 else None
+            )
+        )
     return result
 
 
@@ -56,9 +60,15 @@ def expected_prs(world, items: list[dict]) -> dict:
             continue
         created = dt.datetime.fromisoformat(pull["created_at"])
         merged = dt.datetime.fromisoformat(pull["merged_at"])
-        groups[(world.team_of(name), monday(merged))].append((name, (merged - created).total_seconds() / 3600))
+        groups[(world.team_of(name), monday(merged))].append(
+            (name, (merged - created).total_seconds() / 3600)
+        )
     return {
-        (team, week, "pr_cycle_time_hours"): (statistics.median(h for _n, h in rows), len(rows), len({n for n, _h in rows}))
+        (team, week, "pr_cycle_time_hours"): (
+            statistics.median(h for _n, h in rows),
+            len(rows),
+            len({n for n, _h in rows}),
+        )
         for (team, week), rows in groups.items()
     }
 
@@ -70,10 +80,16 @@ def test_pull_requests_of_two_repositories_give_weekly_median_per_authors_team(w
     assert run.rows_invalid == 0
     assert_figures(figures("github"), expected_prs(world, web + api))
     assert run.unmatched_logins.keys() == {"outsider-gh"}
-    assert run.rows_skipped == {"pull request not merged": sum(1 for p in web + api if p["merged_at"] is None)}
+    assert run.rows_skipped == {
+        "pull request not merged": sum(1 for p in web + api if p["merged_at"] is None)
+    }
     assert OutcomeMeasure.objects.get(key="pr_cycle_time_hours").direction == "lower"
     # mo moved to checkout: every PR of theirs counts there.
-    mo = [key for key in figures("github") if ToolRecord.objects.filter(source="github", person=world.people["mo"]).exists()]
+    mo = [
+        key
+        for key in figures("github")
+        if ToolRecord.objects.filter(source="github", person=world.people["mo"]).exists()
+    ]
     assert mo and world.people["mo"].team_id == world.teams["checkout"].pk
     again = run_import(tmp_path, "github-prs", content, "pulls.json")
     assert again.rows_inserted == 0 and again.rows_duplicate == run.rows_valid
@@ -81,13 +97,23 @@ def test_pull_requests_of_two_repositories_give_weekly_median_per_authors_team(w
 
 def test_bad_pull_requests_are_refused_by_the_line_they_start_on(world, tmp_path):
     good = samples.github_pull("acme/web", 1, "ana-gh", at(WEEKS[0]), at(WEEKS[0], 16))
-    no_login = {**samples.github_pull("acme/web", 2, "ana-gh", at(WEEKS[0]), at(WEEKS[0], 16)), "user": None}
-    bad_date = {**samples.github_pull("acme/web", 3, "ana-gh", at(WEEKS[0]), at(WEEKS[0], 16)), "merged_at": "soon"}
+    no_login = {
+        **samples.github_pull("acme/web", 2, "ana-gh", at(WEEKS[0]), at(WEEKS[0], 16)),
+        "user": None,
+    }
+    bad_date = {
+        **samples.github_pull("acme/web", 3, "ana-gh", at(WEEKS[0]), at(WEEKS[0], 16)),
+        "merged_at": "soon",
+    }
     backwards = samples.github_pull("acme/web", 4, "ana-gh", at(WEEKS[0], 16), at(WEEKS[0], 9))
     no_number = {k: v for k, v in good.items() if k != "number"}
     items = [good, no_login, bad_date, backwards, no_number, 42]
     content = json.dumps(items, indent=2).encode()
-    starts = [n for n, line in enumerate(content.decode().splitlines(), start=1) if line in ("  {", "  42")]
+    starts = [
+        n
+        for n, line in enumerate(content.decode().splitlines(), start=1)
+        if line in ("  {", "  42")
+    ]
     with pytest.raises(services.InvalidRows) as refused:
         run_import(tmp_path, "github-prs", content, "pulls.json")
     errors = {e["line"]: e["reason"] for e in refused.value.report.errors}
@@ -138,9 +164,17 @@ def test_copilot_daily_report_gives_active_share_and_acceptances_per_active_user
             accepted[key] += counts[2]
     expected = {}
     for (team, week), users in active.items():
-        expected[(team, week, "ai_active_share")] = (len(users) / len(seats[team]), len(seats[team]), len(seats[team]))
+        expected[(team, week, "ai_active_share")] = (
+            len(users) / len(seats[team]),
+            len(seats[team]),
+            len(seats[team]),
+        )
         if users:
-            expected[(team, week, "ai_acceptances_per_user")] = (accepted[(team, week)] / len(users), len(users), len(users))
+            expected[(team, week, "ai_acceptances_per_user")] = (
+                accepted[(team, week)] / len(users),
+                len(users),
+                len(users),
+            )
     assert_figures(figures("copilot"), expected)
     bad = samples.ndjson(records[:2]) + b'{"day": "2025-13-01", "user_login": "ana-gh"}\n{"day": \n' + \
         json.dumps({**records[0], "code_acceptance_activity_count": -1}).encode() + b"\n"  # fmt: skip
@@ -171,8 +205,12 @@ def test_zendesk_and_freshdesk_ratings_give_weekly_csat_share_with_sample_size(w
     zd = run_import(tmp_path, "zendesk", samples.zendesk_json(zendesk), "ratings.json")
     fd = run_import(tmp_path, "freshdesk", json.dumps(fresh, indent=2).encode(), "fd.json")
     assert zd.unmatched_logins == {"123456": 1}
-    assert zd.rows_skipped == {"rating offered but not given": sum(r["score"] == "offered" for r in zendesk)}
-    assert fd.rows_skipped == {"neutral rating": sum(r["ratings"]["default_question"] == 100 for r in fresh)}
+    assert zd.rows_skipped == {
+        "rating offered but not given": sum(r["score"] == "offered" for r in zendesk)
+    }
+    assert fd.rows_skipped == {
+        "neutral rating": sum(r["ratings"]["default_question"] == 100 for r in fresh)
+    }
     by_id = {agent_id(name): name for name in agents}
 
     def expected(rows, agent, good):
@@ -185,24 +223,41 @@ def test_zendesk_and_freshdesk_ratings_give_weekly_csat_share_with_sample_size(w
             when = dt.datetime.fromisoformat(rating["created_at"])
             groups[(world.team_of(name), monday(when))].append((name, verdict))
         return {
-            (team, week, "csat_share"): (sum(v for _n, v in r) / len(r), len(r), len({n for n, _v in r}))
+            (team, week, "csat_share"): (
+                sum(v for _n, v in r) / len(r),
+                len(r),
+                len({n for n, _v in r}),
+            )
             for (team, week), r in groups.items()
         }
 
-    assert_figures(figures("zendesk"), expected(zendesk, "assignee_id", lambda r: {"good": True, "bad": False}.get(r["score"])))
-    fd_score = lambda r: None if r["ratings"]["default_question"] == 100 else r["ratings"]["default_question"] > 100  # noqa: E731
+    assert_figures(
+        figures("zendesk"),
+        expected(zendesk, "assignee_id", lambda r: {"good": True, "bad": False}.get(r["score"])),
+    )
+    fd_score = lambda r: (
+        None if r["ratings"]["default_question"] == 100 else r["ratings"]["default_question"] > 100
+    )  # noqa: E731
     assert_figures(figures("freshdesk"), expected(fresh, "agent_id", fd_score))
     assert OutcomeMeasure.objects.get(key="csat_share").direction == "higher"
     # The same ratings as CSV columns; re-importing them adds nothing.
     csv_text = "id,score,assignee_id,created_at\n" + "".join(
-        f"{r['id']},{r['score']},{r['assignee_id']},{r['created_at']}\n" for r in zendesk)
+        f"{r['id']},{r['score']},{r['assignee_id']},{r['created_at']}\n" for r in zendesk
+    )
     again = run_import(tmp_path, "zendesk", csv_text.encode(), "ratings.csv")
     assert again.rows_inserted == 0 and again.rows_duplicate == zd.rows_valid
     bad = "id,score,assignee_id,created_at\n1,great,9000,2025-03-03T10:00:00Z\n2,good,9000,never\n,bad,9000,2025-03-03T10:00:00Z\n"
     with pytest.raises(services.InvalidRows) as refused:
         run_import(tmp_path, "zendesk", bad.encode(), "bad.csv")
     errors = {e["line"]: e["reason"] for e in refused.value.report.errors}
-    assert "score 'great'" in errors[2] and "created_at 'never'" in errors[3] and "no id" in errors[4]
+    assert (
+        "score 'great'" in errors[2] and "created_at 'never'" in errors[3] and "no id" in errors[4]
+    )
     with pytest.raises(services.InvalidRows) as refused:
-        run_import(tmp_path, "freshdesk", json.dumps([{**fresh[0], "ratings": {"default_question": 7}}]).encode(), "bad.json")
+        run_import(
+            tmp_path,
+            "freshdesk",
+            json.dumps([{**fresh[0], "ratings": {"default_question": 7}}]).encode(),
+            "bad.json",
+        )
     assert refused.value.report.errors[0]["line"] == 1

@@ -18,7 +18,21 @@ from tests.metrics.connectors import samples
 from tests.metrics.connectors.conftest import HANDOVER, at, monday, run_import
 
 WEEKS = [dt.date(2025, 3, 3), dt.date(2025, 3, 10), dt.date(2025, 3, 17)]
-ASSIGNEES = ["ana", "ben", "cal", "dee", "eve", "fay", "gus", "hal", "ivy", "jon", "mo", "kim", "lou"]
+ASSIGNEES = [
+    "ana",
+    "ben",
+    "cal",
+    "dee",
+    "eve",
+    "fay",
+    "gus",
+    "hal",
+    "ivy",
+    "jon",
+    "mo",
+    "kim",
+    "lou",
+]
 
 
 def realistic_issues(seed: int = 7, count: int = 120, prefix: str = "PAY") -> list[dict]:
@@ -26,7 +40,11 @@ def realistic_issues(seed: int = 7, count: int = 120, prefix: str = "PAY") -> li
     issues = []
     for number in range(1, count + 1):
         who = rng.choice(ASSIGNEES + ["shared"])
-        resolved = at(rng.choice(WEEKS) + dt.timedelta(days=rng.randrange(7)), rng.randrange(8, 19), rng.randrange(60))
+        resolved = at(
+            rng.choice(WEEKS) + dt.timedelta(days=rng.randrange(7)),
+            rng.randrange(8, 19),
+            rng.randrange(60),
+        )
         # Jira's CSV dates are to the minute.
         created = resolved - dt.timedelta(minutes=rng.randrange(120, 60 * 24 * 20))
         issues.append({
@@ -59,10 +77,16 @@ def expected_figures(world, issues: list[dict]) -> dict:
     for (team, week), rows in groups.items():
         days = [d for _n, d, _b in rows]
         people = len({n for n, _d, _b in rows})
-        p85 = days[0] if len(days) == 1 else statistics.quantiles(days, n=20, method="inclusive")[16]
+        p85 = (
+            days[0] if len(days) == 1 else statistics.quantiles(days, n=20, method="inclusive")[16]
+        )
         expected[(team, week, "cycle_time_days")] = (statistics.median(days), len(rows), people)
         expected[(team, week, "cycle_time_p85_days")] = (p85, len(rows), people)
-        expected[(team, week, "bug_share")] = (sum(b for *_x, b in rows) / len(rows), len(rows), people)
+        expected[(team, week, "bug_share")] = (
+            sum(b for *_x, b in rows) / len(rows),
+            len(rows),
+            people,
+        )
     return expected
 
 
@@ -89,7 +113,9 @@ def test_cloud_export_gives_each_team_weekly_cycle_time_p85_and_bug_share(world,
     p85 = OutcomeMeasure.objects.get(key="cycle_time_p85_days")
     assert (p85.unit, p85.direction) == ("days", "lower")
     assert OutcomeMeasure.objects.get(key="bug_share").direction == "lower"
-    assert run.rows_skipped == {"issue not resolved yet": sum(1 for i in issues if i["resolved"] is None)}
+    assert run.rows_skipped == {
+        "issue not resolved yet": sum(1 for i in issues if i["resolved"] is None)
+    }
 
 
 def test_mover_counts_for_current_team_and_handed_over_login_for_each_holder(world, tmp_path):
@@ -140,18 +166,35 @@ def test_reimport_and_overlapping_export_count_each_issue_once(world, tmp_path):
 
 def test_data_pipeline_issues_file_gives_the_same_figures(world, tmp_path):
     issues = realistic_issues(seed=3, count=60)
-    run = run_import(tmp_path, "jira", samples.jira_pipeline_csv(issues), "issues_job1_20250324.csv")
+    run = run_import(
+        tmp_path, "jira", samples.jira_pipeline_csv(issues), "issues_job1_20250324.csv"
+    )
     assert run.rows_invalid == 0
     assert_figures(stored_figures(), expected_figures(world, issues))
 
 
 def test_every_bad_row_is_refused_with_its_line_and_nothing_is_imported(world, tmp_path):
     resolved = at(WEEKS[0], 15)
-    good = samples.jira_cloud_csv([{"key": "PAY-1", "type": "Bug", "created": at(WEEKS[0]),
-                                    "resolved": resolved, "assignee_id": "acc-ana"}]).decode().splitlines()
+    good = (
+        samples.jira_cloud_csv(
+            [
+                {
+                    "key": "PAY-1",
+                    "type": "Bug",
+                    "created": at(WEEKS[0]),
+                    "resolved": resolved,
+                    "assignee_id": "acc-ana",
+                }
+            ]
+        )
+        .decode()
+        .splitlines()
+    )
     header, row = good[0], good[1]
     cells = next(csv.reader([row]))
-    key_at, created_at, resolved_at = (samples.JIRA_CLOUD_HEADER.index(c) for c in ("Issue key", "Created", "Resolved"))
+    key_at, created_at, resolved_at = (
+        samples.JIRA_CLOUD_HEADER.index(c) for c in ("Issue key", "Created", "Resolved")
+    )
 
     def variant(**changes):
         copy = list(cells)
@@ -170,9 +213,13 @@ def test_every_bad_row_is_refused_with_its_line_and_nothing_is_imported(world, t
         variant(**{f"c{created_at}": "20/Mar/26 9:00 AM"}),  # 6: resolved before created
         variant(**{f"c{key_at}": ""}),  # 7: no issue key
         variant(**{f"c{key_at}": "K" * 201}),  # 8: id too long
-        '"unclosed' ,  # 9: CSV that cannot be read (an unterminated quote at the end)
+        '"unclosed',  # 9: CSV that cannot be read (an unterminated quote at the end)
     ]
-    content = ("\n".join(lines[:-1]) + "\n").encode() + b"\xff\xfe broken,\n" + (lines[-1] + "\n").encode()
+    content = (
+        ("\n".join(lines[:-1]) + "\n").encode()
+        + b"\xff\xfe broken,\n"
+        + (lines[-1] + "\n").encode()
+    )
     with pytest.raises(services.InvalidRows) as refused:
         run_import(tmp_path, "jira", content, "bad.csv")
     errors = {e["line"]: e["reason"] for e in refused.value.report.errors}
@@ -196,7 +243,9 @@ def test_a_file_without_jira_columns_is_rejected_whole(world, tmp_path):
         run_import(tmp_path, "jira", b"team,measure\npayments,1\n", "x.csv")
 
 
-def test_team_week_from_fewer_than_min_group_size_people_is_stored_with_its_people(world, tmp_path, settings):
+def test_team_week_from_fewer_than_min_group_size_people_is_stored_with_its_people(
+    world, tmp_path, settings
+):
     """Platform (two people) gets its figure stored with people=2; the rollup keeps that
     count, so the dashboard suppresses it like any other figure of fewer than five."""
     issues = [
