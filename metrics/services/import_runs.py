@@ -261,8 +261,8 @@ def file_import(
     *, kind: str, path: Path, allow_invalid: bool, progress: imports.Progress | None = None
 ) -> ImportRun:
     """Import a file on this machine in one pass (`manage.py import_activity`,
-    `import_outcomes` and `import_source`): validated and written together by the upload flow's own write,
-    without storing a copy or waiting for a confirmation.
+    `import_outcomes` and `import_source`): validated and written together by the upload
+    flow's own write, without storing a copy or waiting for a confirmation.
 
     Writes nothing and leaves the run rejected when the file is refused whole
     (FileRejected) or, unless allow_invalid, when any row is bad (InvalidRows, carrying

@@ -21,10 +21,22 @@ SAMPLE_PEOPLE = 400  # at most: a sample, not a load test
 SAMPLE_KINDS = ("jira", "github-prs")
 
 JIRA_SAMPLE_HEADER = [
-    "Summary", "Issue key", "Issue id", "Issue Type", "Status", "Project key", "Priority",
-    "Resolution", "Assignee", "Assignee Id", "Created", "Updated", "Resolved", "Labels",
+    "Summary",
+    "Issue key",
+    "Issue id",
+    "Issue Type",
+    "Status",
+    "Project key",
+    "Priority",
+    "Resolution",
+    "Assignee",
+    "Assignee Id",
+    "Created",
+    "Updated",
+    "Resolved",
     "Labels",
-]  # fmt: skip
+    "Labels",
+]
 
 
 def _jira_date(moment: dt.datetime) -> str:
@@ -45,10 +57,13 @@ def _people() -> list[tuple[int, str, str]]:
 
 
 def _moments(rng: random.Random, today: dt.date) -> dt.datetime:
-    last_monday = today - dt.timedelta(days=today.weekday() + 7)
-    day = last_monday - dt.timedelta(days=rng.randrange(SAMPLE_WEEKS * 7))
-    return timezone.make_aware(dt.datetime(day.year, day.month, day.day, rng.randrange(8, 18),
-                                           rng.randrange(60)))  # fmt: skip
+    """A moment in working hours in one of the last SAMPLE_WEEKS complete weeks."""
+    last_sunday = today - dt.timedelta(days=today.weekday() + 1)
+    day = last_sunday - dt.timedelta(days=rng.randrange(SAMPLE_WEEKS * 7))
+    return dt.datetime(
+        day.year, day.month, day.day, rng.randrange(8, 18), rng.randrange(60),
+        tzinfo=timezone.get_current_timezone(),
+    )  # fmt: skip
 
 
 def jira_sample_csv() -> str:
@@ -71,11 +86,25 @@ def jira_sample_csv() -> str:
             resolved = _moments(rng, today)
             created = resolved - dt.timedelta(minutes=rng.randrange(240, 60 * 24 * 15))
             kind = rng.choice(["Story", "Story", "Task", "Bug"])
-            writer.writerow([
-                f"Sample issue {number} (demo data)", f"DEMO-{number}", 10000 + number, kind,
-                "Done", "DEMO", "Medium", "Done", name, logins.get(person_id, email),
-                _jira_date(created), _jira_date(resolved), _jira_date(resolved), "upskill-sample", "",
-            ])  # fmt: skip
+            writer.writerow(
+                [
+                    f"Sample issue {number} (demo data)",
+                    f"DEMO-{number}",
+                    10000 + number,
+                    kind,
+                    "Done",
+                    "DEMO",
+                    "Medium",
+                    "Done",
+                    name,
+                    logins.get(person_id, email),
+                    _jira_date(created),
+                    _jira_date(resolved),
+                    _jira_date(resolved),
+                    "upskill-sample",
+                    "",
+                ]
+            )
     return buffer.getvalue()
 
 
@@ -101,15 +130,25 @@ def github_sample_json() -> str:
             merged = _moments(rng, today)
             created = merged - dt.timedelta(minutes=rng.randrange(30, 60 * 24 * 4))
             stamp = lambda m: m.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
-            pulls.append({
-                "url": f"https://api.github.com/repos/demo/upskill-sample/pulls/{number}",
-                "html_url": f"https://github.com/demo/upskill-sample/pull/{number}",
-                "number": number, "state": "closed", "title": f"Sample pull request {number} (demo data)",
-                "user": {"login": login, "type": "User"},
-                "created_at": stamp(created), "updated_at": stamp(merged),
-                "closed_at": stamp(merged), "merged_at": stamp(merged), "draft": False,
-                "base": {"ref": "main", "repo": {"name": "upskill-sample", "full_name": "demo/upskill-sample"}},
-            })  # fmt: skip
+            pulls.append(
+                {
+                    "url": f"https://api.github.com/repos/demo/upskill-sample/pulls/{number}",
+                    "html_url": f"https://github.com/demo/upskill-sample/pull/{number}",
+                    "number": number,
+                    "state": "closed",
+                    "title": f"Sample pull request {number} (demo data)",
+                    "user": {"login": login, "type": "User"},
+                    "created_at": stamp(created),
+                    "updated_at": stamp(merged),
+                    "closed_at": stamp(merged),
+                    "merged_at": stamp(merged),
+                    "draft": False,
+                    "base": {
+                        "ref": "main",
+                        "repo": {"name": "upskill-sample", "full_name": "demo/upskill-sample"},
+                    },
+                }
+            )
     return json.dumps(pulls, indent=2)
 
 

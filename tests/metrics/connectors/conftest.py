@@ -63,8 +63,23 @@ def world(db) -> World:
     return World(teams=teams, people=people)
 
 
-NAMES = ["ana", "ben", "cal", "dee", "eve", "sam", "fay", "gus", "hal", "ivy", "jon", "tia",
-         "kim", "lou", "mo"]  # fmt: skip
+NAMES = [
+    "ana",
+    "ben",
+    "cal",
+    "dee",
+    "eve",
+    "sam",
+    "fay",
+    "gus",
+    "hal",
+    "ivy",
+    "jon",
+    "tia",
+    "kim",
+    "lou",
+    "mo",
+]
 
 
 def agent_id(name: str) -> int:

@@ -37,19 +37,56 @@ import io
 import json
 
 JIRA_CLOUD_HEADER = [
-    "Summary", "Issue key", "Issue id", "Issue Type", "Status", "Project key",
-    "Project name", "Priority", "Resolution", "Assignee", "Assignee Id", "Reporter",
-    "Reporter Id", "Created", "Updated", "Resolved", "Labels", "Labels", "Sprint",
-    "Status Category", "Status Category Changed",
-]  # fmt: skip
+    "Summary",
+    "Issue key",
+    "Issue id",
+    "Issue Type",
+    "Status",
+    "Project key",
+    "Project name",
+    "Priority",
+    "Resolution",
+    "Assignee",
+    "Assignee Id",
+    "Reporter",
+    "Reporter Id",
+    "Created",
+    "Updated",
+    "Resolved",
+    "Labels",
+    "Labels",
+    "Sprint",
+    "Status Category",
+    "Status Category Changed",
+]
 
 JIRA_PIPELINE_HEADER = [
-    "id", "instance_url", "url", "key", "project_key", "project_name", "project_type",
-    "project_category", "issue_type", "summary", "description", "creator_id",
-    "reporter_id", "assignee_id", "status", "status_category", "priority_sequence",
-    "priority_name", "resolution", "watcher_count", "vote_count", "created_date",
-    "resolution_date", "updated_date", "due_date",
-]  # fmt: skip
+    "id",
+    "instance_url",
+    "url",
+    "key",
+    "project_key",
+    "project_name",
+    "project_type",
+    "project_category",
+    "issue_type",
+    "summary",
+    "description",
+    "creator_id",
+    "reporter_id",
+    "assignee_id",
+    "status",
+    "status_category",
+    "priority_sequence",
+    "priority_name",
+    "resolution",
+    "watcher_count",
+    "vote_count",
+    "created_date",
+    "resolution_date",
+    "updated_date",
+    "due_date",
+]
 
 
 def jira_date(moment: dt.datetime | None) -> str:
@@ -68,15 +105,31 @@ def jira_cloud_csv(issues: list[dict]) -> bytes:
     writer.writerow(JIRA_CLOUD_HEADER)
     for number, issue in enumerate(issues, start=1):
         resolved = issue.get("resolved")
-        writer.writerow([
-            issue.get("summary", f"Make checkout faster, part {number}"), issue["key"],
-            str(10000 + number), issue["type"], "Done" if resolved else "In Progress",
-            "PAY", "Payments", "Medium", "Done" if resolved else "",
-            issue.get("assignee_name", "A. Person"), issue["assignee_id"], "Rita Reporter",
-            "557058:rita", jira_date(issue["created"]), jira_date(resolved or issue["created"]),
-            jira_date(resolved), "ai-pilot", "checkout", "PAY Sprint 12",
-            "Done" if resolved else "In Progress", jira_date(resolved or issue["created"]),
-        ])  # fmt: skip
+        writer.writerow(
+            [
+                issue.get("summary", f"Make checkout faster, part {number}"),
+                issue["key"],
+                str(10000 + number),
+                issue["type"],
+                "Done" if resolved else "In Progress",
+                "PAY",
+                "Payments",
+                "Medium",
+                "Done" if resolved else "",
+                issue.get("assignee_name", "A. Person"),
+                issue["assignee_id"],
+                "Rita Reporter",
+                "557058:rita",
+                jira_date(issue["created"]),
+                jira_date(resolved or issue["created"]),
+                jira_date(resolved),
+                "ai-pilot",
+                "checkout",
+                "PAY Sprint 12",
+                "Done" if resolved else "In Progress",
+                jira_date(resolved or issue["created"]),
+            ]
+        )
     return buffer.getvalue().encode()
 
 
@@ -87,13 +140,35 @@ def jira_pipeline_csv(issues: list[dict]) -> bytes:
     for number, issue in enumerate(issues, start=1):
         resolved = issue.get("resolved")
         iso = lambda m: m.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if m else ""  # noqa: E731
-        writer.writerow([
-            10000 + number, "https://jira.example.com", f"https://jira.example.com/browse/{issue['key']}",
-            issue["key"], "PAY", "Payments", "Software", "", issue["type"], "A summary", "",
-            "10100", "10100", issue["assignee_id"], "Done" if resolved else "Open",
-            "Done" if resolved else "To Do", "3", "Medium", "Fixed" if resolved else "",
-            "1", "0", iso(issue["created"]), iso(resolved), iso(resolved or issue["created"]), "",
-        ])  # fmt: skip
+        writer.writerow(
+            [
+                10000 + number,
+                "https://jira.example.com",
+                f"https://jira.example.com/browse/{issue['key']}",
+                issue["key"],
+                "PAY",
+                "Payments",
+                "Software",
+                "",
+                issue["type"],
+                "A summary",
+                "",
+                "10100",
+                "10100",
+                issue["assignee_id"],
+                "Done" if resolved else "Open",
+                "Done" if resolved else "To Do",
+                "3",
+                "Medium",
+                "Fixed" if resolved else "",
+                "1",
+                "0",
+                iso(issue["created"]),
+                iso(resolved),
+                iso(resolved or issue["created"]),
+                "",
+            ]
+        )
     return buffer.getvalue().encode()
 
 
@@ -101,8 +176,14 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def github_pull(repo: str, number: int, login: str, created: dt.datetime,
-                merged: dt.datetime | None, state: str | None = None) -> dict:  # fmt: skip
+def github_pull(
+    repo: str,
+    number: int,
+    login: str,
+    created: dt.datetime,
+    merged: dt.datetime | None,
+    state: str | None = None,
+) -> dict:
     owner = repo.split("/")[0]
     return {
         "url": f"https://api.github.com/repos/{repo}/pulls/{number}",
@@ -113,7 +194,12 @@ def github_pull(repo: str, number: int, login: str, created: dt.datetime,
         "state": state or ("closed" if merged else "open"),
         "locked": False,
         "title": f"Speed up checkout ({number})",
-        "user": {"login": login, "id": abs(hash(login)) % 10**7, "type": "User", "site_admin": False},
+        "user": {
+            "login": login,
+            "id": abs(hash(login)) % 10**7,
+            "type": "User",
+            "site_admin": False,
+        },
         "body": "Uses the new prompt library.",
         "labels": [],
         "created_at": _iso(created),
@@ -122,11 +208,19 @@ def github_pull(repo: str, number: int, login: str, created: dt.datetime,
         "merged_at": _iso(merged),
         "merge_commit_sha": "e5bd3914e2e596debea16f433f57875b5b90bcd6" if merged else None,
         "draft": False,
-        "head": {"label": f"{owner}:feature-{number}", "ref": f"feature-{number}", "sha": "6dcb09b5b57875f334f61aebed695e2e4193db5e"},
-        "base": {"label": f"{owner}:main", "ref": "main", "sha": "6dcb09b5b57875f334f61aebed695e2e4193db5e",
-                 "repo": {"id": 1296269, "name": repo.split("/")[1], "full_name": repo, "private": True}},
+        "head": {
+            "label": f"{owner}:feature-{number}",
+            "ref": f"feature-{number}",
+            "sha": "6dcb09b5b57875f334f61aebed695e2e4193db5e",
+        },
+        "base": {
+            "label": f"{owner}:main",
+            "ref": "main",
+            "sha": "6dcb09b5b57875f334f61aebed695e2e4193db5e",
+            "repo": {"id": 1296269, "name": repo.split("/")[1], "full_name": repo, "private": True},
+        },
         "author_association": "MEMBER",
-    }  # fmt: skip
+    }
 
 
 def github_json(pages: list[list[dict]]) -> bytes:
@@ -135,8 +229,9 @@ def github_json(pages: list[list[dict]]) -> bytes:
     return "".join(json.dumps(page, indent=2) for page in pages).encode()
 
 
-def copilot_record(day: dt.date, login: str, interactions: int, generations: int,
-                   acceptances: int) -> dict:  # fmt: skip
+def copilot_record(
+    day: dt.date, login: str, interactions: int, generations: int, acceptances: int
+) -> dict:
     return {
         "code_acceptance_activity_count": acceptances,
         "code_generation_activity_count": generations,
@@ -146,28 +241,39 @@ def copilot_record(day: dt.date, login: str, interactions: int, generations: int
         "loc_deleted_sum": 0,
         "loc_suggested_to_add_sum": generations * 5,
         "loc_suggested_to_delete_sum": 0,
-        "totals_by_feature": [{
-            "code_acceptance_activity_count": acceptances,
-            "code_generation_activity_count": generations,
-            "feature": "code_completion", "loc_added_sum": acceptances * 4,
-            "loc_deleted_sum": 0, "loc_suggested_to_add_sum": generations * 5,
-            "loc_suggested_to_delete_sum": 0, "user_initiated_interaction_count": interactions,
-        }],
-        "totals_by_ide": [{"ide": "vscode", "code_acceptance_activity_count": acceptances,
-                           "code_generation_activity_count": generations,
-                           "user_initiated_interaction_count": interactions}],
+        "totals_by_feature": [
+            {
+                "code_acceptance_activity_count": acceptances,
+                "code_generation_activity_count": generations,
+                "feature": "code_completion",
+                "loc_added_sum": acceptances * 4,
+                "loc_deleted_sum": 0,
+                "loc_suggested_to_add_sum": generations * 5,
+                "loc_suggested_to_delete_sum": 0,
+                "user_initiated_interaction_count": interactions,
+            }
+        ],
+        "totals_by_ide": [
+            {
+                "ide": "vscode",
+                "code_acceptance_activity_count": acceptances,
+                "code_generation_activity_count": generations,
+                "user_initiated_interaction_count": interactions,
+            }
+        ],
         "user_id": abs(hash(login)) % 10**7,
         "user_initiated_interaction_count": interactions,
         "user_login": login,
-    }  # fmt: skip
+    }
 
 
 def ndjson(records: list[dict]) -> bytes:
     return "".join(json.dumps(record) + "\n" for record in records).encode()
 
 
-def zendesk_rating(rating_id: int, assignee_id: int | None, score: str,
-                   created: dt.datetime) -> dict:  # fmt: skip
+def zendesk_rating(
+    rating_id: int, assignee_id: int | None, score: str, created: dt.datetime
+) -> dict:
     return {
         "url": f"https://example.zendesk.com/api/v2/satisfaction_ratings/{rating_id}.json",
         "id": rating_id,
@@ -183,13 +289,18 @@ def zendesk_rating(rating_id: int, assignee_id: int | None, score: str,
 
 
 def zendesk_json(ratings: list[dict]) -> bytes:
-    page = {"satisfaction_ratings": ratings, "next_page": None, "previous_page": None,
-            "count": len(ratings)}  # fmt: skip
+    page = {
+        "satisfaction_ratings": ratings,
+        "next_page": None,
+        "previous_page": None,
+        "count": len(ratings),
+    }
     return json.dumps(page, indent=2).encode()
 
 
-def freshdesk_rating(rating_id: int, agent_id: int | None, score: int,
-                     created: dt.datetime) -> dict:  # fmt: skip
+def freshdesk_rating(
+    rating_id: int, agent_id: int | None, score: int, created: dt.datetime
+) -> dict:
     return {
         "id": rating_id,
         "survey_id": 1,

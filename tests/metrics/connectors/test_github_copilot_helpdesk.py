@@ -90,9 +90,11 @@ def test_pull_requests_of_two_repositories_give_weekly_median_per_authors_team(w
         for key in figures("github")
         if ToolRecord.objects.filter(source="github", person=world.people["mo"]).exists()
     ]
-    assert mo and world.people["mo"].team_id == world.teams["checkout"].pk
+    assert mo
+    assert world.people["mo"].team_id == world.teams["checkout"].pk
     again = run_import(tmp_path, "github-prs", content, "pulls.json")
-    assert again.rows_inserted == 0 and again.rows_duplicate == run.rows_valid
+    assert again.rows_inserted == 0
+    assert again.rows_duplicate == run.rows_valid
 
 
 def test_bad_pull_requests_are_refused_by_the_line_they_start_on(world, tmp_path):
@@ -138,10 +140,15 @@ def test_copilot_daily_report_gives_active_share_and_acceptances_per_active_user
     for week in WEEKS:
         for name in AUTHORS + ["stranger"]:
             for offset in rng.sample(range(5), rng.randrange(0, 4)):
-                records.append(samples.copilot_record(
-                    week + dt.timedelta(days=offset), f"{name}-gh", rng.randrange(0, 6),
-                    rng.randrange(0, 20), rng.randrange(0, 12),
-                ))  # fmt: skip
+                records.append(
+                    samples.copilot_record(
+                        week + dt.timedelta(days=offset),
+                        f"{name}-gh",
+                        rng.randrange(0, 6),
+                        rng.randrange(0, 20),
+                        rng.randrange(0, 12),
+                    )
+                )
     run = run_import(tmp_path, "copilot", samples.ndjson(records), "copilot.ndjson")
     assert run.rows_invalid == 0
     assert set(run.unmatched_logins) == {"stranger-gh"}
@@ -155,8 +162,11 @@ def test_copilot_daily_report_gives_active_share_and_acceptances_per_active_user
         name = record["user_login"].removesuffix("-gh")
         if name not in world.people:
             continue
-        counts = (record["user_initiated_interaction_count"], record["code_generation_activity_count"],
-                  record["code_acceptance_activity_count"])  # fmt: skip
+        counts = (
+            record["user_initiated_interaction_count"],
+            record["code_generation_activity_count"],
+            record["code_acceptance_activity_count"],
+        )
         key = (world.team_of(name), monday(at(dt.date.fromisoformat(record["day"]))))
         active.setdefault(key, set())
         if sum(counts) > 0:
@@ -176,8 +186,12 @@ def test_copilot_daily_report_gives_active_share_and_acceptances_per_active_user
                 len(users),
             )
     assert_figures(figures("copilot"), expected)
-    bad = samples.ndjson(records[:2]) + b'{"day": "2025-13-01", "user_login": "ana-gh"}\n{"day": \n' + \
-        json.dumps({**records[0], "code_acceptance_activity_count": -1}).encode() + b"\n"  # fmt: skip
+    bad = (
+        samples.ndjson(records[:2])
+        + b'{"day": "2025-13-01", "user_login": "ana-gh"}\n{"day": \n'
+        + json.dumps({**records[0], "code_acceptance_activity_count": -1}).encode()
+        + b"\n"
+    )
     with pytest.raises(services.InvalidRows) as refused:
         run_import(tmp_path, "copilot", bad, "bad.ndjson")
     errors = {e["line"]: e["reason"] for e in refused.value.report.errors}
@@ -193,15 +207,23 @@ def test_zendesk_and_freshdesk_ratings_give_weekly_csat_share_with_sample_size(w
     rng = random.Random(9)
     agents = ["ana", "ben", "cal", "dee", "eve", "fay", "gus", "mo"]
     zendesk = [
-        samples.zendesk_rating(n, agent_id(rng.choice(agents)), rng.choice(["good", "good", "bad", "offered"]),
-                               at(rng.choice(WEEKS) + dt.timedelta(days=rng.randrange(7))))
+        samples.zendesk_rating(
+            n,
+            agent_id(rng.choice(agents)),
+            rng.choice(["good", "good", "bad", "offered"]),
+            at(rng.choice(WEEKS) + dt.timedelta(days=rng.randrange(7))),
+        )
         for n in range(1, 80)
-    ] + [samples.zendesk_rating(500, 123456, "good", at(WEEKS[0]))]  # fmt: skip
+    ] + [samples.zendesk_rating(500, 123456, "good", at(WEEKS[0]))]
     fresh = [
-        samples.freshdesk_rating(n, agent_id(rng.choice(agents)) + 1000, rng.choice([103, 102, 101, 100, -101, -103]),
-                                 at(rng.choice(WEEKS) + dt.timedelta(days=rng.randrange(7))))
+        samples.freshdesk_rating(
+            n,
+            agent_id(rng.choice(agents)) + 1000,
+            rng.choice([103, 102, 101, 100, -101, -103]),
+            at(rng.choice(WEEKS) + dt.timedelta(days=rng.randrange(7))),
+        )
         for n in range(1, 60)
-    ]  # fmt: skip
+    ]
     zd = run_import(tmp_path, "zendesk", samples.zendesk_json(zendesk), "ratings.json")
     fd = run_import(tmp_path, "freshdesk", json.dumps(fresh, indent=2).encode(), "fd.json")
     assert zd.unmatched_logins == {"123456": 1}
@@ -235,9 +257,14 @@ def test_zendesk_and_freshdesk_ratings_give_weekly_csat_share_with_sample_size(w
         figures("zendesk"),
         expected(zendesk, "assignee_id", lambda r: {"good": True, "bad": False}.get(r["score"])),
     )
-    fd_score = lambda r: (
-        None if r["ratings"]["default_question"] == 100 else r["ratings"]["default_question"] > 100
-    )  # noqa: E731
+
+    def fd_score(r):
+        return (
+            None
+            if r["ratings"]["default_question"] == 100
+            else r["ratings"]["default_question"] > 100
+        )  # noqa: E731
+
     assert_figures(figures("freshdesk"), expected(fresh, "agent_id", fd_score))
     assert OutcomeMeasure.objects.get(key="csat_share").direction == "higher"
     # The same ratings as CSV columns; re-importing them adds nothing.
@@ -245,14 +272,18 @@ def test_zendesk_and_freshdesk_ratings_give_weekly_csat_share_with_sample_size(w
         f"{r['id']},{r['score']},{r['assignee_id']},{r['created_at']}\n" for r in zendesk
     )
     again = run_import(tmp_path, "zendesk", csv_text.encode(), "ratings.csv")
-    assert again.rows_inserted == 0 and again.rows_duplicate == zd.rows_valid
-    bad = "id,score,assignee_id,created_at\n1,great,9000,2025-03-03T10:00:00Z\n2,good,9000,never\n,bad,9000,2025-03-03T10:00:00Z\n"
+    assert again.rows_inserted == 0
+    assert again.rows_duplicate == zd.rows_valid
+    bad = (
+        "id,score,assignee_id,created_at\n1,great,9000,2025-03-03T10:00:00Z\n"
+        "2,good,9000,never\n,bad,9000,2025-03-03T10:00:00Z\n"
+    )
     with pytest.raises(services.InvalidRows) as refused:
         run_import(tmp_path, "zendesk", bad.encode(), "bad.csv")
     errors = {e["line"]: e["reason"] for e in refused.value.report.errors}
-    assert (
-        "score 'great'" in errors[2] and "created_at 'never'" in errors[3] and "no id" in errors[4]
-    )
+    assert "score 'great'" in errors[2]
+    assert "created_at 'never'" in errors[3]
+    assert "no id" in errors[4]
     with pytest.raises(services.InvalidRows) as refused:
         run_import(
             tmp_path,

@@ -47,11 +47,15 @@ def realistic_issues(seed: int = 7, count: int = 120, prefix: str = "PAY") -> li
         )
         # Jira's CSV dates are to the minute.
         created = resolved - dt.timedelta(minutes=rng.randrange(120, 60 * 24 * 20))
-        issues.append({
-            "key": f"{prefix}-{number}", "type": rng.choice(["Story", "Task", "Bug", "Incident", "Story"]),
-            "created": created, "resolved": resolved if rng.random() > 0.1 else None,
-            "assignee_id": f"acc-{who}",
-        })  # fmt: skip
+        issues.append(
+            {
+                "key": f"{prefix}-{number}",
+                "type": rng.choice(["Story", "Task", "Bug", "Incident", "Story"]),
+                "created": created,
+                "resolved": resolved if rng.random() > 0.1 else None,
+                "assignee_id": f"acc-{who}",
+            }
+        )
     return issues
 
 
@@ -107,7 +111,8 @@ def assert_figures(actual: dict, expected: dict) -> None:
 def test_cloud_export_gives_each_team_weekly_cycle_time_p85_and_bug_share(world, tmp_path):
     issues = realistic_issues()
     run = run_import(tmp_path, "jira", samples.jira_cloud_csv(issues), "jira.csv")
-    assert run.status == "done" and run.rows_invalid == 0
+    assert run.status == "done"
+    assert run.rows_invalid == 0
     assert_figures(stored_figures(), expected_figures(world, issues))
     # New measures exist with their unit and direction (lower is better for cycle time).
     p85 = OutcomeMeasure.objects.get(key="cycle_time_p85_days")
@@ -121,14 +126,35 @@ def test_cloud_export_gives_each_team_weekly_cycle_time_p85_and_bug_share(world,
 def test_mover_counts_for_current_team_and_handed_over_login_for_each_holder(world, tmp_path):
     before, after = at(HANDOVER - dt.timedelta(days=2)), at(HANDOVER + dt.timedelta(days=1))
     issues = [
-        {"key": "PAY-1", "type": "Story", "created": before - dt.timedelta(days=1), "resolved": before, "assignee_id": "acc-shared"},
-        {"key": "PAY-2", "type": "Bug", "created": after - dt.timedelta(days=3), "resolved": after, "assignee_id": "acc-shared"},
-        {"key": "PAY-3", "type": "Task", "created": before - dt.timedelta(days=2), "resolved": before, "assignee_id": "acc-mo"},
-    ]  # fmt: skip
+        {
+            "key": "PAY-1",
+            "type": "Story",
+            "created": before - dt.timedelta(days=1),
+            "resolved": before,
+            "assignee_id": "acc-shared",
+        },
+        {
+            "key": "PAY-2",
+            "type": "Bug",
+            "created": after - dt.timedelta(days=3),
+            "resolved": after,
+            "assignee_id": "acc-shared",
+        },
+        {
+            "key": "PAY-3",
+            "type": "Task",
+            "created": before - dt.timedelta(days=2),
+            "resolved": before,
+            "assignee_id": "acc-mo",
+        },
+    ]
     run_import(tmp_path, "jira", samples.jira_cloud_csv(issues), "jira.csv")
     records = dict(ToolRecord.objects.values_list("source_id", "person_id"))
-    assert records == {"PAY-1": world.people["sam"].pk, "PAY-2": world.people["tia"].pk,
-                       "PAY-3": world.people["mo"].pk}  # fmt: skip
+    assert records == {
+        "PAY-1": world.people["sam"].pk,
+        "PAY-2": world.people["tia"].pk,
+        "PAY-3": world.people["mo"].pk,
+    }
     figures = stored_figures()
     checkout, payments = world.teams["checkout"].pk, world.teams["payments"].pk
     # mo's week-of-3-March issue counts for checkout (their current team), beside nobody
@@ -141,10 +167,15 @@ def test_mover_counts_for_current_team_and_handed_over_login_for_each_holder(wor
 def test_unmatched_logins_are_listed_with_counts_and_not_counted(world, tmp_path):
     issues = realistic_issues(count=20)
     strangers = [
-        {"key": f"PAY-{900 + n}", "type": "Story", "created": at(WEEKS[0]), "resolved": at(WEEKS[0], 15),
-         "assignee_id": login}
+        {
+            "key": f"PAY-{900 + n}",
+            "type": "Story",
+            "created": at(WEEKS[0]),
+            "resolved": at(WEEKS[0], 15),
+            "assignee_id": login,
+        }
         for n, login in enumerate(["acc-nobody", "acc-nobody", "acc-contractor"])
-    ]  # fmt: skip
+    ]
     run = run_import(tmp_path, "jira", samples.jira_cloud_csv(issues + strangers), "jira.csv")
     assert run.unmatched_logins == {"acc-nobody": 2, "acc-contractor": 1}
     assert not ToolRecord.objects.filter(source_id__startswith="PAY-9").exists()
@@ -155,7 +186,8 @@ def test_reimport_and_overlapping_export_count_each_issue_once(world, tmp_path):
     first, second = realistic_issues(seed=1, count=80), realistic_issues(seed=1, count=120)
     run_import(tmp_path, "jira", samples.jira_cloud_csv(first), "one.csv")
     again = run_import(tmp_path, "jira", samples.jira_cloud_csv(first), "one.csv")
-    assert again.rows_inserted == 0 and again.rows_duplicate == again.rows_valid > 0
+    assert again.rows_inserted == 0
+    assert again.rows_duplicate == again.rows_valid > 0
     assert_figures(stored_figures(), expected_figures(world, first))
     # A later export overlapping the first (its first 80 issues again, 40 new).
     overlap = run_import(tmp_path, "jira", samples.jira_cloud_csv(second), "two.csv")
@@ -232,10 +264,12 @@ def test_every_bad_row_is_refused_with_its_line_and_nothing_is_imported(world, t
     assert "not UTF-8" in errors[9]
     assert 10 in errors  # the unterminated quote
     assert 2 not in errors
-    assert not ToolRecord.objects.exists() and not OutcomeObservation.objects.exists()
+    assert not ToolRecord.objects.exists()
+    assert not OutcomeObservation.objects.exists()
     # With --import-valid the good row goes in and the bad ones are reported.
     run = run_import(tmp_path, "jira", content, "bad.csv", allow_invalid=True)
-    assert run.rows_inserted == 1 and run.rows_invalid == 8
+    assert run.rows_inserted == 1
+    assert run.rows_invalid == 8
 
 
 def test_a_file_without_jira_columns_is_rejected_whole(world, tmp_path):
@@ -249,10 +283,15 @@ def test_team_week_from_fewer_than_min_group_size_people_is_stored_with_its_peop
     """Platform (two people) gets its figure stored with people=2; the rollup keeps that
     count, so the dashboard suppresses it like any other figure of fewer than five."""
     issues = [
-        {"key": f"PLT-{n}", "type": "Task", "created": at(WEEKS[0]), "resolved": at(WEEKS[0], 12 + n),
-         "assignee_id": f"acc-{name}"}
+        {
+            "key": f"PLT-{n}",
+            "type": "Task",
+            "created": at(WEEKS[0]),
+            "resolved": at(WEEKS[0], 12 + n),
+            "assignee_id": f"acc-{name}",
+        }
         for n, name in enumerate(["kim", "lou", "kim"])
-    ]  # fmt: skip
+    ]
     run_import(tmp_path, "jira", samples.jira_cloud_csv(issues), "jira.csv")
     platform = world.teams["platform"].pk
     observation = OutcomeObservation.objects.get(team_id=platform, measure__key="cycle_time_days")
@@ -264,12 +303,29 @@ def test_team_week_from_fewer_than_min_group_size_people_is_stored_with_its_peop
 
 def test_import_source_command_reports_unmatched_logins(world, tmp_path, capsys):
     path = tmp_path / "jira.csv"
-    path.write_bytes(samples.jira_cloud_csv([
-        {"key": "PAY-1", "type": "Bug", "created": at(WEEKS[0]), "resolved": at(WEEKS[0], 16), "assignee_id": "acc-ana"},
-        {"key": "PAY-2", "type": "Bug", "created": at(WEEKS[0]), "resolved": at(WEEKS[0], 16), "assignee_id": "acc-zed"},
-    ]))  # fmt: skip
+    path.write_bytes(
+        samples.jira_cloud_csv(
+            [
+                {
+                    "key": "PAY-1",
+                    "type": "Bug",
+                    "created": at(WEEKS[0]),
+                    "resolved": at(WEEKS[0], 16),
+                    "assignee_id": "acc-ana",
+                },
+                {
+                    "key": "PAY-2",
+                    "type": "Bug",
+                    "created": at(WEEKS[0]),
+                    "resolved": at(WEEKS[0], 16),
+                    "assignee_id": "acc-zed",
+                },
+            ]
+        )
+    )
     call_command("import_source", "jira", str(path))
     out, err = capsys.readouterr()
-    assert "2 rows, 1 new" in out and "acc-zed: 1 rows" in err
+    assert "2 rows, 1 new" in out
+    assert "acc-zed: 1 rows" in err
     with pytest.raises(CommandError):
         call_command("import_source", "jira", str(tmp_path / "missing.csv"))
