@@ -17,7 +17,10 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count
+from django.db import connection
+from django.db.models import Count, DateField
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
 
 from metrics.models import OutcomeMeasure, OutcomeObservation, ToolLogin, ToolRecord
 from metrics.services.imports.validation import _site_tz
@@ -129,6 +132,42 @@ def _copilot_seats() -> dict[int, int]:
     )
 
 
+def _observations_write(source: str, figures: dict, measure_ids: dict, import_run_id) -> None:
+    """On PostgreSQL one COPY (a year of 200 teams is 30,000 observations, which
+    bulk_create took seconds to build); elsewhere bulk_create."""
+    if connection.vendor == "postgresql":
+        now = timezone.now().isoformat()
+        run = "\\N" if import_run_id is None else str(import_run_id)
+        table = OutcomeObservation._meta.db_table
+        with (
+            connection.cursor() as cursor,
+            connection.wrap_database_errors,
+            cursor.copy(
+                f"COPY {table} (measure_id, team_id, period_start, value, sample_size, people,"
+                " source, source_id, import_run_id, created_at) FROM STDIN"
+            ) as copy,
+        ):
+            lines = [
+                f"{measure_ids[key]}\t{team}\t{week.isoformat()}\t{value!r}\t{sample}"
+                f"\t{people}\t{source}\t{key}:{team}:{week.isoformat()}\t{run}\t{now}\n"
+                for (team, week, key), (value, sample, people) in figures.items()
+            ]
+            for start in range(0, len(lines), 2_000):  # one write per line waits per line
+                copy.write("".join(lines[start : start + 2_000]))
+        return
+    OutcomeObservation.objects.bulk_create(
+        [
+            OutcomeObservation(
+                measure_id=measure_ids[key], team_id=team, period_start=week, value=value,
+                sample_size=sample, people=people, source=source,
+                source_id=f"{key}:{team}:{week.isoformat()}", import_run_id=import_run_id,
+            )
+            for (team, week, key), (value, sample, people) in figures.items()
+        ],
+        batch_size=2_000,
+    )  # fmt: skip
+
+
 def observations_recompute(*, source: str, weeks: set[dt.date], import_run_id: int | None) -> int:
     """Rewrite the source's observations for `weeks` from its stored items. Call inside
     the import's transaction. Returns the number of observations written."""
@@ -139,38 +178,25 @@ def observations_recompute(*, source: str, weeks: set[dt.date], import_run_id: i
     end = max(weeks) + dt.timedelta(days=7)
     start_at = dt.datetime(start.year, start.month, start.day, tzinfo=site_tz)
     end_at = dt.datetime(end.year, end.month, end.day, tzinfo=site_tz)
-    records = []
-    for person, team, occurred, hours, flag, count in (
-        ToolRecord.objects.filter(source=source, occurred_at__gte=start_at, occurred_at__lt=end_at)
-        .values_list("person_id", "person__team_id", "occurred_at", "hours", "flag", "count")
+    # The week is computed by the database, in the site's time zone (as the rollups'
+    # TruncWeek): converting a million timestamps in Python cost more than reading them.
+    records = [
+        record
+        for record in ToolRecord.objects.filter(
+            source=source, occurred_at__gte=start_at, occurred_at__lt=end_at
+        )
+        .annotate(week=TruncWeek("occurred_at", output_field=DateField()))
+        .values_list("person_id", "person__team_id", "week", "hours", "flag", "count")
         .iterator(chunk_size=20_000)
-    ):
-        week = monday(occurred, site_tz)
-        if week in weeks:
-            records.append((person, team, week, hours, flag, count))
+        if record[2] in weeks
+    ]
     seats = _copilot_seats() if source == "copilot" else {}
     figures = _figures(source, records, seats)
     measure_ids = measures_ensure(SOURCE_MEASURES[source])
     stale = OutcomeObservation.objects.filter(source=source, period_start__in=weeks)
     touched = set(stale.values_list("team_id", "period_start"))
     stale.delete()
-    OutcomeObservation.objects.bulk_create(
-        [
-            OutcomeObservation(
-                measure_id=measure_ids[key],
-                team_id=team,
-                period_start=week,
-                value=value,
-                sample_size=sample,
-                people=people,
-                source=source,
-                source_id=f"{key}:{team}:{week.isoformat()}",
-                import_run_id=import_run_id,
-            )
-            for (team, week, key), (value, sample, people) in figures.items()
-        ],
-        batch_size=2_000,
-    )
+    _observations_write(source, figures, measure_ids, import_run_id)
     touched |= {(team, week) for team, week, _key in figures}
     dirty_buckets_mark(buckets=touched)
     return len(figures)

@@ -18,7 +18,7 @@ from metrics.models import ImportRun, ToolLogin, ToolRecord
 from metrics.services.connectors import sources
 from metrics.services.connectors.figures import monday, observations_recompute
 from metrics.services.connectors.identity import LoginMap
-from metrics.services.connectors.reading import Item, Parsed, Refused, Skipped
+from metrics.services.connectors.reading import Item, Parsed, Refused
 from metrics.services.imports.formats import ImportReport, InvalidRows, Progress
 from metrics.services.imports.tables import COPY_NULL, _copy_text, _RawTable
 from metrics.services.imports.validation import _site_tz
@@ -90,21 +90,21 @@ def _rows(connector: Connector, source: IO[bytes], report: ImportReport, weeks: 
     def rows() -> Iterator[tuple]:
         for line, result in parsed:
             report.rows_total += 1
-            if isinstance(result, Refused):
-                report.add_error(line, result.reason)
-            elif isinstance(result, Skipped):
-                report.skipped[result.reason] += 1
-            else:
-                item: Item = result
-                day = item.occurred_at.astimezone(site_tz).date()
-                person = logins.person(item.login, day)
+            if type(result) is Item:
+                occurred_at = result.occurred_at
+                day = occurred_at.astimezone(site_tz).date()
+                person = logins.person(result.login, day)
                 if person is None:
-                    report.unmatched[item.login] += 1
+                    report.unmatched[result.login] += 1
                     continue
                 report.rows_valid += 1
                 weeks.add(day - dt.timedelta(days=day.weekday()))
-                yield (person, item.occurred_at, item.hours, item.flag, item.count,
-                       item.source_id)  # fmt: skip
+                yield (person, occurred_at, result.hours, result.flag, result.count,
+                       result.source_id)  # fmt: skip
+            elif isinstance(result, Refused):
+                report.add_error(line, result.reason)
+            else:
+                report.skipped[result.reason] += 1
 
     return rows()
 

@@ -61,10 +61,10 @@ def test_unmatched_logins_are_listed_on_the_import_report(
 ):
     client.force_login(ld_admin)
     content = (
-        "Issue key,Issue Type,Created,Resolved,Assignee Id\n"
-        "PAY-1,Bug,03/Mar/25 9:00 AM,04/Mar/25 9:00 AM,acc-ana\n"
-        "PAY-2,Bug,03/Mar/25 9:00 AM,04/Mar/25 9:00 AM,acc-stranger\n"
-    ).encode()
+        b"Issue key,Issue Type,Created,Resolved,Assignee Id\n"
+        b"PAY-1,Bug,03/Mar/25 9:00 AM,04/Mar/25 9:00 AM,acc-ana\n"
+        b"PAY-2,Bug,03/Mar/25 9:00 AM,04/Mar/25 9:00 AM,acc-stranger\n"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/imports/", {"kind": "jira", "file": SimpleUploadedFile("j.csv", content)})
     run = ImportRun.objects.get()
