@@ -20,6 +20,7 @@ from metrics.services.imports.formats import (
     _file_size,
     _Lines,
     check_file_size,
+    records_after_header,
 )
 
 
@@ -84,26 +85,13 @@ def csv_rows(
         )
     positions = {name: first[column] for name, column in layout.items()}
     width = len(header)
-    previous = reader.line_num
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            yield reader.line_num, None, f"not readable as CSV ({exc})"
-            previous = reader.line_num
-            continue
-        line = reader.line_num
-        if lines.bad_utf8 and any(n in lines.bad_utf8 for n in range(previous + 1, line + 1)):
-            yield line, None, "contains bytes that are not UTF-8; save the file as UTF-8"
-        elif not fields and line - previous <= 1:
-            pass  # a blank line
+    for line, fields, problem in records_after_header(reader, lines):
+        if fields is None:
+            yield line, None, problem
         elif len(fields) != width:
             yield line, None, f"expected {width} columns as in the header, found {len(fields)}"
         else:
             yield line, {name: fields[p].strip() for name, p in positions.items()}, ""
-        previous = line
     if progress:
         progress(total, total)
 
