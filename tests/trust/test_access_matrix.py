@@ -33,7 +33,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.pathways.factories import a_journey
-from upskill.models import Notification
+from upskill.models import Notification, TeamChatWebhook
 from upskill.notifications import unsubscribe_token
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +129,9 @@ def world(settings) -> World:
     employee_notification = Notification.objects.create(
         recipient=employee.user, kind="overdue", key="world-overdue", subject="Overdue", url="/"
     )
+    chat_webhook = TeamChatWebhook.objects.create(
+        team_id=employee.team_id, service="slack", url="https://hooks.slack.com/services/T/B/x"
+    )
     xapi_key = XapiKey.objects.create(name="LMS", prefix="upx_abc", key_hash="0" * 64)
     verb_mapping = XapiVerbMapping.objects.create(verb_iri="https://v.example/x", kind="attended")
     activity_mapping = XapiActivityMapping.objects.create(
@@ -204,6 +207,7 @@ def world(settings) -> World:
         "scim:group": {"pk": employee.team_id},
         "scim:not_found": {"rest": "Nothing"},
         "notifications:read": {"pk": employee_notification.pk},
+        "notifications:chat_webhook_delete": {"pk": chat_webhook.pk},
         "notifications:unsubscribe": {
             "token": unsubscribe_token(user_id=employee.user_id, kinds=["overdue"])
         },
@@ -370,6 +374,9 @@ ACCESS: dict[str, dict[str, str]] = {
     "notifications:read": SIGNED_IN,
     "notifications:read_all": SIGNED_IN,
     "notifications:preferences": SIGNED_IN,
+    # Team chat webhooks: the L&D admins configure them (a webhook URL is a secret).
+    "notifications:chat_webhooks": ADMIN_ONLY,
+    "notifications:chat_webhook_delete": ADMIN_ONLY,
     # One-click unsubscribe needs no session: the signed token is the authority (a forged
     # one is refused with 400 and changes nothing). The world's token is valid.
     "notifications:unsubscribe": PUBLIC,
