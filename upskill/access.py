@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -211,15 +212,25 @@ def leader_user_ids() -> frozenset[int]:
     return frozenset(Team.leaders.through.objects.values_list("user_id", flat=True).distinct())
 
 
-def ld_admin_user_ids() -> frozenset[int]:
-    """Active users who are L&D admins (the group, or superusers): who hears about
-    organisation-wide changes such as an applied HR sync."""
-    from django.contrib.auth import get_user_model
-    from django.db.models import Q
+def leaders_by_team() -> dict[int, list[int]]:
+    """Each team's active leaders (user ids), by team id: one query. Who a team-level
+    nudge goes to (check-ins, the digest) and who reviews when there is no manager."""
+    leaders: dict[int, list[int]] = {}
+    for team_id, user_id in (
+        Team.leaders.through.objects.filter(user__is_active=True)
+        .order_by("team_id", "user_id")
+        .values_list("team_id", "user_id")
+    ):
+        leaders.setdefault(team_id, []).append(user_id)
+    return leaders
 
-    return frozenset(
+
+def ld_admin_user_ids() -> list[int]:
+    """Active L&D admins (the group, or superusers), as is_ld_admin decides: one query."""
+    return list(
         get_user_model()
-        .objects.filter(Q(groups__name=LD_ADMINS_GROUP) | Q(is_superuser=True), is_active=True)
+        .objects.filter(Q(is_superuser=True) | Q(groups__name=LD_ADMINS_GROUP), is_active=True)
+        .order_by("pk")
         .values_list("pk", flat=True)
         .distinct()
     )

@@ -33,7 +33,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.pathways.factories import a_journey
-from upskill.models import HrSyncRun, Notification, ScimConnection
+from upskill.models import HrSyncRun, Notification, ScimConnection, TeamChatWebhook
 from upskill.notifications import unsubscribe_token
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +129,9 @@ def world(settings) -> World:
     employee_notification = Notification.objects.create(
         recipient=employee.user, kind="overdue", key="world-overdue", subject="Overdue", url="/"
     )
+    chat_webhook = TeamChatWebhook.objects.create(
+        team_id=employee.team_id, service="slack", url="https://hooks.slack.com/services/T/B/x"
+    )
     xapi_key = XapiKey.objects.create(name="LMS", prefix="upx_abc", key_hash="0" * 64)
     hr_sync_run = HrSyncRun.objects.create(status=HrSyncRun.Status.PLANNED)
     scim_connection = ScimConnection.objects.create(
@@ -205,12 +208,14 @@ def world(settings) -> World:
         "metrics:xapi_verb_mapping_delete": {"pk": verb_mapping.pk},
         "metrics:xapi_activity_mapping_delete": {"pk": activity_mapping.pk},
         "metrics:import_template": {"kind": "activity"},
+        "metrics:import_sample": {"kind": "jira"},
         "scim:schema": {"pk": "urn:ietf:params:scim:schemas:core:2.0:User"},
         "scim:resource_type": {"pk": "User"},
         "scim:user": {"pk": employee.pk},
         "scim:group": {"pk": employee.team_id},
         "scim:not_found": {"rest": "Nothing"},
         "notifications:read": {"pk": employee_notification.pk},
+        "notifications:chat_webhook_delete": {"pk": chat_webhook.pk},
         "notifications:unsubscribe": {
             "token": unsubscribe_token(user_id=employee.user_id, kinds=["overdue"])
         },
@@ -375,6 +380,8 @@ ACCESS: dict[str, dict[str, str]] = {
     "metrics:xapi_verb_mapping_delete": ADMIN_ONLY,
     "metrics:xapi_activity_mapping_delete": ADMIN_ONLY,
     "metrics:import_template": ADMIN_ONLY,
+    # A sample tool export made from the organisation's people (names, emails).
+    "metrics:import_sample": ADMIN_ONLY,
     # Notifications: everyone signed in has their own (the list shows only theirs; marking
     # another person's id read changes nothing: tests/upskill/test_notifications.py).
     "notifications:list": SIGNED_IN,
@@ -382,6 +389,9 @@ ACCESS: dict[str, dict[str, str]] = {
     "notifications:read": SIGNED_IN,
     "notifications:read_all": SIGNED_IN,
     "notifications:preferences": SIGNED_IN,
+    # Team chat webhooks: the L&D admins configure them (a webhook URL is a secret).
+    "notifications:chat_webhooks": ADMIN_ONLY,
+    "notifications:chat_webhook_delete": ADMIN_ONLY,
     # One-click unsubscribe needs no session: the signed token is the authority (a forged
     # one is refused with 400 and changes nothing). The world's token is valid.
     "notifications:unsubscribe": PUBLIC,

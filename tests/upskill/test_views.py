@@ -33,6 +33,7 @@ from tests.factories import (
     UserFactory,
     WeeklyRollupFactory,
 )
+from upskill.models import TeamChatPost
 from upskill.services import LD_ADMIN_APPS
 
 PAGES = ["/", "/pathways/", "/learning/", "/dashboard/", "/responsibilities/"]
@@ -387,6 +388,9 @@ def _a_row_in_every_model():
     ImportRunFactory()
     WeeklyRollupFactory(team=team, pathway=step.pathway)
     PathwayAssignment.objects.create(pathway=step.pathway, team=team)
+    TeamChatPost.objects.create(
+        team=team, kind="digest", key="digest:team", subject="Digest", url="/"
+    )
 
 
 def test_superuser_can_open_the_list_and_a_row_of_every_admin_model(client, db):
