@@ -165,12 +165,13 @@ def can_review(user: User, person: Person) -> bool:
 
 def reviewable_people(user: User) -> QuerySet[Person]:
     """People whose evidence the user reviews: their reports and everyone in the teams
-    they lead and below (as `can_review`), never themselves."""
+    they lead and below (as `can_review`), never themselves, never leavers (their
+    evidence waiting for review leaves the queue with them; it stays on their record)."""
     own = person_of(user)
     condition = Q(team_id__in=_led_subtree(user))
     if own is not None:
         condition |= Q(manager=own)
-    people = Person.objects.filter(condition)
+    people = Person.objects.filter(condition, user__is_active=True)
     if own is not None:
         people = people.exclude(pk=own.pk)
     return people

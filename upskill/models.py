@@ -241,6 +241,7 @@ class Notification(models.Model):
         COMMITMENT_BEHIND = "commitment_behind", "A commitment is falling behind"
         DIGEST = "digest", "The weekly leader digest"
         IMPORT_FINISHED = "import_finished", "An import finished or failed"
+        HR_SYNC_APPLIED = "hr_sync_applied", "An HR sync was applied"
 
     class Email(models.TextChoices):
         PENDING = "pending", "Waiting to be emailed"

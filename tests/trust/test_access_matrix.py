@@ -33,7 +33,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.pathways.factories import a_journey
-from upskill.models import Notification, TeamChatWebhook
+from upskill.models import HrSyncRun, Notification, ScimConnection, TeamChatWebhook
 from upskill.notifications import unsubscribe_token
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +133,10 @@ def world(settings) -> World:
         team_id=employee.team_id, service="slack", url="https://hooks.slack.com/services/T/B/x"
     )
     xapi_key = XapiKey.objects.create(name="LMS", prefix="upx_abc", key_hash="0" * 64)
+    hr_sync_run = HrSyncRun.objects.create(status=HrSyncRun.Status.PLANNED)
+    scim_connection = ScimConnection.objects.create(
+        name="Okta", prefix="usc_abc", token_hash="1" * 64
+    )
     verb_mapping = XapiVerbMapping.objects.create(verb_iri="https://v.example/x", kind="attended")
     activity_mapping = XapiActivityMapping.objects.create(
         activity_iri="https://lms.example/course/1", step=step
@@ -193,6 +197,10 @@ def world(settings) -> World:
         "responsibilities:pulse_close": {"pk": survey.pk},
         "responsibilities:pulse_answer": {"pk": survey.pk},
         "responsibilities:pulse_results": {"pk": survey.pk},
+        "organisation_run": {"pk": hr_sync_run.pk},
+        "organisation_run_confirm": {"pk": hr_sync_run.pk},
+        "organisation_run_cancel": {"pk": hr_sync_run.pk},
+        "scim_connection_revoke": {"pk": scim_connection.pk},
         "metrics:import_run": {"pk": import_run.pk},
         "metrics:import_run_confirm": {"pk": import_run.pk},
         "metrics:import_run_cancel": {"pk": import_run.pk},
@@ -268,6 +276,13 @@ ACCESS: dict[str, dict[str, str]] = {
     "oidc_sign_in": expect(**dict.fromkeys(ROLES, DENY)),
     "oidc_callback": expect(**dict.fromkeys(ROLES, DENY)),
     "audit": ADMIN_ONLY,
+    # The Organisation area (HR sync in the browser, SCIM tokens): L&D admins only.
+    "organisation": ADMIN_ONLY,
+    "organisation_run": ADMIN_ONLY,
+    "organisation_run_confirm": ADMIN_ONLY,
+    "organisation_run_cancel": ADMIN_ONLY,
+    "scim_connections": ADMIN_ONLY,
+    "scim_connection_revoke": ADMIN_ONLY,
     # The pathway builder: L&D admins only.
     **{f"pathways:{name}": ADMIN_ONLY for name in BUILDER_URLS},
     # The learner's side.

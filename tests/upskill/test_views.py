@@ -235,7 +235,10 @@ def test_user_without_person_or_role_is_refused_rather_than_shown_an_error(clien
     [
         ("employee", {"/learning/", "/responsibilities/"}),
         ("leader", {"/dashboard/", "/learning/reviews/", "/responsibilities/"}),
-        ("ld_admin", {"/dashboard/", "/pathways/", "/responsibilities/", "/audit/"}),
+        (
+            "ld_admin",
+            {"/dashboard/", "/pathways/", "/responsibilities/", "/organisation/", "/audit/"},
+        ),
     ],
     indirect=["role_user"],
 )
