@@ -8,6 +8,7 @@ import io
 import pytest
 
 from metrics.models import OutcomeMeasure
+from metrics.selectors import EXPORT_HEADER
 from tests.factories import PersonFactory, TeamFactory, UserFactory, WeeklyRollupFactory
 
 WEEK = dt.date(2025, 3, 3)
@@ -68,9 +69,13 @@ def test_figures_for_fewer_than_five_people_are_suppressed_everywhere(client, le
 
     assert "4321" not in html
     assert "87.25" not in html
-    by_metric = {row[3]: row for row in rows[1:]}
-    assert by_metric["learning_minutes"][4:] == ["", "4", "suppressed"]
-    assert by_metric["quality_score"][4:] == ["", "3", "suppressed"]
+    # Issue 15: a hidden cell is left out of the export entirely — no value and no
+    # people count (4 learners *is* the hidden active-learner figure), so hidden and
+    # empty cells look the same (this used to be ["", "4", "suppressed"]).
+    assert rows == [list(EXPORT_HEADER)]
+    # ... and the page says why in place of the empty charts.
+    assert "No figures: fewer than 5 people were active in these teams" in html
+    assert "No figures: fewer than 5 people were measured in these teams" in html
 
 
 def test_the_dashboard_shows_figures_for_five_or_more_people(client, leader, team):
