@@ -55,13 +55,18 @@ def rollup_export_lines(team_ids: Iterable[int] | None, filters: DashboardFilter
                     week.isoformat(),
                     pathway or "",
                     metric,
-                    f"{value:g}",
+                    _number(value),
                     people,
                     _note(pathway, metric),
                 )
             )
 
     return lines()
+
+
+def _number(value: float) -> str:
+    """The value in full ("{:g}" kept six digits: 4194304 minutes became 4.1943e+06)."""
+    return str(int(value)) if value.is_integer() else repr(value)
 
 
 def _note(pathway: str | None, metric: str) -> str:
