@@ -52,9 +52,9 @@ def exclusion_note() -> str:
 
 def hidden_reason(what: str) -> str:
     """Said in place of a figure (a card, a chart) that has no published cell, e.g.
-    hidden_reason("took this pathway in this team") — also when nobody did, for the same
-    reason as exclusion_note."""
-    return f"No figures: fewer than {minimum()} people {what} in this period."
+    hidden_reason("took this pathway in these teams in any one week") — also when nobody
+    did, for the same reason as exclusion_note."""
+    return f"No figures: fewer than {minimum()} people {what} of this period."
 
 
 @dataclass

@@ -3,8 +3,8 @@ pages. Re-exports every public name of its parts (`__all__`).
 
 Dashboards read WeeklyRollup only (plus the commitment fulfilment read from
 responsibilities), and only its published cells (upskill.privacy): every figure, on the
-page or in the CSV, is built from cells about MIN_GROUP_SIZE people or more. Each function runs a fixed number
-of queries whatever the number of teams, weeks or rows.
+page or in the CSV, is built from cells about MIN_GROUP_SIZE people or more. Each
+function runs a fixed number of queries whatever the number of teams, weeks or rows.
 
 - `filters`: the dashboard's filter form and the team tree it picks from;
 - `totals`: the rollups added up by the database (by week, part and cohort);

@@ -189,12 +189,19 @@ def _period_figure(sums: Sums | None, metric: str, weeks: int) -> float | None:
     return sums.figure(metric)
 
 
+_WHO = {
+    "steps_completed": "completed a step in these teams in any one week",
+    COMPLETION_METRIC: "completed a pathway in these teams in any one week",
+}
+
+
 def _hidden_reason(metric: str, filters: DashboardFilters) -> str:
+    """Why a chart or card has no figure at all, said in its place."""
     if metric not in SUMMED:
-        return privacy.hidden_reason("were measured in these teams")
+        return privacy.hidden_reason("were measured in these teams in any one week")
     if filters.pathway is not None:
-        return privacy.hidden_reason("took this pathway in this team")
-    return privacy.hidden_reason("were active in these teams")
+        return privacy.hidden_reason("took this pathway in these teams in any one week")
+    return privacy.hidden_reason(_WHO.get(metric, "were active in these teams in any one week"))
 
 
 def dashboard(filters: DashboardFilters, teams: list[Team]) -> Dashboard:

@@ -4,11 +4,12 @@ A rollup row is one metric for one (team, ISO week in the site time zone, pathwa
 "no pathway") — a *cell* of the privacy layer (upskill.privacy): the cells of a
 team-week are disjoint, so "all pathways" is their sum. Distinct people
 (active_learners) don't add up across pathways, so for them the pathway-NULL row is the
-team-week as a whole; outcome measures are not split by pathway (pathway NULL). Aggregation happens in SQL, grouped by team, week and pathway: on
-PostgreSQL one INSERT ... SELECT computes and writes every row (rollup_sql); on SQLite
-the ORM aggregates and only the aggregated rows pass through Python (_compute, the
-portable twin the tests hold to the same figures). A bucket's rows are replaced as a
-whole (delete, then insert, in one transaction), which is the upsert:
+team-week as a whole; outcome measures are not split by pathway (pathway NULL).
+Aggregation happens in SQL, grouped by team, week and pathway: on PostgreSQL one INSERT
+... SELECT computes and writes every row (rollup_sql); on SQLite the ORM aggregates and
+only the aggregated rows pass through Python (_compute, the portable twin the tests hold
+to the same figures). A bucket's rows are replaced as a whole (delete, then insert, in
+one transaction), which is the upsert:
 a bucket whose raw rows disappeared disappears too.
 
 Which buckets to recompute:

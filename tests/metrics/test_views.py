@@ -74,8 +74,8 @@ def test_figures_for_fewer_than_five_people_are_suppressed_everywhere(client, le
     # empty cells look the same (this used to be ["", "4", "suppressed"]).
     assert rows == [list(EXPORT_HEADER)]
     # ... and the page says why in place of the empty charts.
-    assert "No figures: fewer than 5 people were active in these teams" in html
-    assert "No figures: fewer than 5 people were measured in these teams" in html
+    assert "No figures: fewer than 5 people were active in these teams in any one week" in html
+    assert "No figures: fewer than 5 people were measured in these teams in any one week" in html
 
 
 def test_the_dashboard_shows_figures_for_five_or_more_people(client, leader, team):

@@ -117,7 +117,8 @@ def test_privacy_way_2_all_pathways_minus_the_shown_pathways_gives_nothing(clien
     minutes_series = next(
         s for s in on_small_board.attendance_series if s.key == "learning_minutes"
     )
-    assert minutes_series.hidden_reason.startswith("No figures: fewer than 5 people took this")
+    reason = minutes_series.hidden_reason
+    assert reason.startswith("No figures: fewer than 5 people took this pathway")
     # The export's pathway rows and its other rows are the same disjoint cells.
     minutes = [float(r["value"]) for r in exported if r["metric"] == "learning_minutes"]
     assert minutes == [180.0]
