@@ -10,12 +10,14 @@ function runs a fixed number of queries whatever the number of teams, weeks or r
 - `totals`: the rollups added up by the database (by week, part and cohort);
 - `outcome_dashboard`: the dashboard's cards, charts, teams table and freshness;
 - `export`: the rollups as CSV;
-- `imports`: import runs and xAPI keys.
+- `imports`: import runs and xAPI keys;
+- `xapi`: the xAPI mapping tables and what the receiver made of its statements.
 """
 
 from metrics.selectors.export import (
     EXPORT_HEADER,
     FORMULA_STARTS,
+    csv_cell,
     rollup_export_lines,
     spreadsheet_safe,
 )
@@ -60,29 +62,39 @@ from metrics.selectors.totals import (
     pathway_cells,
     rollup_totals,
 )
+from metrics.selectors.xapi import (
+    SHOWN_UNMAPPED,
+    XapiReport,
+    xapi_activity_mappings,
+    xapi_report,
+    xapi_verb_mappings,
+)
 
 __all__ = [
     "ATTENDANCE",
     "DEFAULT_WEEKS",
     "DISTINCT_PEOPLE",
+    "EXPORT_HEADER",
+    "FORMULA_STARTS",
+    "MAX_WEEKS",
+    "RECENT_IMPORT_RUNS",
+    "REMAINDER",
+    "SHOWN_ROW_ERRORS",
+    "SHOWN_UNMAPPED",
+    "SUMMED",
+    "WEEKLY_AVERAGE",
+    "WEEKLY_AVERAGE_TITLE",
     "Dashboard",
     "DashboardFilterForm",
     "DashboardFilters",
     "DrillRow",
-    "EXPORT_HEADER",
-    "FORMULA_STARTS",
     "Freshness",
-    "MAX_WEEKS",
     "OutcomeCard",
-    "RECENT_IMPORT_RUNS",
-    "REMAINDER",
     "RollupTotals",
-    "SHOWN_ROW_ERRORS",
-    "SUMMED",
     "Series",
-    "WEEKLY_AVERAGE",
-    "WEEKLY_AVERAGE_TITLE",
     "Sums",
+    "XapiReport",
+    "csv_cell",
     "dashboard",
     "dashboard_filters",
     "figure_text",
@@ -98,5 +110,8 @@ __all__ = [
     "team_subtree",
     "two_places",
     "week_label",
+    "xapi_activity_mappings",
     "xapi_keys",
+    "xapi_report",
+    "xapi_verb_mappings",
 ]

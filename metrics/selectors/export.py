@@ -17,8 +17,19 @@ ADDITIVE = tuple(m for m in SUMMED if m != DISTINCT_PEOPLE)
 
 
 def spreadsheet_safe(text: str) -> str:
-    """A cell a spreadsheet shows as text, never evaluates: a leading ' disarms it."""
+    """A text cell a spreadsheet shows as text, never evaluates: a leading ' disarms it."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_cell(value) -> str:
+    """A number as a spreadsheet reads a number (-2.5, not '-2.5); anything else as
+    disarmed text. Only real numbers take the number path, so a text that merely looks
+    like one ("-1+2") is still text and still disarmed."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)  # the shortest text that reads back as the same float
+    return spreadsheet_safe(str(value))
 
 
 def rollup_export_lines(team_ids: Iterable[int] | None, filters: DashboardFilters | None = None):
@@ -41,7 +52,7 @@ def rollup_export_lines(team_ids: Iterable[int] | None, filters: DashboardFilter
     def line(values) -> str:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow([spreadsheet_safe(str(v)) for v in values])
+        writer.writerow([csv_cell(v) for v in values])
         return buffer.getvalue()
 
     def lines() -> Iterator[str]:
@@ -55,18 +66,13 @@ def rollup_export_lines(team_ids: Iterable[int] | None, filters: DashboardFilter
                     week.isoformat(),
                     pathway or "",
                     metric,
-                    _number(value),
+                    value,
                     people,
                     _note(pathway, metric),
                 )
             )
 
     return lines()
-
-
-def _number(value: float) -> str:
-    """The value in full ("{:g}" kept six digits: 4194304 minutes became 4.1943e+06)."""
-    return str(int(value)) if value.is_integer() else repr(value)
 
 
 def _note(pathway: str | None, metric: str) -> str:

@@ -1,3 +1,5 @@
+"""Raw activity and outcome records, import runs, and the rollups computed from them."""
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -280,29 +282,3 @@ class RollupState(models.Model):
 
     def __str__(self) -> str:
         return f"rollups last ran {self.last_run_at}"
-
-
-class XapiKey(models.Model):
-    """An API key an LMS/LRS uses to forward xAPI statements. Only a hash is stored."""
-
-    name = models.CharField(max_length=120)
-    prefix = models.CharField(
-        max_length=12, help_text="The key's first characters, to tell keys apart."
-    )
-    key_hash = models.CharField(max_length=64, unique=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.prefix}…)"
-
-    @property
-    def is_revoked(self) -> bool:
-        return self.revoked_at is not None
