@@ -234,8 +234,7 @@ def _reference_dashboard(filters, teams) -> dict:
 
     drill_keys = [m.key for m in measures] + ["learning_minutes", WEEKLY_AVERAGE]
     drill_rows = [
-        (team.name, {key: period(subtrees[team.pk], key) for key in drill_keys})
-        for team in drill
+        (team.name, {key: period(subtrees[team.pk], key) for key in drill_keys}) for team in drill
     ]
     return {"series": series, "cards": cards, "drill": drill_rows}
 
@@ -352,10 +351,7 @@ def test_rollup_totals_group_by_week_part_and_cohort(organisation, seed, drill_i
         by_cohort[(metric, after)].append(row)
 
     def as_tuples(grouping) -> dict:
-        return {
-            key: (sums.total, sums.weighted, sums.people)
-            for key, sums in grouping.items()
-        }
+        return {key: (sums.total, sums.weighted, sums.people) for key, sums in grouping.items()}
 
     assert as_tuples(totals.by_week) == {key: _sums(rs) for key, rs in by_week.items()}
     assert as_tuples(totals.by_part) == {key: _sums(rs) for key, rs in by_part.items()}

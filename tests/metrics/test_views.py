@@ -190,3 +190,29 @@ def test_leader_without_people_sees_an_empty_but_working_dashboard(client, db):
     client.force_login(user)
 
     assert client.get("/dashboard/").status_code == 200
+
+
+def test_employer_support_shows_the_last_completed_period_not_the_one_just_begun(
+    client, leader, team
+):
+    from django.utils import timezone
+
+    from tests.factories import CommitmentCheckInFactory, CommitmentFactory
+
+    commitment = CommitmentFactory(title="Coaching hours", teams=[team], target=4)
+    this_week = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
+    last_week = this_week - dt.timedelta(weeks=1)
+    CommitmentCheckInFactory(commitment=commitment, team=team, period_start=last_week, value=3)
+    client.force_login(leader)
+
+    html = client.get("/dashboard/").content.decode()
+
+    # Last week's 3 of 4 hours (75%), not "missing" for the week that has just begun ...
+    assert "Last completed period" in html
+    assert "75% of target" in html
+    assert ": missing" not in html
+    # ... nor the week just begun once it has a first check-in (1 of 4 so far).
+    CommitmentCheckInFactory(commitment=commitment, team=team, period_start=this_week, value=1)
+    html = client.get("/dashboard/").content.decode()
+    assert "75% of target" in html
+    assert "25% of target" not in html
