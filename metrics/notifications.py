@@ -2,9 +2,9 @@
 finished or failed (to the L&D admin who uploaded it), and the leaders' weekly digest
 (with a summary per team for teams that post to a chat channel).
 
-The digest's figures obey MIN_GROUP_SIZE as the pages do: a per-team count of people is
-shown only when it describes at least MIN_GROUP_SIZE people (no totals are shown beside
-the parts, so none can be worked out by subtraction), commitments come from the
+The digest's figures go through the privacy layer (upskill.privacy) as the pages do:
+each per-team count of people is a cell, shown only when published (no totals are shown
+beside the parts, so none can be worked out by subtraction), commitments come from the
 fulfilment selector (which suppresses computed figures for small teams) and standoff
 scores from the standoff selector (no perception gap for fewer respondents).
 Registered as a due job in MetricsConfig.ready()."""
@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.conf import settings
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +22,7 @@ from metrics.models import ImportRun
 from pathways.models import Enrollment, StepProgress
 from responsibilities.models import AlignmentSurvey
 from responsibilities.selectors import commitments_for_teams, fulfilment_rows, standoff_scores
-from upskill import access, notifications
+from upskill import access, notifications, privacy
 from upskill.models import Notification, NotificationPreference, Team, TeamChatPost
 
 Kind = Notification.Kind
@@ -55,7 +54,7 @@ def import_run_notify(*, import_run_id: int) -> int:
 
 
 def _shown(people: int) -> str:
-    return f"{people}" if people >= settings.MIN_GROUP_SIZE else "fewer than the minimum group"
+    return f"{people}" if privacy.is_published(people) else "fewer than the minimum group"
 
 
 def digest_lines(*, team_ids: set[int], data: dict, reviews: bool = True) -> list[str]:

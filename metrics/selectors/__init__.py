@@ -2,9 +2,9 @@
 pages. Re-exports every public name of its parts (`__all__`).
 
 Dashboards read WeeklyRollup only (plus the commitment fulfilment read from
-responsibilities). Every figure describing fewer than MIN_GROUP_SIZE people is replaced
-by None before any template, chart or export sees it. Each function runs a fixed number
-of queries whatever the number of teams, weeks or rows.
+responsibilities), and only its published cells (upskill.privacy): every figure, on the
+page or in the CSV, is built from cells about MIN_GROUP_SIZE people or more. Each
+function runs a fixed number of queries whatever the number of teams, weeks or rows.
 
 - `filters`: the dashboard's filter form and the team tree it picks from;
 - `totals`: the rollups added up by the database (by week, part and cohort);
@@ -40,21 +40,26 @@ from metrics.selectors.imports import (
 )
 from metrics.selectors.outcome_dashboard import (
     ATTENDANCE,
+    WEEKLY_AVERAGE,
+    WEEKLY_AVERAGE_TITLE,
     Dashboard,
     DrillRow,
     Freshness,
     OutcomeCard,
     Series,
     dashboard,
+    figure_text,
     freshness,
     two_places,
     week_label,
 )
 from metrics.selectors.totals import (
+    DISTINCT_PEOPLE,
     REMAINDER,
     SUMMED,
     RollupTotals,
     Sums,
+    pathway_cells,
     rollup_totals,
 )
 from metrics.selectors.xapi import (
@@ -68,6 +73,7 @@ from metrics.selectors.xapi import (
 __all__ = [
     "ATTENDANCE",
     "DEFAULT_WEEKS",
+    "DISTINCT_PEOPLE",
     "EXPORT_HEADER",
     "FORMULA_STARTS",
     "MAX_WEEKS",
@@ -76,6 +82,8 @@ __all__ = [
     "SHOWN_ROW_ERRORS",
     "SHOWN_UNMAPPED",
     "SUMMED",
+    "WEEKLY_AVERAGE",
+    "WEEKLY_AVERAGE_TITLE",
     "Dashboard",
     "DashboardFilterForm",
     "DashboardFilters",
@@ -89,9 +97,11 @@ __all__ = [
     "csv_cell",
     "dashboard",
     "dashboard_filters",
+    "figure_text",
     "freshness",
     "import_run_errors_shown",
     "import_runs_recent",
+    "pathway_cells",
     "rollup_export_lines",
     "rollup_totals",
     "scope_team_ids",

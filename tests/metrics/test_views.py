@@ -8,6 +8,7 @@ import io
 import pytest
 
 from metrics.models import OutcomeMeasure
+from metrics.selectors import EXPORT_HEADER
 from tests.factories import PersonFactory, TeamFactory, UserFactory, WeeklyRollupFactory
 
 WEEK = dt.date(2025, 3, 3)
@@ -68,9 +69,13 @@ def test_figures_for_fewer_than_five_people_are_suppressed_everywhere(client, le
 
     assert "4321" not in html
     assert "87.25" not in html
-    by_metric = {row[3]: row for row in rows[1:]}
-    assert by_metric["learning_minutes"][4:] == ["", "4", "suppressed"]
-    assert by_metric["quality_score"][4:] == ["", "3", "suppressed"]
+    # Issue 15: a hidden cell is left out of the export entirely — no value and no
+    # people count (4 learners *is* the hidden active-learner figure), so hidden and
+    # empty cells look the same (this used to be ["", "4", "suppressed"]).
+    assert rows == [list(EXPORT_HEADER)]
+    # ... and the page says why in place of the empty charts.
+    assert "No figures: fewer than 5 people were active in these teams in any one week" in html
+    assert "No figures: fewer than 5 people were measured in these teams in any one week" in html
 
 
 def test_the_dashboard_shows_figures_for_five_or_more_people(client, leader, team):
@@ -185,3 +190,29 @@ def test_leader_without_people_sees_an_empty_but_working_dashboard(client, db):
     client.force_login(user)
 
     assert client.get("/dashboard/").status_code == 200
+
+
+def test_employer_support_shows_the_last_completed_period_not_the_one_just_begun(
+    client, leader, team
+):
+    from django.utils import timezone
+
+    from tests.factories import CommitmentCheckInFactory, CommitmentFactory
+
+    commitment = CommitmentFactory(title="Coaching hours", teams=[team], target=4)
+    this_week = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
+    last_week = this_week - dt.timedelta(weeks=1)
+    CommitmentCheckInFactory(commitment=commitment, team=team, period_start=last_week, value=3)
+    client.force_login(leader)
+
+    html = client.get("/dashboard/").content.decode()
+
+    # Last week's 3 of 4 hours (75%), not "missing" for the week that has just begun ...
+    assert "Last completed period" in html
+    assert "75% of target" in html
+    assert ": missing" not in html
+    # ... nor the week just begun once it has a first check-in (1 of 4 so far).
+    CommitmentCheckInFactory(commitment=commitment, team=team, period_start=this_week, value=1)
+    html = client.get("/dashboard/").content.decode()
+    assert "75% of target" in html
+    assert "25% of target" not in html
