@@ -272,6 +272,9 @@ class RollupState(models.Model):
     last_run_at = models.DateTimeField(null=True, blank=True)
     last_full_at = models.DateTimeField(null=True, blank=True)
     scanned_until = models.DateTimeField(null=True, blank=True)
+    # Grows by one with every rollup that rewrote rows: the cached impact estimates are
+    # keyed on it (a catch-up that found nothing keeps them).
+    generation = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"rollups last ran {self.last_run_at}"
@@ -301,3 +304,44 @@ class XapiKey(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class ImpactEstimate(models.Model):
+    """A cached impact estimate: one outcome measure, one pathway (null = any pathway),
+    one team scope, one rollup state. Written only by the impact job
+    (metrics.services.impact); pages read it and never compute one.
+
+    `fingerprint` names the rollup state and the settings the estimate was made from
+    (metrics.services.impact.impact_fingerprint): after the next rollup the page looks
+    for a new fingerprint, says "being computed" until the job has written it, and the
+    job then drops the rows of older fingerprints. `result` is the JSON of
+    `python manage.py impact_report --json` for this measure."""
+
+    scope_key = models.CharField(max_length=64, help_text="SHA-256 of the scope's team ids")
+    team_ids = models.JSONField(help_text="The scope's teams, so a refresh can recompute it")
+    pathway = models.ForeignKey(
+        Pathway, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    measure = models.ForeignKey(OutcomeMeasure, on_delete=models.CASCADE, related_name="+")
+    fingerprint = models.CharField(max_length=64)
+    result = models.JSONField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # Two partial indexes because NULLs are distinct in a plain unique index.
+            models.UniqueConstraint(
+                fields=["scope_key", "pathway", "measure", "fingerprint"],
+                condition=Q(pathway__isnull=False),
+                name="impact_unique_pathway_estimate",
+            ),
+            models.UniqueConstraint(
+                fields=["scope_key", "measure", "fingerprint"],
+                condition=Q(pathway__isnull=True),
+                name="impact_unique_any_pathway_estimate",
+            ),
+        ]
+        indexes = [models.Index(fields=["scope_key", "fingerprint"], name="impact_scope_state")]
+
+    def __str__(self) -> str:
+        return f"impact of {self.pathway or 'any pathway'} on {self.measure.key} ({self.scope_key[:8]})"

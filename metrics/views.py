@@ -20,6 +20,14 @@ def dashboard(request: HtmxHttpRequest):
     URL, so a view can be bookmarked and shared)."""
     filters, teams, pathways = selectors.dashboard_filters(request.user, request.GET)
     board = selectors.dashboard(filters, teams)
+    impact = selectors.impact_estimates(
+        team_ids=selectors.scope_team_ids(filters, teams),
+        pathway=filters.pathway,
+        measures=[card.measure for card in board.cards],
+        generation=board.freshness.generation,
+    )
+    if impact.missing:  # never computed inline: the job is queued, the page says so
+        services.impact_estimates_request(team_ids=impact.team_ids, pathway=filters.pathway)
     template = "metrics/dashboard/dashboard.html"
     if request.htmx:
         template += "#dashboard-body"
@@ -28,6 +36,8 @@ def dashboard(request: HtmxHttpRequest):
         template,
         {
             "board": board,
+            "impact": impact,
+            "impact_cards": list(zip(board.cards, impact.views.values(), strict=True)),
             "filters": filters,
             "teams": teams,
             "pathways": pathways,

@@ -9,6 +9,7 @@ of queries whatever the number of teams, weeks or rows.
 - `filters`: the dashboard's filter form and the team tree it picks from;
 - `totals`: the rollups added up by the database (by week, part and cohort);
 - `outcome_dashboard`: the dashboard's cards, charts, teams table and freshness;
+- `impact`: the cached impact estimates the dashboard's outcome cards show;
 - `export`: the rollups as CSV;
 - `imports`: import runs and xAPI keys.
 """
@@ -28,6 +29,12 @@ from metrics.selectors.filters import (
     scope_team_ids,
     team_children,
     team_subtree,
+)
+from metrics.selectors.impact import (
+    PRE_TREND_ALPHA,
+    ImpactEstimates,
+    ImpactView,
+    impact_estimates,
 )
 from metrics.selectors.imports import (
     RECENT_IMPORT_RUNS,
@@ -66,8 +73,11 @@ __all__ = [
     "EXPORT_HEADER",
     "FORMULA_STARTS",
     "Freshness",
+    "ImpactEstimates",
+    "ImpactView",
     "MAX_WEEKS",
     "OutcomeCard",
+    "PRE_TREND_ALPHA",
     "RECENT_IMPORT_RUNS",
     "REMAINDER",
     "RollupTotals",
@@ -78,6 +88,7 @@ __all__ = [
     "dashboard",
     "dashboard_filters",
     "freshness",
+    "impact_estimates",
     "import_run_errors_shown",
     "import_runs_recent",
     "rollup_export_lines",

@@ -6,6 +6,8 @@ use `metrics.services.<name>`:
 - `import_runs`: the upload flow around it (store, validate, confirm, apply) and the
   one-pass import of a file on this machine (the commands);
 - `rollups` and `rollup_sql`: the weekly rollups, rebuilt or recomputed per dirty bucket;
+- `impact` and `impact_did`: the impact job (the team x week panel, the staggered
+  difference-in-differences, the cache per rollup state) and its estimator;
 - `commitments`: the check-ins of commitments measured from activity;
 - `xapi`: the xAPI statements endpoint and its API keys.
 
@@ -14,6 +16,23 @@ use `metrics.services.<name>`:
 
 from metrics.services.commitments import (
     commitment_check_ins_compute,
+)
+from metrics.services.impact import (
+    COMPARISON,
+    ESTIMATOR_VERSION,
+    current_fingerprint,
+    impact_estimates_compute,
+    impact_estimates_refresh,
+    impact_estimates_request,
+    impact_fingerprint,
+    impact_panels,
+    impact_result,
+    impact_scopes,
+    rollout_order,
+    scope_key,
+    team_sizes,
+    treatment_threshold,
+    treatment_weeks,
 )
 from metrics.services.import_runs import (
     ALLOWED_SUFFIXES,
@@ -99,6 +118,7 @@ __all__ = [
     "ADVISORY_LOCK_KEY",
     "ALLOWED_SUFFIXES",
     "BATCH_ROWS",
+    "COMPARISON",
     "COMPLETION_METRIC",
     "CONFIDENCE_MEASURE",
     "COPY_CHUNK_LINES",
@@ -107,6 +127,7 @@ __all__ = [
     "CSV_SOURCE",
     "CreatedKey",
     "DURATION",
+    "ESTIMATOR_VERSION",
     "FileRejected",
     "HEADERS",
     "ImportReport",
@@ -136,9 +157,17 @@ __all__ = [
     "activity_rows_write",
     "check_file_size",
     "commitment_check_ins_compute",
+    "current_fingerprint",
     "dirty_buckets_mark",
     "duration_minutes",
     "file_import",
+    "impact_estimates_compute",
+    "impact_estimates_refresh",
+    "impact_estimates_request",
+    "impact_fingerprint",
+    "impact_panels",
+    "impact_result",
+    "impact_scopes",
     "import_apply",
     "import_file_apply",
     "import_file_validate",
@@ -151,13 +180,18 @@ __all__ = [
     "parse_activity",
     "parse_moment",
     "parse_outcome",
+    "rollout_order",
     "rollup_all_replace",
     "rollup_buckets_replace",
     "rollup_catch_up",
     "rollup_incremental",
     "rollup_rebuild",
+    "scope_key",
     "statements_decode",
     "statements_record",
+    "team_sizes",
+    "treatment_threshold",
+    "treatment_weeks",
     "upload_check",
     "xapi_key_authenticate",
     "xapi_key_create",

@@ -50,6 +50,7 @@ from metrics.models import (
     RollupState,
     WeeklyRollup,
 )
+from metrics import enqueue
 from metrics.services import rollup_sql
 from pathways.models import ConfidenceRating, Enrollment
 from upskill.models import Person
@@ -339,7 +340,9 @@ def rollup_rebuild() -> RollupResult:
     )
     state.last_run_at = state.last_full_at = started
     state.scanned_until = started
+    state.generation += 1  # a new rollup generation: the cached impact estimates are stale
     state.save()
+    enqueue.impact_estimates_refresh()  # runs after commit
     return RollupResult(
         rows_written=written,
         buckets=WeeklyRollup.objects.values("team", "week_start", "pathway").distinct().count(),
@@ -365,6 +368,10 @@ def rollup_incremental(*, scan: bool = False) -> RollupResult:
     written = _recompute(scope) if scope else 0
     _drop_markers(marker_ids)
     state.last_run_at = started
+    if scope:
+        # A new rollup generation: the cached impact estimates are stale.
+        state.generation += 1
+        enqueue.impact_estimates_refresh()  # runs after commit
     state.save()
     return RollupResult(rows_written=written, buckets=len(scope))
 

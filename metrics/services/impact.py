@@ -1,0 +1,272 @@
+"""The impact job: builds the team x week panel from the rollups, runs the staggered
+difference-in-differences (metrics.services.impact_did) and caches the result per
+measure, pathway, team scope and rollup state (ImpactEstimate). Pages never compute an
+estimate: they read the cache, and when it has nothing for the current rollup state
+they ask for the job (`impact_estimates_request`) and say "being computed".
+
+The panel (`impact_panel`):
+- units are teams of the scope with at least MIN_GROUP_SIZE active people; a smaller
+  team never enters as a unit of its own;
+- a team-week enters with the rollup's value for the measure (the observations' mean
+  weighted by sample size, plus confidence ratings) only when it is *published*: its
+  people (the summed sample sizes) are at least MIN_GROUP_SIZE (`_published`). Until
+  the privacy layer of issue 15 lands in main this one small function applies its rule;
+  every team counts equally in the estimate;
+- treatment: the team's first ISO week in which at least MIN_GROUP_SIZE of its people
+  (and at least IMPACT_TREATMENT_SHARE of them) had completed the pathway — any
+  pathway when none is chosen. Teams that never get there are never treated.
+
+What leaves the job describes whole teams of at least MIN_GROUP_SIZE people each, and
+at least MIN_TREATED_TEAMS treated and MIN_COMPARISON_TEAMS comparison teams, or it is
+"insufficient_data" with what is missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Min
+from django.utils import timezone
+
+from metrics import enqueue
+from metrics.models import ImpactEstimate, OutcomeMeasure, RollupState, WeeklyRollup
+from metrics.services import impact_did
+from pathways.models import Enrollment, Pathway
+from upskill.models import Person, Team
+
+ESTIMATOR_VERSION = "cs-1"
+COMPARISON = "teams that had not started yet (not-yet-treated and never-treated teams)"
+
+
+def _published(people: int) -> bool:
+    """The privacy rule for one atomic cell (a team-week figure, or a team as a unit):
+    it enters only when it describes at least MIN_GROUP_SIZE people."""
+    return people >= settings.MIN_GROUP_SIZE
+
+
+def scope_key(team_ids: Iterable[int]) -> str:
+    return hashlib.sha256(",".join(map(str, sorted(set(team_ids)))).encode()).hexdigest()
+
+
+def impact_fingerprint(generation: int) -> str:
+    """The rollup state (its generation) and every setting the estimate depends on;
+    a new fingerprint means the cached estimates are stale."""
+    parts = [
+        ESTIMATOR_VERSION,
+        str(generation),
+        str(settings.MIN_GROUP_SIZE),
+        str(settings.IMPACT_TREATMENT_SHARE),
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def current_fingerprint() -> str:
+    state = RollupState.objects.filter(pk=1).first()
+    return impact_fingerprint(state.generation if state else 0)
+
+
+def treatment_threshold(team_people: int) -> int:
+    share = math.ceil(settings.IMPACT_TREATMENT_SHARE * team_people - 1e-9)
+    return max(settings.MIN_GROUP_SIZE, share)
+
+
+def _monday(moment: dt.datetime) -> dt.date:
+    day = timezone.localtime(moment).date()
+    return day - dt.timedelta(days=day.weekday())
+
+
+def team_sizes(team_ids: Iterable[int]) -> dict[int, int]:
+    """Active people per team (one query)."""
+    return dict(
+        Person.objects.filter(team_id__in=list(team_ids), user__is_active=True)
+        .values("team_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("team_id", "n")
+    )
+
+
+def treatment_weeks(sizes: dict[int, int], pathway: Pathway | None) -> dict[int, dt.date]:
+    """Each team's first week with enough of its people through the pathway (one query:
+    each person's first completion)."""
+    completions = Enrollment.objects.filter(
+        completed_at__isnull=False, person__team_id__in=list(sizes), person__user__is_active=True
+    )
+    if pathway is not None:
+        completions = completions.filter(pathway=pathway)
+    firsts: dict[int, list[dt.datetime]] = defaultdict(list)
+    for team_id, first in (
+        completions.values("person_id", "person__team_id")
+        .annotate(first=Min("completed_at"))
+        .order_by()
+        .values_list("person__team_id", "first")
+    ):
+        firsts[team_id].append(first)
+    weeks = {}
+    for team_id, moments in firsts.items():
+        needed = treatment_threshold(sizes[team_id])
+        if len(moments) >= needed:
+            weeks[team_id] = _monday(sorted(moments)[needed - 1])
+    return weeks
+
+
+def impact_panels(
+    team_ids: Iterable[int], pathway: Pathway | None, measures: list[OutcomeMeasure]
+) -> dict[str, tuple[impact_did.Panel, list[dt.date]]]:
+    """Per measure: the panel of published team-weeks, and its weeks (three queries)."""
+    sizes = {t: n for t, n in team_sizes(team_ids).items() if _published(n)}
+    adopted = treatment_weeks(sizes, pathway)
+    cells: dict[str, dict[tuple[int, dt.date], float]] = defaultdict(dict)
+    for team_id, week, metric, value, people in WeeklyRollup.objects.filter(
+        team_id__in=list(sizes), pathway__isnull=True, metric__in=[m.key for m in measures]
+    ).values_list("team_id", "week_start", "metric", "value", "people"):
+        if _published(people):
+            cells[metric][(team_id, week)] = value
+    panels = {}
+    for measure in measures:
+        figures = cells.get(measure.key, {})
+        units = sorted({team for team, _week in figures})
+        if figures:
+            first = min(week for _team, week in figures)
+            last = max(week for _team, week in figures)
+            weeks = [first + dt.timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
+        else:
+            weeks = []
+        row = {team: i for i, team in enumerate(units)}
+        outcome = np.full((len(units), len(weeks)), np.nan)
+        for (team, week), value in figures.items():
+            outcome[row[team], (week - weeks[0]).days // 7] = value
+        adoption = np.array(
+            [
+                (adopted[team] - weeks[0]).days // 7 if team in adopted else impact_did.NEVER
+                for team in units
+            ],
+            dtype=float,
+        )
+        panels[measure.key] = (impact_did.Panel(outcome=outcome, adoption=adoption), weeks)
+    return panels
+
+
+def _round(value: float | None, places: int = 4) -> float | None:
+    return None if value is None else round(value, places)
+
+
+def impact_result(
+    measure: OutcomeMeasure, panel: impact_did.Panel, weeks: list[dt.date], *, seed: int = 0
+) -> dict:
+    """The JSON of one estimate (the shape of `impact_report --json`)."""
+    did = impact_did.estimate(panel, seed=seed, min_group_size=settings.MIN_GROUP_SIZE)
+    result = {
+        "measure": measure.key,
+        "status": did.status,
+        "estimate": None,
+        "event_study": [],
+        "mde": _round(did.mde),
+        "reason": did.reason,
+        "weeks": [weeks[0].isoformat(), weeks[-1].isoformat()] if weeks else None,
+    }
+    if did.status == "ok":
+        result["estimate"] = {
+            "effect": _round(did.effect),
+            "ci95": [_round(did.ci95[0]), _round(did.ci95[1])],
+            "relative": _round(did.relative),
+            "p_value": _round(did.p_value),
+            "method": (
+                "Callaway-Sant'Anna staggered difference-in-differences, "
+                f"team-clustered wild bootstrap ({did.weights} weights)"
+            ),
+            "treated_teams": did.treated_teams,
+            "comparison_teams": did.comparison_teams,
+            "pre_trend_p": _round(did.pre_trend_p),
+            "se": _round(did.se),
+            "comparison": COMPARISON,
+        }
+        result["event_study"] = [
+            {
+                "week": e.week,
+                "effect": _round(e.effect),
+                "ci95": [_round(e.ci95[0]), _round(e.ci95[1])],
+                "teams": e.treated_teams,
+            }
+            for e in did.event_study
+        ]
+    return result
+
+
+def impact_estimates_compute(*, team_ids: list[int], pathway_id: int | None) -> int:
+    """Compute and cache the estimates of every measure for one scope and pathway at the
+    current rollup state; returns how many were written. Idempotent: a second run for
+    the same state finds them cached and does nothing."""
+    fingerprint = current_fingerprint()
+    key = scope_key(team_ids)
+    pathway = Pathway.objects.filter(pk=pathway_id).first() if pathway_id else None
+    if pathway_id and pathway is None:
+        return 0  # the pathway was deleted since the job was queued
+    cached = ImpactEstimate.objects.filter(scope_key=key, fingerprint=fingerprint, pathway=pathway)
+    measures = list(OutcomeMeasure.objects.order_by("key"))
+    if cached.count() >= len(measures):
+        return 0
+    panels = impact_panels(team_ids, pathway, measures)
+    rows = [
+        ImpactEstimate(
+            scope_key=key,
+            team_ids=sorted(set(team_ids)),
+            pathway=pathway,
+            measure=measure,
+            fingerprint=fingerprint,
+            result=impact_result(measure, *panels[measure.key]),
+        )
+        for measure in measures
+    ]
+    with transaction.atomic():
+        ImpactEstimate.objects.filter(scope_key=key, pathway=pathway).exclude(
+            fingerprint=fingerprint
+        ).delete()
+        ImpactEstimate.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def impact_scopes() -> list[tuple[list[int], int | None]]:
+    """What a refresh recomputes: every team and every pathway choice (None and each
+    published or archived pathway) for the whole organisation, plus every scope and
+    pathway a page has asked for before."""
+    everyone = sorted(Team.objects.values_list("id", flat=True))
+    pathways = [None, *Pathway.objects.exclude(status=Pathway.Status.DRAFT).values_list("id", flat=True)]
+    scopes = {(scope_key(everyone), p): (everyone, p) for p in pathways}
+    for key, team_ids, pathway_id in (
+        ImpactEstimate.objects.values_list("scope_key", "team_ids", "pathway_id").distinct()
+    ):
+        scopes.setdefault((key, pathway_id), (team_ids, pathway_id))
+    return list(scopes.values())
+
+
+def impact_estimates_refresh() -> int:
+    """After rollups: recompute every known scope at the new rollup state."""
+    return sum(
+        impact_estimates_compute(team_ids=team_ids, pathway_id=pathway_id)
+        for team_ids, pathway_id in impact_scopes()
+    )
+
+
+def impact_estimates_request(*, team_ids: Iterable[int], pathway: Pathway | None) -> None:
+    """A page found no estimate for the current state: queue the job for its scope."""
+    enqueue.impact_estimates_compute(
+        team_ids=sorted(set(team_ids)), pathway_id=pathway.pk if pathway else None
+    )
+
+
+def rollout_order(*, team_names: list[str], seed: int) -> list[tuple[int, str, int]]:
+    """A randomised rollout order for an assignment wave: (position, team, wave of
+    three weeks' spacing) from a seeded shuffle, so the same seed gives the same order."""
+    rng = np.random.default_rng(seed)
+    order = [team_names[i] for i in rng.permutation(len(team_names))]
+    waves = max(1, min(4, len(order) // 3))
+    return [(i + 1, name, i * waves // len(order) + 1) for i, name in enumerate(order)]
+
