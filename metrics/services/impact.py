@@ -238,11 +238,14 @@ def impact_scopes() -> list[tuple[list[int], int | None]]:
     published or archived pathway) for the whole organisation, plus every scope and
     pathway a page has asked for before."""
     everyone = sorted(Team.objects.values_list("id", flat=True))
-    pathways = [None, *Pathway.objects.exclude(status=Pathway.Status.DRAFT).values_list("id", flat=True)]
+    pathways = [
+        None,
+        *Pathway.objects.exclude(status=Pathway.Status.DRAFT).values_list("id", flat=True),
+    ]
     scopes = {(scope_key(everyone), p): (everyone, p) for p in pathways}
-    for key, team_ids, pathway_id in (
-        ImpactEstimate.objects.values_list("scope_key", "team_ids", "pathway_id").distinct()
-    ):
+    for key, team_ids, pathway_id in ImpactEstimate.objects.values_list(
+        "scope_key", "team_ids", "pathway_id"
+    ).distinct():
         scopes.setdefault((key, pathway_id), (team_ids, pathway_id))
     return list(scopes.values())
 
@@ -269,4 +272,3 @@ def rollout_order(*, team_names: list[str], seed: int) -> list[tuple[int, str, i
     order = [team_names[i] for i in rng.permutation(len(team_names))]
     waves = max(1, min(4, len(order) // 3))
     return [(i + 1, name, i * waves // len(order) + 1) for i, name in enumerate(order)]
-

@@ -42,6 +42,7 @@ from django.db.models import Count, DateField, F, FloatField, Q, Sum
 from django.db.models.functions import Cast, TruncWeek
 from django.utils import timezone
 
+from metrics import enqueue
 from metrics.models import (
     ActivityRecord,
     OutcomeObservation,
@@ -50,7 +51,6 @@ from metrics.models import (
     RollupState,
     WeeklyRollup,
 )
-from metrics import enqueue
 from metrics.services import rollup_sql
 from pathways.models import ConfidenceRating, Enrollment
 from upskill.models import Person

@@ -57,3 +57,68 @@ def before_after_gap(panel: Panel) -> float:
     week = np.arange(panel.weeks)
     after = week[None, :] >= panel.adoption[:, None]
     return float(panel.outcome[after].mean() - panel.outcome[~after].mean())
+
+
+def panel_write(
+    planted: PlantedPanel,
+    *,
+    first_week,
+    pathway,
+    people_per_team: int = 5,
+    sample_size: int = 10,
+    prefix: str = "impact",
+) -> list:
+    """Write a planted panel as the app would hold it: teams of `people_per_team`
+    active people, every one of them completing `pathway` in the team's adoption week
+    (so the team is treated from that week), and one cycle-time observation per
+    team-week. Returns the teams. The caller rolls up."""
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from metrics.models import OutcomeMeasure, OutcomeObservation
+    from pathways.models import Enrollment
+    from upskill.models import JobRole, Person, Team
+
+    User = get_user_model()
+    role, _ = JobRole.objects.get_or_create(name="Engineer")
+    measure = OutcomeMeasure.objects.get(key="cycle_time_days")
+    outcome, adoption = planted.panel.outcome, planted.panel.adoption
+    teams = Team.objects.bulk_create(
+        Team(name=f"{prefix.title()} team {i}", slug=f"{prefix}-team-{i}")
+        for i in range(outcome.shape[0])
+    )
+    users = User.objects.bulk_create(
+        User(username=f"{prefix}-{i}-{j}", email=f"{prefix}-{i}-{j}@example.com", is_active=True)
+        for i in range(len(teams))
+        for j in range(people_per_team)
+    )
+    people = Person.objects.bulk_create(
+        Person(user=user, team=teams[k // people_per_team], job_role=role)
+        for k, user in enumerate(users)
+    )
+    tz = timezone.get_default_timezone()
+    enrollments = []
+    for k, person in enumerate(people):
+        g = adoption[k // people_per_team]
+        if np.isfinite(g):
+            day = first_week + dt.timedelta(weeks=int(g), days=1)
+            completed = dt.datetime(day.year, day.month, day.day, 11, tzinfo=tz)
+            enrollments.append(Enrollment(person=person, pathway=pathway, completed_at=completed))
+    Enrollment.objects.bulk_create(enrollments)
+    OutcomeObservation.objects.bulk_create(
+        OutcomeObservation(
+            measure=measure,
+            team=team,
+            period_start=first_week + dt.timedelta(weeks=t),
+            value=float(outcome[i, t]),
+            sample_size=sample_size,
+            source="test",
+            source_id=f"{prefix}/{i}/{t}",
+        )
+        for i, team in enumerate(teams)
+        for t in range(outcome.shape[1])
+        if np.isfinite(outcome[i, t])
+    )
+    return teams
