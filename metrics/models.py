@@ -344,4 +344,5 @@ class ImpactEstimate(models.Model):
         indexes = [models.Index(fields=["scope_key", "fingerprint"], name="impact_scope_state")]
 
     def __str__(self) -> str:
-        return f"impact of {self.pathway or 'any pathway'} on {self.measure.key} ({self.scope_key[:8]})"
+        pathway = self.pathway or "any pathway"
+        return f"impact of {pathway} on {self.measure.key} ({self.scope_key[:8]})"

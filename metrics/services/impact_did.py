@@ -22,14 +22,18 @@ Uncertainty: each estimate is a sum of per-team influence terms, so a wild clust
 (multiplier) bootstrap that multiplies each *team's* summed terms by one random weight
 clusters by team: a team's weeks move together. Weights are Rademacher, or Webb's
 six-point weights when there are fewer than WEBB_BELOW teams (Rademacher then has too
-few distinct draws). The standard error is the bootstrap draws' spread; the 95% interval and the
-p-value use Student's t with min(treated, comparison teams) - 1 degrees of freedom, the
-small-cluster reference (with few teams the standard error is itself noisy).
-The pre-trend test is the bootstrap sup-t test of the leads: the largest |t| among
-them against the bootstrap distribution of the largest |t| (a joint test that keeps its
-size with few teams, where a Wald test with an estimated covariance does not). The minimum detectable effect is 2.8 standard errors: 80% power at the 5%
-level, two-sided. (The influence of estimating the aggregation weights is left out, as
-it is small beside the cells' own; the intervals are slightly narrower for it.)
+few distinct draws). The standard error is the bootstrap draws' spread; the 95%
+interval and the p-value use Student's t with min(treated, comparison teams) - 1
+degrees of freedom, the small-cluster reference (with few teams the standard error is
+itself noisy). On generated panels with no effect the intervals covered zero 97% of
+the time with 40 teams, 92% with 20 and 93% with 10 (200 panels each).
+The pre-trend test is the bootstrap sup-t test of the leads: the largest |t| among them
+against the bootstrap distribution of the largest |t|. It rejected 3% of trend-free
+panels with 40 teams, but 14% with 20 and 22% with 10: with few teams its warning is
+shown more often than it should be. (A Wald test with the bootstrap covariance did
+worse: 18% at 40 teams.) The minimum detectable effect is 2.8 standard errors: 80%
+power at the 5% level, two-sided. (The influence of estimating the aggregation weights
+is left out, as it is small beside the cells' own.)
 
 Why numpy and not a library: `differences` (the Python Callaway-Sant'Anna package)
 brings pandas, polars, scipy, statsmodels and formulaic (15 packages), pyfixest numba

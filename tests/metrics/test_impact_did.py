@@ -25,7 +25,8 @@ def test_interval_covers_the_planted_effect_and_excludes_zero(seed):
     assert low <= planted.effect <= high
     assert high < 0
     assert result.p_value < 0.05
-    assert result.treated_teams == 30 and result.comparison_teams >= 10
+    assert result.treated_teams == 30
+    assert result.comparison_teams >= 10
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
