@@ -32,9 +32,11 @@ from metrics.selectors.filters import (
 )
 from metrics.selectors.impact import (
     PRE_TREND_ALPHA,
+    REPORT_ESTIMATE_KEYS,
     ImpactEstimates,
     ImpactView,
     impact_estimates,
+    impact_report_json,
 )
 from metrics.selectors.imports import (
     RECENT_IMPORT_RUNS,
@@ -79,6 +81,7 @@ __all__ = [
     "OutcomeCard",
     "PRE_TREND_ALPHA",
     "RECENT_IMPORT_RUNS",
+    "REPORT_ESTIMATE_KEYS",
     "REMAINDER",
     "RollupTotals",
     "SHOWN_ROW_ERRORS",
@@ -89,6 +92,7 @@ __all__ = [
     "dashboard_filters",
     "freshness",
     "impact_estimates",
+    "impact_report_json",
     "import_run_errors_shown",
     "import_runs_recent",
     "rollup_export_lines",

@@ -158,6 +158,34 @@ class ImpactEstimates:
         return {"charts": [v.chart for v in self.views.values() if v.state == "ok"]}
 
 
+REPORT_ESTIMATE_KEYS = (
+    "effect",
+    "ci95",
+    "relative",
+    "p_value",
+    "method",
+    "treated_teams",
+    "comparison_teams",
+    "pre_trend_p",
+)
+
+
+def impact_report_json(result: dict) -> dict:
+    """A cached result in exactly the shape `impact_report --json` documents."""
+    estimate = result.get("estimate")
+    return {
+        "measure": result["measure"],
+        "status": result["status"],
+        "estimate": {key: estimate[key] for key in REPORT_ESTIMATE_KEYS} if estimate else None,
+        "event_study": [
+            {"week": row["week"], "effect": row["effect"], "ci95": row["ci95"]}
+            for row in result.get("event_study", [])
+        ],
+        "mde": result.get("mde"),
+        "reason": result.get("reason", ""),
+    }
+
+
 def impact_estimates(
     *,
     team_ids: set[int],
