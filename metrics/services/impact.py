@@ -41,7 +41,7 @@ from metrics.services import impact_did
 from pathways.models import Enrollment, Pathway
 from upskill.models import Person, Team
 
-ESTIMATOR_VERSION = "cs-1"
+ESTIMATOR_VERSION = "cs-2"
 COMPARISON = "teams that had not started yet (not-yet-treated and never-treated teams)"
 
 

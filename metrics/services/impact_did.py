@@ -25,13 +25,18 @@ six-point weights when there are fewer than WEBB_BELOW teams (Rademacher then ha
 few distinct draws). The standard error is the bootstrap draws' spread; the 95%
 interval and the p-value use Student's t with min(treated, comparison teams) - 1
 degrees of freedom, the small-cluster reference (with few teams the standard error is
-itself noisy). On generated panels with no effect the intervals covered zero 97% of
-the time with 40 teams, 92% with 20 and 93% with 10 (200 panels each).
+itself noisy). A treated team's term is its change minus the comparison teams' and
+the pooled effect at its week from adoption (not its own wave's mean, which is the team
+itself when a wave is a single team, and then looked certain).
 The pre-trend test is the bootstrap sup-t test of the leads: the largest |t| among them
-against the bootstrap distribution of the largest |t|. It rejected 3% of trend-free
-panels with 40 teams, but 14% with 20 and 22% with 10: with few teams its warning is
-shown more often than it should be. (A Wald test with the bootstrap covariance did
-worse: 18% at 40 teams.) The minimum detectable effect is 2.8 standard errors: 80%
+(scaled by the same t-over-normal factor) against the bootstrap distribution of the
+largest |t|. (A Wald test with the bootstrap covariance rejected 18% of trend-free
+panels at 40 teams: the covariance is estimated from few teams.)
+Measured on 200 generated panels with no effect each (tests/metrics/impact_panels.py):
+the 95% interval covered zero 97% of the time with 40 teams, 93.5% with 20, 94% with 10
+(94.5% with 10 teams in 8 single-team waves); the pre-trend test rejected 2.5%, 6%, 8%
+and 8.5%: with about ten teams its warning shows a little more often than it should.
+The minimum detectable effect is 2.8 standard errors: 80%
 power at the 5% level, two-sided. (The influence of estimating the aggregation weights
 is left out, as it is small beside the cells' own.)
 
@@ -60,6 +65,24 @@ MIN_PRE_WEEKS = 4
 MIN_EVENT_TEAMS = 2  # an event-study week with fewer treated teams behind it is left out
 
 _WEBB = np.array([-math.sqrt(1.5), -1.0, -math.sqrt(0.5), math.sqrt(0.5), 1.0, math.sqrt(1.5)])
+
+
+@dataclass
+class _Cell:
+    """One (cohort g, week t) 2x2: the treated and comparison teams (indices) and their
+    outcome changes since week g - 1."""
+
+    g: int
+    t: int
+    tr: np.ndarray
+    d_tr: np.ndarray
+    co: np.ndarray
+    d_co: np.ndarray
+    base_mean: float = 0.0
+
+    @property
+    def att(self) -> float:
+        return float(self.d_tr.mean() - self.d_co.mean())
 
 
 @dataclass(frozen=True)
@@ -195,15 +218,15 @@ def estimate(
     cohorts = sorted({int(g) for g in adoption if g != NEVER})
     observed = np.isfinite(y)
 
-    # Per cell (g, t): the ATT, the treated teams behind it, its influence terms.
-    cells: list[tuple[int, int, float, int, float, np.ndarray]] = []
+    # Per cell (g, t): the treated and comparison teams and their changes since g - 1.
+    cells: list[_Cell] = []
     treated_used: set[int] = set()
     comparison_used: set[int] = set()
     for g in cohorts:
         base = g - 1
         treated = np.flatnonzero(adoption == g)
         for t in range(n_weeks):
-            if t == base:
+            if t == base or t - g < -LEADS:  # leads further back are never shown
                 continue
             # Not yet treated at the later of t and the base week, and not cohort g.
             comparison = np.flatnonzero((adoption > max(t, base)) & (adoption != g))
@@ -211,13 +234,9 @@ def estimate(
             co = comparison[observed[comparison, t] & observed[comparison, base]]
             if tr.size == 0 or co.size == 0:
                 continue
-            d_tr = y[tr, t] - y[tr, base]
-            d_co = y[co, t] - y[co, base]
-            att = d_tr.mean() - d_co.mean()
-            influence = np.zeros(n_teams)
-            influence[tr] = (d_tr - d_tr.mean()) * _scale(tr.size)
-            influence[co] = -(d_co - d_co.mean()) * _scale(co.size)
-            cells.append((g, t, att, tr.size, float(y[tr, base].mean()), influence))
+            cell = _Cell(g, t, tr, y[tr, t] - y[tr, base], co, y[co, t] - y[co, base])
+            cell.base_mean = float(y[tr, base].mean())
+            cells.append(cell)
             if t >= g:
                 treated_used.update(tr.tolist())
                 comparison_used.update(co.tolist())
@@ -227,31 +246,44 @@ def estimate(
     if reason:
         return DidResult("insufficient_data", reason, treated_n, comparison_n)
 
-    # Aggregate: targets are [overall, event weeks -LEADS..LAGS].
+    # Aggregate: targets are [overall, event weeks -LEADS..LAGS], each cell weighted by
+    # its treated teams.
     event_weeks = list(range(-LEADS, LAGS + 1))
     column = {k: 1 + i for i, k in enumerate(event_weeks)}
+
+    def targets(cell: _Cell) -> list[int]:
+        k = cell.t - cell.g
+        return ([0] if k >= 0 else []) + ([column[k]] if k in column else [])
+
     weight_total = np.zeros(1 + len(event_weeks))
-    for g, t, _att, n, _b, _inf in cells:
-        k = t - g
-        if k >= 0:
-            weight_total[0] += n
-        if k in column:
-            weight_total[column[k]] += n
+    for cell in cells:
+        for j in targets(cell):
+            weight_total[j] += cell.tr.size
     estimates = np.zeros_like(weight_total)
-    influence = np.zeros((n_teams, weight_total.size))
     baseline = 0.0
-    event_teams: dict[int, set[int]] = {k: set() for k in event_weeks}
-    for g, t, att, n, base_mean, inf in cells:
-        k = t - g
-        targets = ([0] if k >= 0 else []) + ([column[k]] if k in column else [])
-        for j in targets:
-            w = n / weight_total[j]
-            estimates[j] += w * att
-            influence[:, j] += w * inf
+    event_cohorts: dict[int, set[int]] = {k: set() for k in event_weeks}
+    for cell in cells:
+        for j in targets(cell):
+            w = cell.tr.size / weight_total[j]
+            estimates[j] += w * cell.att
             if j == 0:
-                baseline += w * base_mean
-        if k in column:
-            event_teams[k].add(g)
+                baseline += w * cell.base_mean
+        if cell.t - cell.g in column:
+            event_cohorts[cell.t - cell.g].add(cell.g)
+
+    # Influence terms per team. A comparison team: its change's deviation from its
+    # cell's comparison mean. A treated team: its change minus the comparison mean and
+    # the pooled effect at its week from adoption — not minus its own cohort's mean,
+    # which is the team itself when a wave is one team (it then looked certain).
+    influence = np.zeros((n_teams, weight_total.size))
+    for cell in cells:
+        k = cell.t - cell.g
+        pooled = estimates[column[k]] if k in column else estimates[0]
+        psi = np.zeros(n_teams)
+        psi[cell.tr] = (cell.d_tr - cell.d_co.mean() - pooled) / cell.tr.size
+        psi[cell.co] = -(cell.d_co - cell.d_co.mean()) * _scale(cell.co.size)
+        for j in targets(cell):
+            influence[:, j] += (cell.tr.size / weight_total[j]) * psi
     rng = np.random.default_rng(seed)
     multipliers, weights = _multipliers(rng, draws, n_teams)
     deviations = multipliers @ influence  # (draws, targets): estimate* - estimate
@@ -272,7 +304,7 @@ def estimate(
     p_value = t_two_sided_p(effect / se, df) if se > 0 else 0.0
 
     event_counts = {
-        k: int(sum(np.sum(adoption == g) for g in groups)) for k, groups in event_teams.items()
+        k: int(sum(np.sum(adoption == g) for g in groups)) for k, groups in event_cohorts.items()
     }
     shown = [k for k in event_weeks if k == -1 or event_counts[k] >= MIN_EVENT_TEAMS]
     event_study = [
@@ -292,7 +324,8 @@ def estimate(
     if leads:
         spread = deviations[:, leads].std(axis=0, ddof=1)
         spread = np.where(spread > 0, spread, np.inf)
-        largest = float(np.max(np.abs(estimates[leads]) / spread))
+        # Scaled back by t's critical value over the normal's, as the intervals are.
+        largest = float(np.max(np.abs(estimates[leads]) / spread)) * 1.959964 / critical
         largest_draws = np.max(np.abs(deviations[:, leads]) / spread, axis=1)
         pre_trend_p = (1 + int(np.sum(largest_draws >= largest))) / (draws + 1)
 
