@@ -1,8 +1,9 @@
-"""Forms for the import pages."""
+"""Forms for the import pages and the impact planner."""
 
 from django import forms
 
 from metrics.models import ImportRun
+from pathways.models import Pathway
 
 
 class ImportUploadForm(forms.Form):
@@ -30,4 +31,23 @@ class ImportConfirmForm(forms.Form):
 class XapiKeyForm(forms.Form):
     name = forms.CharField(
         max_length=120, help_text="Who will use it, e.g. “Learning platform (production)”."
+    )
+
+
+class RolloutOrderForm(forms.Form):
+    """The planner's randomised rollout order: which pathway's wave, and the seed."""
+
+    pathway = forms.ModelChoiceField(
+        queryset=Pathway.objects.exclude(status=Pathway.Status.DRAFT).order_by("title"),
+        to_field_name="slug",
+        required=False,
+        empty_label="Any pathway",
+        help_text="Teams that have not yet completed it are shuffled.",
+    )
+    seed = forms.IntegerField(
+        min_value=0,
+        max_value=2**31 - 1,
+        required=False,
+        initial=1,
+        help_text="The same seed gives the same order; keep it with the plan.",
     )

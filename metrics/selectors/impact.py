@@ -9,14 +9,23 @@ the pre-trend test fails, and the event study (chart and table).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 from django.conf import settings
 
-from metrics.models import ImpactEstimate, OutcomeMeasure
+from metrics.models import ImpactEstimate, OutcomeMeasure, RollupState
 from metrics.selectors.outcome_dashboard import two_places
-from metrics.services.impact import COMPARISON, impact_fingerprint, scope_key
+from metrics.services.impact import (
+    COMPARISON,
+    impact_fingerprint,
+    scope_key,
+    team_sizes,
+    treatment_weeks,
+)
 from pathways.models import Pathway
+from upskill.models import Team
 
 PRE_TREND_ALPHA = 0.05
 
@@ -205,3 +214,82 @@ def impact_estimates(
         team_ids=sorted(team_ids),
         pathway=pathway,
     )
+
+
+@dataclass
+class PlannerRow:
+    measure: OutcomeMeasure
+    result: dict | None  # the all-teams, any-pathway estimate; None: being computed
+
+    @property
+    def planned_mde_text(self) -> str:
+        mde = self.result and self.result.get("planned_mde")
+        return _number(mde) if mde is not None else ""
+
+    @property
+    def current_mde_text(self) -> str:
+        mde = self.result and self.result.get("mde")
+        return _number(mde) if mde is not None else ""
+
+    @property
+    def teams(self) -> int | None:
+        return self.result and self.result.get("teams")
+
+    @property
+    def weeks(self) -> int | None:
+        span = self.result and self.result.get("weeks")
+        if not span:
+            return None
+        first, last = (dt.date.fromisoformat(day) for day in span)
+        return (last - first).days // 7 + 1
+
+
+def impact_planner(*, team_ids: set[int], measures: list[OutcomeMeasure], generation: int):
+    """The planner's rows: per measure, teams and weeks of history and the MDEs, from
+    the cached all-teams estimates (one query)."""
+    estimates = impact_estimates(
+        team_ids=team_ids, pathway=None, measures=measures, generation=generation
+    )
+    rows = [PlannerRow(view.measure, view.result) for view in estimates.views.values()]
+    return rows, estimates.missing
+
+
+def rollout_candidates(*, team_ids: set[int], pathway: Pathway | None) -> list[str]:
+    """Teams of `team_ids` that could join an assignment wave: at least MIN_GROUP_SIZE
+    active people and not yet treated for the pathway (any pathway when none), by name
+    (three queries: sizes, first completions, names)."""
+    sizes = {team: n for team, n in team_sizes(team_ids).items() if n >= settings.MIN_GROUP_SIZE}
+    treated = treatment_weeks(sizes, pathway)
+    return list(
+        Team.objects.filter(pk__in=[t for t in sizes if t not in treated])
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+
+
+ROLLOUT_WAVES = 4
+
+
+def rollout_order(*, team_names: list[str], seed: int) -> list[tuple[int, str, int]]:
+    """A randomised rollout order for an assignment wave: (position, team, wave) from a
+    seeded shuffle — the same seed gives the same order, so it can be checked later —
+    split into up to ROLLOUT_WAVES waves of equal size."""
+    rng = np.random.default_rng(seed)
+    order = [team_names[i] for i in rng.permutation(len(team_names))]
+    waves = max(1, min(ROLLOUT_WAVES, len(order) // 3))
+    return [(i + 1, name, i * waves // len(order) + 1) for i, name in enumerate(order)]
+
+
+def all_team_ids() -> set[int]:
+    """Every team: the L&D admin's scope (one query)."""
+    return set(Team.objects.values_list("id", flat=True))
+
+
+def outcome_measures() -> list[OutcomeMeasure]:
+    return list(OutcomeMeasure.objects.order_by("name"))
+
+
+def rollup_generation() -> int:
+    """The rollup generation cached estimates are keyed on (one query)."""
+    state = RollupState.objects.filter(pk=1).only("generation").first()
+    return state.generation if state else 0

@@ -41,7 +41,7 @@ from metrics.services import impact_did
 from pathways.models import Enrollment, Pathway
 from upskill.models import Person, Team
 
-ESTIMATOR_VERSION = "cs-2"
+ESTIMATOR_VERSION = "cs-3"
 COMPARISON = "teams that had not started yet (not-yet-treated and never-treated teams)"
 
 
@@ -171,6 +171,10 @@ def impact_result(
         "mde": _round(did.mde),
         "reason": did.reason,
         "weeks": [weeks[0].isoformat(), weeks[-1].isoformat()] if weeks else None,
+        "teams": int(panel.outcome.shape[0]),
+        "planned_mde": _round(
+            impact_did.planned_mde(panel, seed=seed, min_group_size=settings.MIN_GROUP_SIZE)
+        ),
     }
     if did.status == "ok":
         result["estimate"] = {
@@ -263,12 +267,3 @@ def impact_estimates_request(*, team_ids: Iterable[int], pathway: Pathway | None
     enqueue.impact_estimates_compute(
         team_ids=sorted(set(team_ids)), pathway_id=pathway.pk if pathway else None
     )
-
-
-def rollout_order(*, team_names: list[str], seed: int) -> list[tuple[int, str, int]]:
-    """A randomised rollout order for an assignment wave: (position, team, wave of
-    three weeks' spacing) from a seeded shuffle, so the same seed gives the same order."""
-    rng = np.random.default_rng(seed)
-    order = [team_names[i] for i in rng.permutation(len(team_names))]
-    waves = max(1, min(4, len(order) // 3))
-    return [(i + 1, name, i * waves // len(order) + 1) for i, name in enumerate(order)]

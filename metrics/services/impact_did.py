@@ -344,3 +344,29 @@ def estimate(
         weights=weights,
         event_study=event_study,
     )
+
+
+PLANNED_WAVES = 4
+PLANNED_LATER_SHARE = 0.25  # of the teams, kept for a later wave (the comparison)
+
+
+def planned_mde(panel: Panel, *, seed: int = 0, min_group_size: int = 5) -> float | None:
+    """The minimum detectable effect of a randomised, staggered rollout to the panel's
+    teams, judged on the history's own noise: a placebo rollout over the weeks already
+    observed (a seeded random order, PLANNED_WAVES waves spread over the second half,
+    PLANNED_LATER_SHARE of the teams not started), estimated as a real one would be.
+    None when the teams are too few for any estimate."""
+    teams, weeks = panel.outcome.shape
+    if weeks < 2 * MIN_PRE_WEEKS:
+        return None
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(teams)
+    starting = teams - round(teams * PLANNED_LATER_SHARE)
+    starts = [weeks // 2 + i * (weeks // 2) // (PLANNED_WAVES + 1) for i in range(PLANNED_WAVES)]
+    adoption = np.full(teams, NEVER)
+    for rank, team in enumerate(order[:starting]):
+        adoption[team] = starts[rank * PLANNED_WAVES // max(1, starting)]
+    result = estimate(
+        Panel(panel.outcome, adoption), seed=seed, draws=499, min_group_size=min_group_size
+    )
+    return result.mde
