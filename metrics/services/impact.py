@@ -28,6 +28,7 @@ import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
@@ -41,7 +42,7 @@ from metrics.services import impact_did
 from pathways.models import Enrollment, Pathway
 from upskill.models import Person, Team
 
-ESTIMATOR_VERSION = "cs-3"
+ESTIMATOR_VERSION = "cs-4"
 COMPARISON = "teams that had not started yet (not-yet-treated and never-treated teams)"
 
 
@@ -117,18 +118,38 @@ def treatment_weeks(sizes: dict[int, int], pathway: Pathway | None) -> dict[int,
     return weeks
 
 
-def impact_panels(
-    team_ids: Iterable[int], pathway: Pathway | None, measures: list[OutcomeMeasure]
-) -> dict[str, tuple[impact_did.Panel, list[dt.date]]]:
-    """Per measure: the panel of published team-weeks, and its weeks (three queries)."""
+@dataclass
+class ScopeOutcomes:
+    """A scope's units (teams with at least MIN_GROUP_SIZE people, and their sizes) and
+    the published team-week figures of each measure: the same for every pathway."""
+
+    sizes: dict[int, int]
+    cells: dict[str, dict[tuple[int, dt.date], float]]
+
+
+def scope_outcomes(team_ids: Iterable[int], measures: list[OutcomeMeasure]) -> ScopeOutcomes:
+    """Two queries: the teams' active people, their rollup figures."""
     sizes = {t: n for t, n in team_sizes(team_ids).items() if _published(n)}
-    adopted = treatment_weeks(sizes, pathway)
     cells: dict[str, dict[tuple[int, dt.date], float]] = defaultdict(dict)
     for team_id, week, metric, value, people in WeeklyRollup.objects.filter(
         team_id__in=list(sizes), pathway__isnull=True, metric__in=[m.key for m in measures]
     ).values_list("team_id", "week_start", "metric", "value", "people"):
         if _published(people):
             cells[metric][(team_id, week)] = value
+    return ScopeOutcomes(sizes, cells)
+
+
+def impact_panels(
+    team_ids: Iterable[int],
+    pathway: Pathway | None,
+    measures: list[OutcomeMeasure],
+    outcomes: ScopeOutcomes | None = None,
+) -> dict[str, tuple[impact_did.Panel, list[dt.date]]]:
+    """Per measure: the panel of published team-weeks, and its weeks (three queries, one
+    when the scope's outcomes are given)."""
+    outcomes = outcomes or scope_outcomes(team_ids, measures)
+    adopted = treatment_weeks(outcomes.sizes, pathway)
+    cells = outcomes.cells
     panels = {}
     for measure in measures:
         figures = cells.get(measure.key, {})
@@ -159,9 +180,16 @@ def _round(value: float | None, places: int = 4) -> float | None:
 
 
 def impact_result(
-    measure: OutcomeMeasure, panel: impact_did.Panel, weeks: list[dt.date], *, seed: int = 0
+    measure: OutcomeMeasure,
+    panel: impact_did.Panel,
+    weeks: list[dt.date],
+    *,
+    seed: int = 0,
+    planned: bool = True,
 ) -> dict:
-    """The JSON of one estimate (the shape of `impact_report --json`)."""
+    """The JSON of one estimate (the shape of `impact_report --json`, plus what pages
+    show besides). `planned`: also the planner's MDE of a staggered rollout (the same
+    for every pathway of a scope, so worked out for "any pathway" only)."""
     did = impact_did.estimate(panel, seed=seed, min_group_size=settings.MIN_GROUP_SIZE)
     result = {
         "measure": measure.key,
@@ -174,7 +202,9 @@ def impact_result(
         "teams": int(panel.outcome.shape[0]),
         "planned_mde": _round(
             impact_did.planned_mde(panel, seed=seed, min_group_size=settings.MIN_GROUP_SIZE)
-        ),
+        )
+        if planned
+        else None,
     }
     if did.status == "ok":
         result["estimate"] = {
@@ -204,10 +234,13 @@ def impact_result(
     return result
 
 
-def impact_estimates_compute(*, team_ids: list[int], pathway_id: int | None) -> int:
+def impact_estimates_compute(
+    *, team_ids: list[int], pathway_id: int | None, outcomes: ScopeOutcomes | None = None
+) -> int:
     """Compute and cache the estimates of every measure for one scope and pathway at the
     current rollup state; returns how many were written. Idempotent: a second run for
-    the same state finds them cached and does nothing."""
+    the same state finds them cached and does nothing. `outcomes`: the scope's, when
+    already read (a refresh reads them once for all its pathways)."""
     fingerprint = current_fingerprint()
     key = scope_key(team_ids)
     pathway = Pathway.objects.filter(pk=pathway_id).first() if pathway_id else None
@@ -217,7 +250,7 @@ def impact_estimates_compute(*, team_ids: list[int], pathway_id: int | None) -> 
     measures = list(OutcomeMeasure.objects.order_by("key"))
     if cached.count() >= len(measures):
         return 0
-    panels = impact_panels(team_ids, pathway, measures)
+    panels = impact_panels(team_ids, pathway, measures, outcomes)
     rows = [
         ImpactEstimate(
             scope_key=key,
@@ -225,7 +258,7 @@ def impact_estimates_compute(*, team_ids: list[int], pathway_id: int | None) -> 
             pathway=pathway,
             measure=measure,
             fingerprint=fingerprint,
-            result=impact_result(measure, *panels[measure.key]),
+            result=impact_result(measure, *panels[measure.key], planned=pathway is None),
         )
         for measure in measures
     ]
@@ -255,11 +288,19 @@ def impact_scopes() -> list[tuple[list[int], int | None]]:
 
 
 def impact_estimates_refresh() -> int:
-    """After rollups: recompute every known scope at the new rollup state."""
-    return sum(
-        impact_estimates_compute(team_ids=team_ids, pathway_id=pathway_id)
-        for team_ids, pathway_id in impact_scopes()
-    )
+    """After rollups: recompute every known scope at the new rollup state, reading each
+    scope's outcomes once for all its pathways."""
+    measures = list(OutcomeMeasure.objects.order_by("key"))
+    outcomes: dict[str, ScopeOutcomes] = {}
+    written = 0
+    for team_ids, pathway_id in impact_scopes():
+        key = scope_key(team_ids)
+        if key not in outcomes:
+            outcomes[key] = scope_outcomes(team_ids, measures)
+        written += impact_estimates_compute(
+            team_ids=team_ids, pathway_id=pathway_id, outcomes=outcomes[key]
+        )
+    return written
 
 
 def impact_estimates_request(*, team_ids: Iterable[int], pathway: Pathway | None) -> None:

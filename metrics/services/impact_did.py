@@ -68,21 +68,25 @@ _WEBB = np.array([-math.sqrt(1.5), -1.0, -math.sqrt(0.5), math.sqrt(0.5), 1.0, m
 
 
 @dataclass
-class _Cell:
-    """One (cohort g, week t) 2x2: the treated and comparison teams (indices) and their
-    outcome changes since week g - 1."""
+class _Cohort:
+    """The 2x2 cells of one cohort g (the teams first treated in week g), for every
+    week t at once: which teams are treated / comparison in each week's cell (masks of
+    shape (teams, weeks)), their outcome changes since week g - 1, the counts and means."""
 
     g: int
-    t: int
-    tr: np.ndarray
-    d_tr: np.ndarray
-    co: np.ndarray
-    d_co: np.ndarray
-    base_mean: float = 0.0
+    valid: np.ndarray  # (weeks,): the cell has treated and comparison teams
+    change: np.ndarray
+    treated: np.ndarray
+    comparison: np.ndarray
+    n_tr: np.ndarray
+    n_co: np.ndarray
+    mean_tr: np.ndarray
+    mean_co: np.ndarray
+    base_mean: np.ndarray | None = None
 
     @property
-    def att(self) -> float:
-        return float(self.d_tr.mean() - self.d_co.mean())
+    def att(self) -> np.ndarray:
+        return np.where(self.valid, self.mean_tr - self.mean_co, 0.0)
 
 
 @dataclass(frozen=True)
@@ -216,74 +220,93 @@ def estimate(
     y, adoption = y[keep], adoption[keep]
     n_teams = y.shape[0]
     cohorts = sorted({int(g) for g in adoption if g != NEVER})
-    observed = np.isfinite(y)
 
-    # Per cell (g, t): the treated and comparison teams and their changes since g - 1.
-    cells: list[_Cell] = []
-    treated_used: set[int] = set()
-    comparison_used: set[int] = set()
+    # Per cohort g, every week t at once: the treated teams' and the comparison teams'
+    # changes since g - 1 (NaN where a week is missing), as (teams, weeks) arrays.
+    week = np.arange(n_weeks)
+    cohort_cells: list[_Cohort] = []
+    treated_used = np.zeros(n_teams, dtype=bool)
+    comparison_used = np.zeros(n_teams, dtype=bool)
     for g in cohorts:
         base = g - 1
-        treated = np.flatnonzero(adoption == g)
-        for t in range(n_weeks):
-            if t == base or t - g < -LEADS:  # leads further back are never shown
-                continue
-            # Not yet treated at the later of t and the base week, and not cohort g.
-            comparison = np.flatnonzero((adoption > max(t, base)) & (adoption != g))
-            tr = treated[observed[treated, t] & observed[treated, base]]
-            co = comparison[observed[comparison, t] & observed[comparison, base]]
-            if tr.size == 0 or co.size == 0:
-                continue
-            cell = _Cell(g, t, tr, y[tr, t] - y[tr, base], co, y[co, t] - y[co, base])
-            cell.base_mean = float(y[tr, base].mean())
-            cells.append(cell)
-            if t >= g:
-                treated_used.update(tr.tolist())
-                comparison_used.update(co.tolist())
+        change = y - y[:, base : base + 1]  # (teams, weeks)
+        usable = np.isfinite(change) & (week >= g - LEADS)[None, :] & (week != base)[None, :]
+        treated = usable & (adoption == g)[:, None]
+        # Not yet treated at the later of t and the base week, and not cohort g.
+        comparison = (
+            usable
+            & (adoption[:, None] > np.maximum(week, base)[None, :])
+            & (adoption != g)[:, None]
+        )
+        n_tr, n_co = treated.sum(axis=0), comparison.sum(axis=0)
+        valid = (n_tr > 0) & (n_co > 0)
+        if not valid.any():
+            continue
+        mean_tr = np.where(treated, change, 0.0).sum(axis=0) / np.maximum(n_tr, 1)
+        mean_co = np.where(comparison, change, 0.0).sum(axis=0) / np.maximum(n_co, 1)
+        base_mean = np.where(treated, y[:, base : base + 1], 0.0).sum(axis=0) / np.maximum(n_tr, 1)
+        cohort = _Cohort(
+            g, valid, change, treated & valid, comparison & valid, n_tr, n_co, mean_tr, mean_co
+        )
+        cohort.base_mean = np.where(valid, base_mean, 0.0)
+        cohort_cells.append(cohort)
+        post = valid & (week >= g)
+        treated_used |= (treated & post).any(axis=1)
+        comparison_used |= (comparison & post).any(axis=1)
 
-    treated_n, comparison_n = len(treated_used), len(comparison_used)
+    treated_n, comparison_n = int(treated_used.sum()), int(comparison_used.sum())
     reason = _shortfall(treated_n, comparison_n, min_group_size)
     if reason:
         return DidResult("insufficient_data", reason, treated_n, comparison_n)
 
     # Aggregate: targets are [overall, event weeks -LEADS..LAGS], each cell weighted by
-    # its treated teams.
+    # its treated teams. `membership[g][t, j]` says whether cell (g, t) counts in target j.
     event_weeks = list(range(-LEADS, LAGS + 1))
-    column = {k: 1 + i for i, k in enumerate(event_weeks)}
+    n_targets = 1 + len(event_weeks)
 
-    def targets(cell: _Cell) -> list[int]:
-        k = cell.t - cell.g
-        return ([0] if k >= 0 else []) + ([column[k]] if k in column else [])
+    def membership(cohort: _Cohort) -> np.ndarray:
+        k = week - cohort.g
+        member = np.zeros((n_weeks, n_targets))
+        member[:, 0] = k >= 0
+        inside = (k >= -LEADS) & (k <= LAGS)
+        member[np.flatnonzero(inside), 1 + (k[inside] + LEADS)] = 1.0
+        return member * cohort.valid[:, None]
 
-    weight_total = np.zeros(1 + len(event_weeks))
-    for cell in cells:
-        for j in targets(cell):
-            weight_total[j] += cell.tr.size
-    estimates = np.zeros_like(weight_total)
+    members = [membership(c) for c in cohort_cells]
+    weight_total = sum(
+        (m * c.n_tr[:, None]).sum(axis=0) for c, m in zip(cohort_cells, members, strict=True)
+    )
+    weight_total = np.where(weight_total > 0, weight_total, np.inf)
+    estimates = np.zeros(n_targets)
     baseline = 0.0
     event_cohorts: dict[int, set[int]] = {k: set() for k in event_weeks}
-    for cell in cells:
-        for j in targets(cell):
-            w = cell.tr.size / weight_total[j]
-            estimates[j] += w * cell.att
-            if j == 0:
-                baseline += w * cell.base_mean
-        if cell.t - cell.g in column:
-            event_cohorts[cell.t - cell.g].add(cell.g)
+    for cohort, member in zip(cohort_cells, members, strict=True):
+        weights = member * cohort.n_tr[:, None] / weight_total[None, :]  # (weeks, targets)
+        estimates += cohort.att @ weights
+        baseline += float(cohort.base_mean @ weights[:, 0])
+        for j, k in enumerate(event_weeks):
+            if member[:, 1 + j].any():
+                event_cohorts[k].add(cohort.g)
 
     # Influence terms per team. A comparison team: its change's deviation from its
     # cell's comparison mean. A treated team: its change minus the comparison mean and
     # the pooled effect at its week from adoption — not minus its own cohort's mean,
     # which is the team itself when a wave is one team (it then looked certain).
-    influence = np.zeros((n_teams, weight_total.size))
-    for cell in cells:
-        k = cell.t - cell.g
-        pooled = estimates[column[k]] if k in column else estimates[0]
-        psi = np.zeros(n_teams)
-        psi[cell.tr] = (cell.d_tr - cell.d_co.mean() - pooled) / cell.tr.size
-        psi[cell.co] = -(cell.d_co - cell.d_co.mean()) * _scale(cell.co.size)
-        for j in targets(cell):
-            influence[:, j] += (cell.tr.size / weight_total[j]) * psi
+    influence = np.zeros((n_teams, n_targets))
+    for cohort, member in zip(cohort_cells, members, strict=True):
+        k = week - cohort.g
+        inside = (k >= -LEADS) & (k <= LAGS)
+        pooled = np.where(inside, estimates[1 + np.clip(k + LEADS, 0, LEADS + LAGS)], estimates[0])
+        psi = np.where(
+            cohort.treated,
+            (cohort.change - cohort.mean_co - pooled) / np.maximum(cohort.n_tr, 1),
+            0.0,
+        )
+        scale = np.array([_scale(int(n)) for n in cohort.n_co])
+        psi -= np.where(cohort.comparison, (cohort.change - cohort.mean_co) * scale, 0.0)
+        influence += psi @ (member * cohort.n_tr[:, None] / weight_total[None, :])
+    column = {k: 1 + i for i, k in enumerate(event_weeks)}
+
     rng = np.random.default_rng(seed)
     multipliers, weights = _multipliers(rng, draws, n_teams)
     deviations = multipliers @ influence  # (draws, targets): estimate* - estimate
