@@ -326,9 +326,8 @@ def estimate(
     effect = float(estimates[0])
     p_value = t_two_sided_p(effect / se, df) if se > 0 else 0.0
 
-    event_counts = {
-        k: int(sum(np.sum(adoption == g) for g in groups)) for k, groups in event_cohorts.items()
-    }
+    cohort_size = {g: int(np.sum(adoption == g)) for g in cohorts}
+    event_counts = {k: sum(cohort_size[g] for g in groups) for k, groups in event_cohorts.items()}
     shown = [k for k in event_weeks if k == -1 or event_counts[k] >= MIN_EVENT_TEAMS]
     event_study = [
         EventWeek(k, 0.0, (0.0, 0.0), event_counts[k])
