@@ -4,16 +4,17 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from metrics import forms, selectors, services
 from metrics.models import ImportRun, XapiKey
 from upskill.decorators import dashboard_required, ld_admin_required
 from upskill.http import HtmxHttpRequest
+
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
 
 @require_GET
@@ -57,7 +58,7 @@ def dashboard_export(request: HtmxHttpRequest):
     filters, teams, _pathways = selectors.dashboard_filters(request.user, request.GET)
     team_ids = selectors.scope_team_ids(filters, teams)
     response = StreamingHttpResponse(
-        selectors.rollup_export_lines(team_ids, filters), content_type="text/csv"
+        selectors.rollup_export_lines(team_ids, filters), content_type=CSV_CONTENT_TYPE
     )
     response["Content-Disposition"] = 'attachment; filename="upskill-rollups.csv"'
     return response
@@ -165,6 +166,17 @@ def import_list(request: HtmxHttpRequest):
         },
         status=status,
     )
+
+
+@require_GET
+@ld_admin_required
+def import_template(request: HtmxHttpRequest, kind: str):
+    """A CSV with the header a kind of import expects and one example row."""
+    if kind not in services.HEADERS:
+        raise Http404(f"No import kind {kind!r}.")
+    response = HttpResponse(services.template_csv(kind), content_type=CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="upskill-{kind}-template.csv"'
+    return response
 
 
 def _import_run_page(request: HtmxHttpRequest, import_run: ImportRun, error: str = ""):
@@ -278,51 +290,3 @@ def xapi_key_revoke(request: HtmxHttpRequest, pk: int):
     xapi_key = services.xapi_key_revoke(xapi_key=get_object_or_404(XapiKey, pk=pk))
     messages.success(request, f"Key “{xapi_key.name}” is revoked; requests using it now get 401.")
     return redirect("metrics:xapi_keys")
-
-
-# --- xAPI ---------------------------------------------------------------------------------
-
-
-def _xapi_response(payload, status: int) -> JsonResponse:
-    response = JsonResponse(payload, status=status, safe=False)
-    response["X-Experience-API-Version"] = "1.0.3"
-    return response
-
-
-def _xapi_body_too_large(limit: int) -> JsonResponse:
-    return _xapi_response(
-        {"error": f"The body is over {limit:,} bytes; send fewer statements per request."}, 413
-    )
-
-
-@csrf_exempt  # a machine client with an API key, not a browser session: no CSRF cookie
-@require_POST
-def xapi_statements(request: HttpRequest):
-    """xAPI 1.0.3 statements (one object or an array), all recorded or none. Auth is an
-    API key (Bearer, or Basic with the key as password); see README, Import formats."""
-    xapi_key = services.xapi_key_authenticate(
-        authorization=request.headers.get("Authorization", "")
-    )
-    if xapi_key is None:
-        response = _xapi_response(
-            {"error": "A valid API key is required: Authorization: Bearer <key>."}, 401
-        )
-        response["WWW-Authenticate"] = 'Bearer realm="xapi", Basic realm="xapi"'
-        return response
-    limit = settings.XAPI_MAX_BODY_BYTES
-    try:
-        declared = int(request.headers.get("Content-Length") or 0)
-    except ValueError:
-        declared = 0
-    if declared > limit:
-        return _xapi_body_too_large(limit)
-    # Read at most one byte over the limit, whatever the Content-Length claimed.
-    body = request.read(limit + 1)
-    if len(body) > limit:
-        return _xapi_body_too_large(limit)
-    try:
-        statements = services.statements_decode(body=body)
-        result = services.statements_record(statements=statements)
-    except services.StatementsRejected as exc:
-        return _xapi_response({"error": exc.messages[0]}, 400)
-    return _xapi_response(result.ids, 200)

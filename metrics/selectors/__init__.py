@@ -11,12 +11,14 @@ of queries whatever the number of teams, weeks or rows.
 - `outcome_dashboard`: the dashboard's cards, charts, teams table and freshness;
 - `impact`: the cached impact estimates the dashboard's outcome cards show;
 - `export`: the rollups as CSV;
-- `imports`: import runs and xAPI keys.
+- `imports`: import runs and xAPI keys;
+- `xapi`: the xAPI mapping tables and what the receiver made of its statements.
 """
 
 from metrics.selectors.export import (
     EXPORT_HEADER,
     FORMULA_STARTS,
+    csv_cell,
     rollup_export_lines,
     spreadsheet_safe,
 )
@@ -72,6 +74,13 @@ from metrics.selectors.totals import (
     Sums,
     rollup_totals,
 )
+from metrics.selectors.xapi import (
+    SHOWN_UNMAPPED,
+    XapiReport,
+    xapi_activity_mappings,
+    xapi_report,
+    xapi_verb_mappings,
+)
 
 __all__ = [
     "ATTENDANCE",
@@ -90,15 +99,18 @@ __all__ = [
     "PRE_TREND_ALPHA",
     "PlannerRow",
     "RECENT_IMPORT_RUNS",
+    "REMAINDER",
     "REPORT_ESTIMATE_KEYS",
     "ROLLOUT_WAVES",
-    "REMAINDER",
     "RollupTotals",
     "SHOWN_ROW_ERRORS",
+    "SHOWN_UNMAPPED",
     "SUMMED",
     "Series",
     "Sums",
+    "XapiReport",
     "all_team_ids",
+    "csv_cell",
     "dashboard",
     "dashboard_filters",
     "freshness",
@@ -119,5 +131,8 @@ __all__ = [
     "team_subtree",
     "two_places",
     "week_label",
+    "xapi_activity_mappings",
     "xapi_keys",
+    "xapi_report",
+    "xapi_verb_mappings",
 ]

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from metrics import enqueue
+from metrics import notifications as metric_notifications
 from metrics.models import ImportRun
 from metrics.services import imports
 
@@ -97,6 +98,7 @@ def _fail(import_run_id: int, message: str) -> None:
     ImportRun.objects.filter(pk=import_run_id).update(
         status=ImportRun.Status.FAILED, message=message, finished_at=timezone.now()
     )
+    metric_notifications.import_run_notify(import_run_id=import_run_id)
 
 
 def import_validate(*, import_run_id: int) -> ImportRun:
@@ -121,6 +123,7 @@ def import_validate(*, import_run_id: int) -> ImportRun:
         imports.import_run_record(
             import_run=import_run, report=imports.ImportReport(), status=ImportRun.Status.REJECTED
         )
+        metric_notifications.import_run_notify(import_run_id=import_run.pk)
         return import_run
     except Exception:
         # Without this the run would stay "validating" and the page poll for ever.
@@ -232,6 +235,7 @@ def import_apply(*, import_run_id: int) -> ImportRun:
         logger.exception("Applying import run %s failed", import_run_id)
         _fail(import_run_id, "Importing failed unexpectedly; nothing was written. Try again.")
         raise
+    metric_notifications.import_run_notify(import_run_id=import_run_id)
     return ImportRun.objects.get(pk=import_run_id)
 
 

@@ -134,13 +134,55 @@ def test_a_failure_while_writing_leaves_no_row_behind(world, monkeypatch):
     ("text", "message"),
     [
         ("email,when,minutes\nana@example.com,2025-03-03,30\n", "Wrong header"),
-        (outcome_csv("payments,quality_score,2025-03-03,1,5,"), "Was this a outcome"),
+        # Another kind's header: named as such (no more "Was this a outcome file?").
+        (
+            outcome_csv("payments,quality_score,2025-03-03,1,5,"),
+            "That is the header of an outcomes file",
+        ),
         ("", "The file is empty"),
     ],
 )
 def test_a_wrong_header_rejects_the_whole_file(world, text, message):
     with pytest.raises(services.FileRejected, match=message):
         services.import_file_validate(kind="activity", source=io.BytesIO(text.encode()))
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "messages"),
+    [
+        (
+            "activity",
+            "email,when,minutes\n",
+            [
+                "Wrong header for an activity import: found 'email,when,minutes'",
+                "an activity file starts with exactly "
+                "'person_email,occurred_at,minutes,kind,pathway,step,source_id'",
+                "Other kinds expect outcomes: "
+                "'team,measure,period_start,value,sample_size,source_id'",
+                "A template for each is on the upload page.",
+            ],
+        ),
+        (
+            "outcomes",
+            "person_email,occurred_at,minutes,kind,pathway,step,source_id\n",
+            [
+                "Wrong header for an outcomes import: found "
+                "'person_email,occurred_at,minutes,kind,pathway,step,source_id'",
+                "That is the header of an activity file: choose “Activity” as the kind",
+            ],
+        ),
+        ("outcomes", "\n", ["found 'an empty first line'", "Other kinds expect activity: "]),
+    ],
+)
+def test_a_wrong_header_message_names_what_it_saw_and_what_each_kind_expects(
+    world, kind, text, messages
+):
+    with pytest.raises(services.FileRejected) as refused:
+        services.import_file_validate(kind=kind, source=io.BytesIO(text.encode()))
+
+    for message in messages:
+        assert message in refused.value.messages[0]
+    assert "Was this" not in refused.value.messages[0]
 
 
 def test_a_line_over_ten_thousand_characters_rejects_the_file(world):

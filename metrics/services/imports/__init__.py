@@ -38,6 +38,8 @@ from metrics.services.imports.formats import (
     InvalidRows,
     Progress,
     check_file_size,
+    header_mismatch_message,
+    template_csv,
 )
 from metrics.services.imports.passes import (
     activity_rows_parse,
@@ -65,6 +67,8 @@ from metrics.services.imports.writer_pg import (
 )
 
 __all__ = [
+    "header_mismatch_message",
+    "template_csv",
     "ACTIVITY_HEADER",
     "BATCH_ROWS",
     "COPY_CHUNK_LINES",

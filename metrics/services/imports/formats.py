@@ -5,6 +5,7 @@ refused (InvalidRows)."""
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
@@ -112,6 +113,51 @@ class _Lines:
             yield text
 
 
+def header_mismatch_message(kind: str, header: list[str]) -> str:
+    """What the wrong header row was, what this kind of import expects, and, when the row
+    is another kind's header, which kind."""
+    labels = dict(ImportRun.Kind.choices)
+    seen = [name.strip().lower() for name in header]
+    found = ",".join(header)[:200] if any(seen) else "an empty first line"
+    message = (
+        f"Wrong header for an {labels[kind].lower()} import: found {found!r}; "
+        f"an {labels[kind].lower()} file starts with exactly {','.join(HEADERS[kind])!r} "
+        "(UTF-8, comma separated)."
+    )
+    other = [k for k, expected in HEADERS.items() if k != kind and seen == list(expected)]
+    if other:
+        return (
+            message + f" That is the header of an {labels[other[0]].lower()} file: choose "
+            f"“{labels[other[0]]}” as the kind, or upload the {labels[kind].lower()} file."
+        )
+    others = "; ".join(
+        f"{labels[k].lower()}: {','.join(expected)!r}"
+        for k, expected in HEADERS.items()
+        if k != kind
+    )
+    return message + f" Other kinds expect {others}. A template for each is on the upload page."
+
+
+TEMPLATE_EXAMPLES = {
+    ImportRun.Kind.ACTIVITY: (
+        "ana@example.com", "2025-03-03T10:00:00+00:00", "30", "completed", "ai-basics",
+        "prompting-101", "lms-0001",
+    ),
+    ImportRun.Kind.OUTCOMES: (
+        "payments", "cycle_time_days", "2025-03-03", "4.5", "12", "jira-2025-w10",
+    ),
+}  # fmt: skip
+
+
+def template_csv(kind: str) -> str:
+    """The header a kind of import expects and one example row, as a CSV file."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADERS[kind])
+    writer.writerow(TEMPLATE_EXAMPLES[kind])
+    return buffer.getvalue()
+
+
 def _records(
     kind: str, source: IO[bytes], progress: Progress | None
 ) -> Iterator[tuple[int, list[str] | None, str]]:
@@ -132,11 +178,7 @@ def _records(
     except csv.Error as exc:
         raise FileRejected(f"The header row cannot be read as CSV ({exc}).") from None
     if [name.strip().lower() for name in header] != list(expected):
-        raise FileRejected(
-            f"Wrong header: found {','.join(header)[:200]!r}; expected exactly "
-            f"{','.join(expected)!r} (UTF-8, comma separated). Was this a "
-            f"{'outcome' if kind == ImportRun.Kind.ACTIVITY else 'activity'} file?"
-        )
+        raise FileRejected(header_mismatch_message(kind, header))
     previous = reader.line_num
     while True:
         try:

@@ -13,10 +13,10 @@ from datetime import date, datetime, time, timedelta
 from auditlog.models import LogEntry
 from axes.models import AccessFailureLog, AccessLog
 from django.core.paginator import Page, Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from upskill.models import AccessDenial, Person
+from upskill.models import AccessDenial, Person, SignInEvent
 
 PAGE_SIZE = 50
 ACTIONS = dict(LogEntry.Action.choices)
@@ -74,6 +74,20 @@ def _change_row(entry: LogEntry) -> AuditRow:
     )
 
 
+def _sign_in_event_row(event: SignInEvent) -> AuditRow:
+    parts = (
+        event.identity if event.user else "",
+        event.reason,
+        f"from {event.remote_addr}" if event.remote_addr else "",
+    )
+    return AuditRow(
+        when=event.created_at,
+        who=event.user.get_username() if event.user else (event.identity or "—"),
+        what=event.get_kind_display(),
+        detail="; ".join(part for part in parts if part),
+    )
+
+
 def audit_page(
     *,
     kind: str,
@@ -98,6 +112,11 @@ def audit_page(
         if actor:
             query = query.filter(username__icontains=actor)
         time_field = "attempt_time"
+    elif kind == "single-sign-on":
+        query = SignInEvent.objects.select_related("user").order_by("-created_at")
+        if actor:
+            query = query.filter(Q(user__username__icontains=actor) | Q(identity__icontains=actor))
+        time_field = "created_at"
     else:
         query = AccessDenial.objects.select_related("user").order_by("-created_at")
         if actor:
@@ -134,6 +153,8 @@ def audit_page(
             )
             for log in page
         ]
+    elif kind == "single-sign-on":
+        rows = [_sign_in_event_row(event) for event in page]
     else:
         rows = [
             AuditRow(
