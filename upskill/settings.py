@@ -415,6 +415,12 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Upskill <upskill@loc
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = _env_or_fail(env.int, "EMAIL_TIMEOUT", 20)
 
+# Team chat webhooks (Slack, Microsoft Teams): seconds before a service that does not
+# answer counts as a failed post (retried), and whether a plain-http loopback URL may be
+# configured (a local test server; on by default only with DEBUG).
+CHAT_WEBHOOK_TIMEOUT = _env_or_fail(env.int, "CHAT_WEBHOOK_TIMEOUT", 10)
+CHAT_WEBHOOK_ALLOW_HTTP_LOOPBACK = _env_or_fail(env.bool, "CHAT_WEBHOOK_ALLOW_HTTP_LOOPBACK", DEBUG)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

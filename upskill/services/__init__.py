@@ -1,11 +1,24 @@
 """Writes for the core app, by area: `organisation` (access groups and permissions),
-`hr_sync` (the organisation from two HR CSV files), `scim` (the organisation from an
-identity provider over SCIM 2.0), `sign_in` (single sign-on), `provisioning_hooks` (the
+`hr_sync` (the organisation from two HR CSV files), `scim` (a package: the organisation
+from an identity provider over SCIM 2.0), `credentials` (the bearer secrets machines
+present: SCIM tokens, xAPI keys), `sign_in` (single sign-on), `provisioning_hooks` (the
 port through which the apps above upskill react to joiners). Callers import from
 `upskill.services`."""
 
+from upskill.services.credentials import (
+    MAX_SECRET_LENGTH,
+    NewSecret,
+    credential_authenticate,
+    credential_revoke,
+    secret_digest,
+    secret_generate,
+)
 from upskill.services.hr_sync import (
+    ACTIVE,
     HR_SYNC_FILES,
+    LEAVER,
+    PEOPLE_COLUMNS,
+    TEAM_COLUMNS,
     HrPlan,
     HrSyncRejected,
     RowError,
@@ -17,6 +30,7 @@ from upskill.services.hr_sync_runs import (
     hr_sync_run_cancel,
     hr_sync_run_confirm,
     hr_sync_run_create,
+    hr_sync_run_notify,
     hr_sync_run_plan,
 )
 from upskill.services.organisation import LD_ADMIN_APPS, ld_admin_permissions_grant
@@ -26,8 +40,12 @@ from upskill.services.provisioning_hooks import (
     people_provisioned_notify,
 )
 from upskill.services.scim import (
+    TOKEN_PREFIX,
+    UNASSIGNED_TEAM_ID,
+    UNASSIGNED_TEAM_NAME,
     CreatedToken,
     ScimError,
+    is_ld_admin_group,
     scim_connection_authenticate,
     scim_connection_create,
     scim_connection_revoke,
@@ -43,10 +61,20 @@ from upskill.services.scim import (
 from upskill.services.sign_in import identity_sign_in, sign_in_event_record
 
 __all__ = [
+    "MAX_SECRET_LENGTH",
+    "NewSecret",
+    "credential_authenticate",
+    "credential_revoke",
+    "secret_digest",
+    "secret_generate",
     "identity_sign_in",
     "sign_in_event_record",
+    "TOKEN_PREFIX",
+    "UNASSIGNED_TEAM_ID",
+    "UNASSIGNED_TEAM_NAME",
     "CreatedToken",
     "ScimError",
+    "is_ld_admin_group",
     "scim_connection_authenticate",
     "scim_connection_create",
     "scim_connection_revoke",
@@ -58,7 +86,11 @@ __all__ = [
     "scim_user_delete",
     "scim_user_patch",
     "scim_user_replace",
+    "ACTIVE",
     "HR_SYNC_FILES",
+    "LEAVER",
+    "PEOPLE_COLUMNS",
+    "TEAM_COLUMNS",
     "LD_ADMIN_APPS",
     "HrPlan",
     "HrSyncRejected",
@@ -70,6 +102,7 @@ __all__ = [
     "hr_sync_run_cancel",
     "hr_sync_run_confirm",
     "hr_sync_run_create",
+    "hr_sync_run_notify",
     "hr_sync_run_plan",
     "ld_admin_permissions_grant",
     "people_provisioned_hook_register",
