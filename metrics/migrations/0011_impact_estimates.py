@@ -5,34 +5,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('metrics', '0010_tool_connectors'),
-        ('pathways', '0005_badges'),
-        ('upskill', '0011_notification_kind_hr_sync_applied'),
+        ("metrics", "0010_tool_connectors"),
+        ("pathways", "0005_badges"),
+        ("upskill", "0011_notification_kind_hr_sync_applied"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='rollupstate',
-            name='generation',
+            model_name="rollupstate",
+            name="generation",
             field=models.PositiveBigIntegerField(default=0),
         ),
         migrations.CreateModel(
-            name='ImpactEstimate',
+            name="ImpactEstimate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope_key', models.CharField(help_text="SHA-256 of the scope's team ids", max_length=64)),
-                ('team_ids', models.JSONField(help_text="The scope's teams, so a refresh can recompute it")),
-                ('fingerprint', models.CharField(max_length=64)),
-                ('result', models.JSONField()),
-                ('computed_at', models.DateTimeField(auto_now=True)),
-                ('measure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='upskill.outcomemeasure')),
-                ('pathway', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='pathways.pathway')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scope_key",
+                    models.CharField(help_text="SHA-256 of the scope's team ids", max_length=64),
+                ),
+                (
+                    "team_ids",
+                    models.JSONField(help_text="The scope's teams, so a refresh can recompute it"),
+                ),
+                ("fingerprint", models.CharField(max_length=64)),
+                ("result", models.JSONField()),
+                ("computed_at", models.DateTimeField(auto_now=True)),
+                (
+                    "measure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="upskill.outcomemeasure",
+                    ),
+                ),
+                (
+                    "pathway",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="pathways.pathway",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['scope_key', 'fingerprint'], name='impact_scope_state')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('pathway__isnull', False)), fields=('scope_key', 'pathway', 'measure', 'fingerprint'), name='impact_unique_pathway_estimate'), models.UniqueConstraint(condition=models.Q(('pathway__isnull', True)), fields=('scope_key', 'measure', 'fingerprint'), name='impact_unique_any_pathway_estimate')],
+                "indexes": [
+                    models.Index(fields=["scope_key", "fingerprint"], name="impact_scope_state")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("pathway__isnull", False)),
+                        fields=("scope_key", "pathway", "measure", "fingerprint"),
+                        name="impact_unique_pathway_estimate",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("pathway__isnull", True)),
+                        fields=("scope_key", "measure", "fingerprint"),
+                        name="impact_unique_any_pathway_estimate",
+                    ),
+                ],
             },
         ),
     ]
