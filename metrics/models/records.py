@@ -293,6 +293,9 @@ class RollupState(models.Model):
     last_run_at = models.DateTimeField(null=True, blank=True)
     last_full_at = models.DateTimeField(null=True, blank=True)
     scanned_until = models.DateTimeField(null=True, blank=True)
+    # Grows by one with every rollup that rewrote rows: the cached impact estimates are
+    # keyed on it (a catch-up that found nothing keeps them).
+    generation = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"rollups last ran {self.last_run_at}"

@@ -134,6 +134,7 @@ class Freshness:
     last_run_at: dt.datetime | None
     waiting_rows: int
     queued_buckets: int
+    generation: int = 0  # the rollup generation the cached impact estimates are keyed on
 
 
 def _chart_value(metric: str, value: float | None) -> float | int | None:
@@ -328,4 +329,5 @@ def freshness() -> Freshness:
         last_run_at=last,
         waiting_rows=waiting,
         queued_buckets=RollupDirtyBucket.objects.count(),
+        generation=state.generation if state else 0,
     )

@@ -46,6 +46,7 @@ from django.db.models import Count, DateField, F, FloatField, Q, Sum
 from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.utils import timezone
 
+from metrics import enqueue
 from metrics.models import (
     ActivityRecord,
     OutcomeObservation,
@@ -352,7 +353,9 @@ def rollup_rebuild() -> RollupResult:
     )
     state.last_run_at = state.last_full_at = started
     state.scanned_until = started
+    state.generation += 1  # a new rollup generation: the cached impact estimates are stale
     state.save()
+    enqueue.impact_estimates_refresh()  # runs after commit
     return RollupResult(
         rows_written=written,
         buckets=WeeklyRollup.objects.values("team", "week_start", "pathway").distinct().count(),
@@ -378,6 +381,10 @@ def rollup_incremental(*, scan: bool = False) -> RollupResult:
     written = _recompute(scope) if scope else 0
     _drop_markers(marker_ids)
     state.last_run_at = started
+    if scope:
+        # A new rollup generation: the cached impact estimates are stale.
+        state.generation += 1
+        enqueue.impact_estimates_refresh()  # runs after commit
     state.save()
     return RollupResult(rows_written=written, buckets=len(scope))
 

@@ -369,6 +369,8 @@ ACCESS: dict[str, dict[str, str]] = {
     # Outcome metrics.
     "metrics:dashboard": LEADERS_AND_ADMINS,
     "metrics:dashboard_export": LEADERS_AND_ADMINS,
+    # The impact planner (rollout order for an assignment wave): L&D admins only.
+    "metrics:impact_planner": ADMIN_ONLY,
     # Imports and xAPI keys: L&D admins only (the polling partial included).
     "metrics:imports": ADMIN_ONLY,
     "metrics:import_run": ADMIN_ONLY,
