@@ -26,6 +26,73 @@
     });
   }
 
+  // Destructive one-click actions ask first, in a modal <dialog> (focus moves into it,
+  // Escape or Cancel keeps things as they were, focus returns to the button): a form
+  // with data-confirm="question" (and data-confirm-button="label"), or htmx's hx-confirm.
+  function confirmDialog(question, confirmLabel, returnFocusTo) {
+    return new Promise(function (resolve) {
+      const dialog = document.createElement("dialog");
+      dialog.className = "confirm-dialog";
+      dialog.setAttribute("aria-labelledby", "confirm-dialog-question");
+      const text = document.createElement("p");
+      text.id = "confirm-dialog-question";
+      text.textContent = question;
+      const actions = document.createElement("div");
+      actions.className = "confirm-actions";
+      const cancel = document.createElement("button");
+      cancel.type = "button";
+      cancel.className = "button";
+      cancel.textContent = "Cancel";
+      const confirm = document.createElement("button");
+      confirm.type = "button";
+      confirm.className = "button danger";
+      confirm.textContent = confirmLabel;
+      actions.append(cancel, confirm);
+      dialog.append(text, actions);
+      document.body.append(dialog);
+      cancel.addEventListener("click", function () { dialog.close("cancel"); });
+      confirm.addEventListener("click", function () { dialog.close("confirm"); });
+      dialog.addEventListener("close", function () {
+        const confirmed = dialog.returnValue === "confirm";
+        dialog.remove();
+        if (!confirmed && returnFocusTo) returnFocusTo.focus();
+        resolve(confirmed);
+      });
+      dialog.showModal();
+      cancel.focus();
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.dataset.confirm) return;
+    if (form.dataset.confirmed === "1") {
+      delete form.dataset.confirmed;
+      return;
+    }
+    // Capture phase on the document: runs before htmx's own listener on the form.
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    const submitter = event.submitter || form.querySelector("[type=submit]");
+    const label = form.dataset.confirmButton || (submitter ? submitter.textContent.trim() : "Confirm");
+    confirmDialog(form.dataset.confirm, label, submitter).then(function (confirmed) {
+      if (!confirmed) return;
+      form.dataset.confirmed = "1";
+      form.requestSubmit(submitter || undefined);
+    });
+  }, true);
+
+  document.addEventListener("htmx:confirm", function (event) {
+    if (!event.detail.question) return;
+    event.preventDefault();
+    const element = event.detail.elt;
+    const label = element.dataset.confirmButton || "Delete";
+    const focusBack = element.querySelector("[type=submit]") || element;
+    confirmDialog(event.detail.question, label, focusBack).then(function (confirmed) {
+      if (confirmed) event.detail.issueRequest(true);
+    });
+  });
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", setUpMenu);
   } else {

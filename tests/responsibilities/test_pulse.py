@@ -220,6 +220,20 @@ def test_opening_a_pulse_that_closes_in_the_past_is_refused_with_a_message(clien
     assert not AlignmentSurvey.objects.exists()
 
 
+def test_a_refused_pulse_keeps_what_was_typed_with_the_reason_under_the_field(client, ld_admin):
+    client.force_login(ld_admin)
+    past = (timezone.localtime() - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        "/responsibilities/pulse/open/", {"title": "Spring pulse", "closes_at": past}
+    )
+    assert response.status_code == 200
+    assert 'value="Spring pulse"' in response.text
+    assert f'value="{past}"' in response.text
+    closes_field = response.text.split('for="id_closes_at"')[1].split("</div>\n")[0]
+    assert "must be in the future" in closes_field
+    assert not AlignmentSurvey.objects.exists()
+
+
 def test_a_user_without_a_person_record_cannot_answer(client, survey):
     client.force_login(UserFactory())
     assert client.get(f"/responsibilities/pulse/{survey.pk}/answer/").status_code == 403
