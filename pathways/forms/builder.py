@@ -63,6 +63,12 @@ class PathwayForm(forms.Form):
         label="Targeted outcome measures",
         help_text="The outcomes this pathway should move (judged on outcomes, not attendance).",
     )
+    stages_in_order = forms.BooleanField(
+        required=False,
+        initial=True,
+        label=Pathway._meta.get_field("stages_in_order").verbose_name,
+        help_text=Pathway._meta.get_field("stages_in_order").help_text,
+    )
 
     def __init__(self, *args, pathway: Pathway | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -43,6 +43,7 @@ class OutlineStep:
     position: int  # 1-based among the stage's live steps
     locked: bool = False
     waits_for: list[Step] = field(default_factory=list)
+    after_stage: Stage | None = None  # "stages unlock in order": the stage it waits for
 
 
 @dataclass
@@ -93,8 +94,12 @@ def pathway_structure(pathway: Pathway) -> PathwayStructure:
     for waits in needs.values():
         waits.sort(key=lambda s: (order.get(s.stage_id, 0), s.position))
     result = []
+    # With "stages unlock in order", a stage's steps wait for the last stage before it
+    # that has live steps.
+    stage_before: Stage | None = None
     for stage in stages:
         live = [s for s in steps if s.stage_id == stage.pk and not s.is_archived]
+        after_stage = stage_before if pathway.stages_in_order else None
         items = []
         for i, step in enumerate(live):
             step.prerequisite_list = needs.get(step.pk, [])
@@ -102,8 +107,16 @@ def pathway_structure(pathway: Pathway) -> PathwayStructure:
             if stage.is_sequential and i > 0 and live[i - 1] not in waits_for:
                 waits_for.insert(0, live[i - 1])
             items.append(
-                OutlineStep(step=step, position=i + 1, locked=bool(waits_for), waits_for=waits_for)
+                OutlineStep(
+                    step=step,
+                    position=i + 1,
+                    locked=bool(waits_for) or after_stage is not None,
+                    waits_for=waits_for,
+                    after_stage=after_stage,
+                )
             )
+        if live:
+            stage_before = stage
         archived = [s for s in steps if s.stage_id == stage.pk and s.is_archived]
         result.append(StructureStage(stage=stage, steps=items, archived_steps=archived))
     live_steps = [s for s in steps if not s.is_archived]

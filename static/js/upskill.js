@@ -93,6 +93,26 @@
     });
   });
 
+  // After an htmx swap: focus moves to what the new content marks as the next action
+  // (never left on <body> because the pressed button was swapped away), and what it
+  // marks to announce is read out through the page's one live region.
+  document.addEventListener("htmx:afterSettle", function () {
+    const next = document.querySelector("[data-focus-after-swap]");
+    if (next) {
+      next.removeAttribute("data-focus-after-swap");
+      next.focus();
+    }
+    const said = [...document.querySelectorAll("[data-announce]")];
+    const announcer = document.getElementById("announcer");
+    if (!said.length || !announcer) return;
+    const text = said.map(function (el) {
+      el.removeAttribute("data-announce");
+      return el.textContent.replace(/\s+/g, " ").trim();
+    }).join(" ");
+    announcer.textContent = "";
+    window.setTimeout(function () { announcer.textContent = text; }, 100);
+  });
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", setUpMenu);
   } else {

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from pathways import services
 from pathways.models import Enrollment, Pathway, PathwayAssignment, Product, RoleRubric, Step
 from pathways.tasks import pathway_assignments_apply
 from tests.factories import (
@@ -754,3 +755,45 @@ def test_restoring_an_archived_step_that_would_break_a_published_pathway_is_refu
     assert response.status_code == 200
     archived.refresh_from_db()
     assert archived.is_archived
+
+
+# --- Stage order ----------------------------------------------------------------------------
+
+
+def test_a_new_pathway_unlocks_its_stages_in_order_and_an_existing_one_keeps_its_locks(
+    admin_client,
+):
+    admin_client.post("/pathways/new/", {"title": "Prompting for support", "stages_in_order": "on"})
+    assert Pathway.objects.get(title="Prompting for support").stages_in_order is True
+    # The form's box starts ticked; a pathway made before the option existed (the model's
+    # and the migration's default) does not change its learners' locks.
+    assert 'id="id_stages_in_order" checked' in admin_client.get("/pathways/new/").text
+    assert PathwayFactory().stages_in_order is False
+    assert services.pathway_create(title="By the service").stages_in_order is True
+
+
+def test_the_stage_order_option_is_saved_from_details_and_shown_in_the_preview(admin_client):
+    pathway = publishable_pathway()
+    preview = admin_client.get(f"/pathways/{pathway.pk}/preview/").text
+    assert "Stages are open at once:" in preview
+    assert html_count_open(preview) == 3  # the first step of each stage
+
+    admin_client.post(
+        f"/pathways/{pathway.pk}/details/", {"title": pathway.title, "stages_in_order": "on"}
+    )
+    pathway.refresh_from_db()
+    assert pathway.stages_in_order is True
+    preview = admin_client.get(f"/pathways/{pathway.pk}/preview/").text
+    assert "Stages unlock in order:" in preview
+    assert html_count_open(preview) == 1  # only the first step of the first stage
+    first_stage = pathway.stages.order_by("position").first()
+    assert f"Unlocks after the stage “{first_stage.title}”." in preview
+    assert "Stages unlock in order:" in admin_client.get(f"/pathways/{pathway.pk}/").text
+
+    admin_client.post(f"/pathways/{pathway.pk}/details/", {"title": pathway.title})
+    pathway.refresh_from_db()
+    assert pathway.stages_in_order is False
+
+
+def html_count_open(html: str) -> int:
+    return html.count('class="outline-step open"')

@@ -125,6 +125,7 @@ def pathway_create(
     products: Iterable[Product] = (),
     target_roles: Iterable[JobRole] = (),
     targeted_measures: Iterable | None = None,
+    stages_in_order: bool = True,
 ) -> Pathway:
     slug = slug.strip()
     if slug and Pathway.objects.filter(slug=slug).exists():
@@ -134,6 +135,7 @@ def pathway_create(
         summary=summary.strip(),
         slug=slug or _unique_slug(Pathway, title),
         status=Pathway.Status.DRAFT,
+        stages_in_order=stages_in_order,
     )
     pathway.full_clean()
     pathway.save()
@@ -153,9 +155,12 @@ def pathway_update(
     products: Iterable[Product] = (),
     target_roles: Iterable[JobRole] = (),
     targeted_measures: Iterable | None = None,
+    stages_in_order: bool | None = None,
 ) -> Pathway:
     pathway.title = title.strip()
     pathway.summary = summary.strip()
+    if stages_in_order is not None:
+        pathway.stages_in_order = stages_in_order
     if slug is not None and slug.strip() and slug.strip() != pathway.slug:
         if Pathway.objects.filter(slug=slug.strip()).exclude(pk=pathway.pk).exists():
             raise ValidationError({"slug": f"Another pathway already uses “{slug.strip()}”."})
@@ -178,6 +183,7 @@ def pathway_duplicate(*, pathway: Pathway, title: str = "") -> Pathway:
         slug=_unique_slug(Pathway, f"{pathway.slug}-copy"),
         summary=pathway.summary,
         status=Pathway.Status.DRAFT,
+        stages_in_order=pathway.stages_in_order,
     )
     _set_pathway_relations(
         copy,

@@ -81,6 +81,7 @@ def pathway_edit(request: HtmxHttpRequest, pk: int):
                 "products": list(pathway.products.values_list("pk", flat=True)),
                 "target_roles": list(pathway.target_roles.values_list("pk", flat=True)),
                 "targeted_measures": list(pathway.targeted_measures.values_list("pk", flat=True)),
+                "stages_in_order": pathway.stages_in_order,
             },
         )
     return render(
