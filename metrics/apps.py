@@ -12,3 +12,8 @@ class MetricsConfig(AppConfig):
         from upskill.learning_activity import learning_activity_recorder_register
 
         learning_activity_recorder_register(app_activity_record)
+
+        from metrics.notifications import leader_digests_notify
+        from upskill.notifications import due_job_register
+
+        due_job_register("metrics-leader-digests", leader_digests_notify)

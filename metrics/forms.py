@@ -2,7 +2,7 @@
 
 from django import forms
 
-from metrics.models import ImportRun
+from metrics.models import ActivityRecord, ImportRun
 
 
 class ImportUploadForm(forms.Form):
@@ -30,4 +30,26 @@ class ImportConfirmForm(forms.Form):
 class XapiKeyForm(forms.Form):
     name = forms.CharField(
         max_length=120, help_text="Who will use it, e.g. “Learning platform (production)”."
+    )
+
+
+class XapiVerbMappingForm(forms.Form):
+    verb_iri = forms.CharField(
+        label="Verb IRI",
+        max_length=600,
+        help_text="Matched exactly, e.g. http://adlnet.gov/expapi/verbs/completed.",
+    )
+    kind = forms.ChoiceField(label="Counts as", choices=ActivityRecord.Kind.choices)
+
+
+class XapiActivityMappingForm(forms.Form):
+    activity_iri = forms.CharField(
+        label="Activity id",
+        max_length=600,
+        help_text="Matched exactly, e.g. https://moodle.example.com/course/view.php?id=42.",
+    )
+    step_reference = forms.CharField(
+        label="Step",
+        max_length=200,
+        help_text="<pathway-slug>/<step-key>, e.g. ai-basics/prompting-101.",
     )

@@ -1,6 +1,9 @@
 """Thin Celery tasks: each takes primary keys and calls the metrics service of its name.
 All of them are idempotent (see each service), so all get acks_late: a message whose
-worker died is redelivered and re-run safely."""
+worker died is redelivered and re-run safely. Jobs are sent only through
+metrics.enqueue."""
+
+from __future__ import annotations  # services imports this module (via enqueue) first
 
 from celery import shared_task
 

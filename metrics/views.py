@@ -1,17 +1,17 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from metrics import forms, selectors, services
 from metrics.models import ImportRun, XapiKey
-from metrics.services import imports
 from upskill.decorators import dashboard_required, ld_admin_required
 from upskill.http import HtmxHttpRequest
+
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
 
 @require_GET
@@ -20,8 +20,8 @@ def dashboard(request: HtmxHttpRequest):
     """Outcomes first, attendance second, for the teams the user may see (filters in the
     URL, so a view can be bookmarked and shared)."""
     filters, teams, pathways = selectors.dashboard_filters(request.user, request.GET)
-    board = selectors.dashboard(request.user, filters, teams)
-    template = "metrics/dashboard.html"
+    board = selectors.dashboard(filters, teams)
+    template = "metrics/dashboard/dashboard.html"
     if request.htmx:
         template += "#dashboard-body"
     return render(
@@ -45,7 +45,7 @@ def dashboard_export(request: HtmxHttpRequest):
     filters, teams, _pathways = selectors.dashboard_filters(request.user, request.GET)
     team_ids = selectors.scope_team_ids(filters, teams)
     response = StreamingHttpResponse(
-        selectors.rollup_export_lines(team_ids, filters), content_type="text/csv"
+        selectors.rollup_export_lines(team_ids, filters), content_type=CSV_CONTENT_TYPE
     )
     response["Content-Disposition"] = 'attachment; filename="upskill-rollups.csv"'
     return response
@@ -74,7 +74,7 @@ def import_list(request: HtmxHttpRequest):
     if request.method == "POST":
         if _import_upload_too_big(request):
             refused = (
-                f"The file is over {imports.MAX_FILE_BYTES // 2**20} MB; "
+                f"The file is over {services.MAX_FILE_BYTES // 2**20} MB; "
                 "split it into smaller files and import each."
             )
             status = 400
@@ -94,20 +94,31 @@ def import_list(request: HtmxHttpRequest):
             status = 400
     return render(
         request,
-        "metrics/imports.html",
+        "metrics/imports/import_list.html",
         {
             "form": form,
             "refused": refused,
             "import_runs": selectors.import_runs_recent(),
-            "headers": imports.HEADERS,
+            "headers": services.HEADERS,
         },
         status=status,
     )
 
 
+@require_GET
+@ld_admin_required
+def import_template(request: HtmxHttpRequest, kind: str):
+    """A CSV with the header a kind of import expects and one example row."""
+    if kind not in services.HEADERS:
+        raise Http404(f"No import kind {kind!r}.")
+    response = HttpResponse(services.template_csv(kind), content_type=CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="upskill-{kind}-template.csv"'
+    return response
+
+
 def _import_run_page(request: HtmxHttpRequest, import_run: ImportRun, error: str = ""):
     shown, more = selectors.import_run_errors_shown(import_run)
-    template = "metrics/import_run.html"
+    template = "metrics/imports/import_run.html"
     if request.htmx:
         template += "#import-run-status"
     return render(
@@ -117,7 +128,7 @@ def _import_run_page(request: HtmxHttpRequest, import_run: ImportRun, error: str
             "import_run": import_run,
             "row_errors": shown,
             "more_errors": more,
-            "headers": imports.HEADERS,
+            "headers": services.HEADERS,
             "error": error,
         },
     )
@@ -131,40 +142,44 @@ def import_run(request: HtmxHttpRequest, pk: int):
     return _import_run_page(request, get_object_or_404(ImportRun, pk=pk))
 
 
+def _import_run_act(request: HtmxHttpRequest, pk: int, act) -> HttpResponse:
+    """Confirm or cancel a run through `act` (a service taking the run), then show the
+    run: the htmx partial (saying why, if the service refused), else a redirect with a
+    message."""
+    import_run = get_object_or_404(ImportRun, pk=pk)
+    error = ""
+    try:
+        act(import_run)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    if request.htmx:  # the partial says it; a message would wait for the next page
+        import_run.refresh_from_db()
+        return _import_run_page(request, import_run, error=error)
+    if error:
+        messages.error(request, error)
+    return redirect("metrics:import_run", pk=pk)
+
+
 @require_POST
 @ld_admin_required
 def import_run_confirm(request: HtmxHttpRequest, pk: int):
-    import_run = get_object_or_404(ImportRun, pk=pk)
     form = forms.ImportConfirmForm(request.POST)
     rows_valid = form.cleaned_data["rows_valid"] if form.is_valid() else None
-    try:
-        import_run = services.import_run_confirm(import_run=import_run, rows_valid=rows_valid)
-    except ValidationError as exc:
-        if request.htmx:  # the partial says it; a message would wait for the next page
-            import_run.refresh_from_db()
-            return _import_run_page(request, import_run, error=" ".join(exc.messages))
-        messages.error(request, " ".join(exc.messages))
-    if request.htmx:
-        import_run.refresh_from_db()
-        return _import_run_page(request, import_run)
-    return redirect("metrics:import_run", pk=pk)
+    return _import_run_act(
+        request,
+        pk,
+        lambda import_run: services.import_run_confirm(
+            import_run=import_run, rows_valid=rows_valid
+        ),
+    )
 
 
 @require_POST
 @ld_admin_required
 def import_run_cancel(request: HtmxHttpRequest, pk: int):
-    import_run = get_object_or_404(ImportRun, pk=pk)
-    try:
-        import_run = services.import_run_cancel(import_run=import_run)
-    except ValidationError as exc:
-        if request.htmx:  # the partial says it; a message would wait for the next page
-            import_run.refresh_from_db()
-            return _import_run_page(request, import_run, error=" ".join(exc.messages))
-        messages.error(request, " ".join(exc.messages))
-    if request.htmx:
-        import_run.refresh_from_db()
-        return _import_run_page(request, import_run)
-    return redirect("metrics:import_run", pk=pk)
+    return _import_run_act(
+        request, pk, lambda import_run: services.import_run_cancel(import_run=import_run)
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -191,7 +206,7 @@ def xapi_keys(request: HtmxHttpRequest):
             status = 400
     response = render(
         request,
-        "metrics/xapi_keys.html",
+        "metrics/xapi/xapi_keys.html",
         {
             "form": form,
             "created": created,
@@ -212,51 +227,3 @@ def xapi_key_revoke(request: HtmxHttpRequest, pk: int):
     xapi_key = services.xapi_key_revoke(xapi_key=get_object_or_404(XapiKey, pk=pk))
     messages.success(request, f"Key “{xapi_key.name}” is revoked; requests using it now get 401.")
     return redirect("metrics:xapi_keys")
-
-
-# --- xAPI ---------------------------------------------------------------------------------
-
-
-def _xapi_response(payload, status: int) -> JsonResponse:
-    response = JsonResponse(payload, status=status, safe=False)
-    response["X-Experience-API-Version"] = "1.0.3"
-    return response
-
-
-def _xapi_body_too_large(limit: int) -> JsonResponse:
-    return _xapi_response(
-        {"error": f"The body is over {limit:,} bytes; send fewer statements per request."}, 413
-    )
-
-
-@csrf_exempt  # a machine client with an API key, not a browser session: no CSRF cookie
-@require_POST
-def xapi_statements(request: HttpRequest):
-    """xAPI 1.0.3 statements (one object or an array), all recorded or none. Auth is an
-    API key (Bearer, or Basic with the key as password); see README, Import formats."""
-    xapi_key = services.xapi_key_authenticate(
-        authorization=request.headers.get("Authorization", "")
-    )
-    if xapi_key is None:
-        response = _xapi_response(
-            {"error": "A valid API key is required: Authorization: Bearer <key>."}, 401
-        )
-        response["WWW-Authenticate"] = 'Bearer realm="xapi", Basic realm="xapi"'
-        return response
-    limit = settings.XAPI_MAX_BODY_BYTES
-    try:
-        declared = int(request.headers.get("Content-Length") or 0)
-    except ValueError:
-        declared = 0
-    if declared > limit:
-        return _xapi_body_too_large(limit)
-    # Read at most one byte over the limit, whatever the Content-Length claimed.
-    body = request.read(limit + 1)
-    if len(body) > limit:
-        return _xapi_body_too_large(limit)
-    try:
-        statements = services.statements_decode(body=body)
-        result = services.statements_record(statements=statements)
-    except services.StatementsRejected as exc:
-        return _xapi_response({"error": exc.messages[0]}, 400)
-    return _xapi_response(result.ids, 200)

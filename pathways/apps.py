@@ -1,6 +1,27 @@
 from django.apps import AppConfig
 
 
+def _enrol_by_standing_rules(person_ids: list[int]) -> None:
+    from pathways.services.builder import pathway_assignments_apply
+
+    # A long id list would pass SQLite's bound-parameter limit; applying every rule to
+    # everyone is the same set-based work and only adds missing enrolments.
+    pathway_assignments_apply(person_ids=person_ids if len(person_ids) <= 900 else None)
+
+
 class PathwaysConfig(AppConfig):
     name = "pathways"
     verbose_name = "Learning pathways"
+
+    def ready(self) -> None:
+        # Joiners (and movers, and people with a new role) provisioned by HR sync or
+        # SCIM get the standing assignment rules of their team and role in the same
+        # transaction, not at the next hourly run (upskill.services.provisioning_hooks).
+        from upskill.services import people_provisioned_hook_register
+
+        people_provisioned_hook_register(_enrol_by_standing_rules)
+
+        from pathways.notifications import due_dates_notify
+        from upskill.notifications import due_job_register
+
+        due_job_register("pathways-due-dates", due_dates_notify)

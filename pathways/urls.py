@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pathways.views import builder, learning
+from pathways.views import badges, builder, learning
 
 app_name = "pathways"
 
@@ -53,7 +53,6 @@ learning_urlpatterns = [
     path("learning/reviews/", learning.review_queue, name="review_queue"),
     path("learning/reviews/<int:pk>/", learning.review, name="review"),
     path("learning/recognition/", learning.recognition, name="recognition"),
-    path("learning/badges/<int:pk>/", learning.badge_download, name="badge"),
     path("learning/enrol/<slug:slug>/", learning.enrol, name="enrol"),
     path("learning/<slug:slug>/confidence/", learning.confidence_rate, name="confidence_rate"),
     path("learning/<slug:slug>/steps/<slug:key>/", learning.step_detail, name="step"),
@@ -82,4 +81,24 @@ learning_urlpatterns = [
     path("pathways/<slug:slug>/feedback/", learning.feedback_summary, name="feedback_summary"),
 ]
 
-urlpatterns = builder_urlpatterns + learning_urlpatterns
+# Verifiable Open Badges 3.0: the owner's badge, the public documents a verifier
+# fetches without signing in, and revocation (L&D admins).
+badges_urlpatterns = [
+    path("learning/badges/<int:pk>/", badges.badge_download, name="badge"),
+    path("learning/badges/<int:pk>/page/", badges.badge_mine, name="badge_mine"),
+    path("learning/badges/<int:pk>/sharing/", badges.badge_sharing, name="badge_sharing"),
+    path("badges/issuer", badges.badge_issuer, name="badge_issuer"),
+    path("badges/status/<int:pk>", badges.badge_status_list, name="badge_status_list"),
+    path("badges/<str:public_id>/", badges.badge_public, name="badge_public"),
+    path(
+        "badges/<str:public_id>/credential.json",
+        badges.badge_public_credential,
+        name="badge_public_credential",
+    ),
+    path("achievements/<slug:slug>", badges.achievement, name="achievement"),
+    path("achievements/<slug:slug>/badge.svg", badges.achievement_image, name="achievement_image"),
+    path("pathways/badges/", badges.badge_admin, name="badge_admin"),
+    path("pathways/badges/<int:pk>/revoke/", badges.badge_revoke, name="badge_revoke"),
+]
+
+urlpatterns = builder_urlpatterns + learning_urlpatterns + badges_urlpatterns

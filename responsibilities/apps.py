@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class ResponsibilitiesConfig(AppConfig):
     name = "responsibilities"
     verbose_name = "Shared responsibility"
+
+    def ready(self) -> None:
+        from responsibilities.notifications import commitments_due_notify
+        from upskill.notifications import due_job_register
+
+        due_job_register("responsibilities-commitments", commitments_due_notify)

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from responsibilities import notifications as responsibility_notifications
 from responsibilities import periods
 from responsibilities.models import (
     AlignmentAnswer,
@@ -234,6 +235,7 @@ def survey_open(*, title: str, closes_at: datetime, created_by=None) -> Alignmen
             survey.save()
     except IntegrityError as exc:
         raise ValidationError("Another pulse is open; close it before opening a new one.") from exc
+    responsibility_notifications.pulse_opened_notify(survey=survey)
     return survey
 
 

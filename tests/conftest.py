@@ -18,6 +18,7 @@ import pytest
 from responsibilities import services as responsibility_services
 from responsibilities.models import ResponsibilityArea
 from tests.factories import LDAdminFactory, PersonFactory, TeamFactory, UserFactory
+from tests.smtp_server import smtp_server  # noqa: F401  (a real SMTP server, for any test)
 
 
 @pytest.fixture(autouse=True)

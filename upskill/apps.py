@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 
 
@@ -16,3 +17,6 @@ class UpskillConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_grant_ld_admin_permissions, dispatch_uid="upskill-ld-admin-perms")
+        from upskill.middleware import session_clock_start
+
+        user_logged_in.connect(session_clock_start, dispatch_uid="upskill-session-clock")

@@ -1,4 +1,6 @@
 from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from upskill.audit import KINDS
@@ -30,3 +32,17 @@ def validation_error_onto_form(form: forms.Form, exc: ValidationError) -> None:
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+class SignInForm(AuthenticationForm):
+    """The password form. With PASSWORD_LOGIN off the backend accepts only superusers;
+    everyone else reads why instead of "wrong password"."""
+
+    def get_invalid_login_error(self):
+        if not settings.PASSWORD_LOGIN:
+            return ValidationError(
+                "Password sign-in is switched off: use single sign-on. Only the break-glass "
+                "administrator account can sign in here.",
+                code="invalid_login",
+            )
+        return super().get_invalid_login_error()

@@ -1,6 +1,20 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+
+# Rows made before provisioning (the demo seed, the Django admin, rows that existed when
+# the keys were introduced) carry a placeholder key with this prefix. The first HR sync
+# or SCIM create that names the same email (people) or name (teams) adopts the row and
+# gives it the real key, so an organisation can start from what is already there
+# without a second copy of anyone; a real key is never changed afterwards.
+UNKEYED_PREFIX = "unkeyed-"
+EXTERNAL_KEY_LENGTH = 64
+
+
+def unkeyed_id() -> str:
+    return UNKEYED_PREFIX + secrets.token_hex(8)
 
 
 class Team(models.Model):
@@ -12,6 +26,16 @@ class Team(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     leaders = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="led_teams")
+    external_id = models.CharField(
+        "team id",
+        max_length=EXTERNAL_KEY_LENGTH,
+        unique=True,
+        default=unkeyed_id,
+        help_text="The HR system's immutable team id; HR sync and SCIM key teams on it.",
+    )
+    # Set when a full HR sync no longer lists the team. The row stays (its history and
+    # rollups are keyed on it); nobody active may be in it, and it leads nobody.
+    removed_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -49,6 +73,21 @@ class Person(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
     )
     joined_on = models.DateField(null=True, blank=True)
+    employee_id = models.CharField(
+        max_length=EXTERNAL_KEY_LENGTH,
+        unique=True,
+        default=unkeyed_id,
+        help_text=(
+            "The HR system's immutable employee id; HR sync and SCIM key people on it, "
+            "never on email (an email change keeps the same person)."
+        ),
+    )
+    # Set when HR sync or SCIM makes the person a leaver (their user is deactivated;
+    # the Person and all their history stay).
+    left_on = models.DateField(null=True, blank=True)
+    # Set when the identity provider DELETEs the user over SCIM: a leaver whom SCIM no
+    # longer lists (the Person and its history stay).
+    deprovisioned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["user__last_name", "user__first_name"]
@@ -70,6 +109,10 @@ class Person(models.Model):
     @property
     def email(self) -> str:
         return self.user.email
+
+    @property
+    def is_leaver(self) -> bool:
+        return self.left_on is not None
 
 
 class AccessDenial(models.Model):
@@ -93,6 +136,174 @@ class AccessDenial(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} refused"
+
+
+class ScimConnection(models.Model):
+    """One identity provider (Okta, Entra ID) provisioning over SCIM 2.0, with its own
+    bearer token. Only the token's SHA-256 and first characters are stored."""
+
+    name = models.CharField(max_length=120)
+    prefix = models.CharField(
+        max_length=12, help_text="The token's first characters, to tell tokens apart."
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "SCIM connection"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class HrSyncRun(models.Model):
+    """An HR sync uploaded in the browser: the two files, the plan a job made of them,
+    and whether it was applied. The files are kept as text (they are small: 50,000 people
+    is about 5 MB) so the job and the confirmation read exactly what was uploaded."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        PLANNING = "planning", "Planning"
+        PLANNED = "planned", "Planned — waiting for confirmation"
+        APPLYING = "applying", "Applying"
+        DONE = "done", "Applied"
+        REJECTED = "rejected", "Rejected"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    ACTIVE = (Status.PENDING, Status.PLANNING, Status.APPLYING)
+
+    teams_csv = models.TextField(blank=True)
+    people_csv = models.TextField(blank=True)
+    teams_name = models.CharField(max_length=255, blank=True)
+    people_name = models.CharField(max_length=255, blank=True)
+    full = models.BooleanField(
+        default=False, help_text="People and teams missing from the files leave / are removed."
+    )
+    allow_mass_leavers = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    plan = models.JSONField(default=dict, blank=True)
+    row_errors = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "HR sync run"
+
+    def __str__(self) -> str:
+        return f"HR sync #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def progress_percent(self) -> int | None:
+        if not self.progress_total or self.status == self.Status.APPLYING:
+            return None
+        return min(100, self.progress_done * 100 // self.progress_total)
+
+
+class Notification(models.Model):
+    """Something a person should act on, shown in the bell and (unless they turned the
+    kind off) emailed. `key` names the event, so the same event never notifies twice:
+    a re-run of a due job, a redelivered task or two workers at once all hit the unique
+    key. Bodies never quote evidence or pulse answers: they say what happened and link
+    to the page that acts on it."""
+
+    class Kind(models.TextChoices):
+        ENROLLED = "enrolled", "Enrolled in a pathway"
+        DUE_SOON = "due_soon", "A pathway is due in 7 days"
+        OVERDUE = "overdue", "A pathway is overdue"
+        REVIEW_OUTCOME = "review_outcome", "Your evidence was reviewed"
+        PULSE_OPENED = "pulse_opened", "A pulse opened"
+        PULSE_CLOSING = "pulse_closing", "A pulse closes in 2 days"
+        RECOGNISED = "recognised", "A colleague recognised you"
+        REVIEW_WAITING = "review_waiting", "Evidence waiting for your review"
+        CHECK_IN_DUE = "check_in_due", "A commitment check-in is due"
+        COMMITMENT_BEHIND = "commitment_behind", "A commitment is falling behind"
+        DIGEST = "digest", "The weekly leader digest"
+        IMPORT_FINISHED = "import_finished", "An import finished or failed"
+
+    class Email(models.TextChoices):
+        PENDING = "pending", "Waiting to be emailed"
+        SENDING = "sending", "Being emailed"
+        SENT = "sent", "Emailed"
+        SKIPPED = "skipped", "Not emailed (turned off, or no address)"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    key = models.CharField(max_length=200, unique=True)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, help_text="The page that acts on it (a path).")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email = models.CharField(max_length=8, choices=Email.choices, default=Email.PENDING)
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    email_claim = models.CharField(max_length=32, blank=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["recipient", "created_at"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+            models.Index(
+                fields=["email", "recipient"],
+                condition=Q(email__in=["pending", "sending"]),
+                name="notification_email_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for user #{self.recipient_id}"
+
+
+class NotificationPreference(models.Model):
+    """One person's choices. Absent means the quiet defaults: every kind in the bell,
+    every kind by email (batched into at most one email a day, review outcomes at once),
+    the leader digest on, the site time zone."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email_off = models.JSONField(
+        default=list, blank=True, help_text="Kinds never emailed (still shown in the bell)."
+    )
+    digest = models.BooleanField(default=True, help_text="The weekly leader digest.")
+    time_zone = models.CharField(
+        max_length=64, blank=True, help_text="For due dates; empty means the site time zone."
+    )
+    # The day (in the person's time zone) their batched email last went; taken under a
+    # row lock (select_for_update, skip_locked) so two workers never both send "today's".
+    batch_sent_on = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Notification preferences of user #{self.user_id}"
 
 
 class OutcomeMeasure(models.Model):
@@ -119,3 +330,56 @@ class OutcomeMeasure(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class IdentityLink(models.Model):
+    """A person's identity at the identity provider: the issuer's immutable subject
+    (`sub`), stored the first time they sign in with it and matched first from then on."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="identity_links"
+    )
+    issuer = models.CharField(max_length=500)
+    subject = models.CharField(max_length=255)
+    linked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="identity_link_unique"),
+            models.UniqueConstraint(fields=["user", "issuer"], name="identity_link_one_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.issuer}"
+
+
+class SignInEvent(models.Model):
+    """Single sign-on and sign-out in the audit trail: sign-ins, refusals with their
+    reason, first links and sign-outs. Never a token, code or secret: `identity` is the
+    claim the person was looked up by (an email or employee id) and the `sub`."""
+
+    class Kind(models.TextChoices):
+        SIGNED_IN = "signed_in", "Signed in with single sign-on"
+        REFUSED = "refused", "Sign-in refused"
+        LINKED = "linked", "Identity linked"
+        SIGNED_OUT = "signed_out", "Signed out"
+        SESSION_ENDED = "session_ended", "Session ended"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sign_in_events",
+    )
+    identity = models.CharField(max_length=300, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.identity}".strip()

@@ -78,11 +78,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # After authentication: ends the session of a deactivated person, or one past its cap.
+    "upskill.middleware.SessionBoundsMiddleware",
     "upskill.middleware.AccessDenialMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    "upskill.middleware.SignOutFormActionMiddleware",
     # django-axes must come last: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -91,7 +94,10 @@ MIDDLEWARE = [
 # username from one address, that pair is locked out for AXES_COOLOFF_MINUTES.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Passwords: everyone while PASSWORD_LOGIN is on, only superusers (break-glass) when off.
+    "upskill.backends.PasswordBackend",
+    # OpenID Connect: inert until OIDC_ISSUER is set (see "Single sign-on" below).
+    "upskill.backends.OidcBackend",
 ]
 AXES_FAILURE_LIMIT = _env_or_fail(env.int, "AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=_env_or_fail(env.int, "AXES_COOLOFF_MINUTES", 15))
@@ -201,6 +207,59 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Single sign-on (OpenID Connect, mozilla-django-oidc underneath): on when OIDC_ISSUER is
+# set. The provider's endpoints come from its discovery document, fetched when first
+# needed and cached (upskill/oidc.py), so nothing here names them.
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
+OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+if OIDC_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise ImproperlyConfigured(
+        "OIDC_ISSUER is set: OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set too."
+    )
+if OIDC_ISSUER and not DEBUG and not OIDC_ISSUER.startswith("https://"):
+    raise ImproperlyConfigured("OIDC_ISSUER must be an https:// URL when DEBUG is false.")
+OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
+if OIDC_ISSUER and "openid" not in OIDC_RP_SCOPES.split():
+    raise ImproperlyConfigured("OIDC_SCOPES must include openid.")
+OIDC_BUTTON_LABEL = env.str("OIDC_BUTTON_LABEL", default="your company account")
+# Which claim names the person, and which field of theirs it must equal (a lookup from
+# the user: "person__employee_id", or "email" — compared ignoring case). The subject
+# (`sub`) is stored on first sign-in and matched first from then on.
+OIDC_MATCH_CLAIM = env.str("OIDC_MATCH_CLAIM", default="employee_id")
+OIDC_MATCH_FIELD = env.str("OIDC_MATCH_FIELD", default="person__employee_id")
+# When the match claim is missing from a token: try the (verified) email claim instead.
+OIDC_MATCH_EMAIL_FALLBACK = _env_or_fail(env.bool, "OIDC_MATCH_EMAIL_FALLBACK", False)
+OIDC_CREATE_UNKNOWN = _env_or_fail(env.bool, "OIDC_CREATE_UNKNOWN", False)
+# Members of any of these IdP groups are L&D admins, others are not (empty: the group
+# SCIM maps, SCIM_LD_ADMIN_GROUP); only applied when the token carries the group claim.
+OIDC_ADMIN_GROUPS = _env_or_fail(env.list, "OIDC_ADMIN_GROUPS", [])
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_TIMEOUT = _env_or_fail(env.float, "OIDC_TIMEOUT", 5.0)
+OIDC_DISCOVERY_CACHE_SECONDS = _env_or_fail(env.int, "OIDC_DISCOVERY_CACHE_SECONDS", 3600)
+# mozilla-django-oidc's own settings: authorisation code flow with PKCE (S256), state
+# and nonce; the ID token kept in the session for RP-initiated logout's id_token_hint.
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_RP_SIGN_ALGO = env.str("OIDC_SIGN_ALGORITHM", default="RS256")
+OIDC_STORE_ID_TOKEN = True
+OIDC_STORE_ACCESS_TOKEN = False
+OIDC_CREATE_USER = OIDC_CREATE_UNKNOWN
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+OIDC_OP_LOGOUT_URL_METHOD = "upskill.oidc.provider_logout_url"
+LOGIN_REDIRECT_URL_FAILURE = "login"
+
+# Password sign-in (the form on /login/ and the admin's). Off: only superusers, the
+# break-glass accounts for when the identity provider is down.
+PASSWORD_LOGIN = _env_or_fail(env.bool, "PASSWORD_LOGIN", True)
+
+# Every session ends this long after sign-in, whatever happens in between (the cookie
+# expires then too). Default: 12 hours.
+SESSION_MAX_AGE = _env_or_fail(env.int, "SESSION_MAX_AGE", 12 * 3600)
+if SESSION_MAX_AGE < 60:
+    raise ImproperlyConfigured("SESSION_MAX_AGE must be at least 60 (seconds).")
+SESSION_COOKIE_AGE = SESSION_MAX_AGE
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -215,6 +274,17 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
+
+# SITE_URL: the site's public address. Every id an Open Badges 3.0 credential carries
+# is built on it (never on the request's Host), and so are the links in emails.
+# The badge signing key is BADGE_SIGNING_KEY (an Ed25519 private Multikey "z3u2..." or a
+# base64 32-byte seed); unset, one is generated once and kept in the database. Keys
+# rotated out of BADGE_SIGNING_KEY go to BADGE_RETIRED_SIGNING_KEYS (comma-separated) so
+# their credentials can still be revoked.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+BADGE_ISSUER_NAME = env.str("BADGE_ISSUER_NAME", default="Upskill")
+BADGE_SIGNING_KEY = env.str("BADGE_SIGNING_KEY", default="")
+BADGE_RETIRED_SIGNING_KEYS = env.list("BADGE_RETIRED_SIGNING_KEYS", default=[])
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -240,13 +310,42 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
-# xAPI statements endpoint (POST /xapi/statements): object.id IRIs name steps as
-# XAPI_STEP_IRI_PREFIX + "<pathway-slug>/<step-key>".
+# xAPI receiver (/xapi/statements, /xapi/about; README "Sending xAPI"): object.id IRIs
+# name steps as XAPI_STEP_IRI_PREFIX + "<pathway-slug>/<step-key>" (foreign ids are mapped
+# on the xAPI mapping page).
 XAPI_STEP_IRI_PREFIX = env.str(
     "XAPI_STEP_IRI_PREFIX", default="https://upskill.example/xapi/steps/"
 )
 XAPI_MAX_BODY_BYTES = _env_or_fail(env.int, "XAPI_MAX_BODY_BYTES", 1_048_576)
 XAPI_MAX_STATEMENTS = _env_or_fail(env.int, "XAPI_MAX_STATEMENTS", 500)
+# An account actor ({"homePage", "name"}) is the person whose user field of this name
+# ("username" or "email") equals the account name, any case. With homepages listed, only
+# accounts on those systems are matched (e.g. your Moodle's URL).
+XAPI_ACCOUNT_NAME_FIELD = env.str("XAPI_ACCOUNT_NAME_FIELD", default="username")
+if XAPI_ACCOUNT_NAME_FIELD not in ("username", "email"):
+    raise ImproperlyConfigured('XAPI_ACCOUNT_NAME_FIELD must be "username" or "email".')
+# (Empty items dropped: "XAPI_ACCOUNT_HOMEPAGES=" means none, not one empty homepage.)
+XAPI_ACCOUNT_HOMEPAGES = [h for h in env.list("XAPI_ACCOUNT_HOMEPAGES", default=[]) if h.strip()]
+# Browser-run content (TinCan/cmi5 packages) may call the receiver from these origins
+# (CORS); "*" allows any.
+XAPI_CORS_ALLOWED_ORIGINS = [
+    o for o in env.list("XAPI_CORS_ALLOWED_ORIGINS", default=[]) if o.strip()
+]
+# The homePage of the authority account a statement is returned with (the key's prefix
+# is the account name).
+XAPI_AUTHORITY_HOMEPAGE = env.str("XAPI_AUTHORITY_HOMEPAGE", default="https://upskill.example/")
+
+# HR sync (upskill.services.hr_sync): a sync that would make more than this share of the
+# active people leavers is refused unless confirmed explicitly (--allow-mass-leavers, or
+# the checkbox on the Organisation page that names the number).
+HR_SYNC_MAX_LEAVER_SHARE = _env_or_fail(env.float, "HR_SYNC_MAX_LEAVER_SHARE", 0.10)
+
+# SCIM 2.0 provisioning (upskill.services.scim): the identity provider's group whose
+# members are L&D admins (matched on displayName; every other group is a team), and the
+# largest request body and page accepted.
+SCIM_LD_ADMIN_GROUP = env.str("SCIM_LD_ADMIN_GROUP", default="Upskill L&D admins")
+SCIM_MAX_BODY_BYTES = _env_or_fail(env.int, "SCIM_MAX_BODY_BYTES", 1_048_576)
+SCIM_MAX_PAGE_SIZE = _env_or_fail(env.int, "SCIM_MAX_PAGE_SIZE", 200)
 
 # Celery: a real broker when REDIS_URL is set, otherwise tasks run eagerly in-process
 # so the quick start needs nothing but Python.
@@ -289,7 +388,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pathways.tasks.pathway_assignments_apply",
         "schedule": 3600.0,
     },
+    # Every app's due notifications (due dates, pulses, check-ins, the digest), then the
+    # catch-up of every email still pending.
+    "upskill-notifications-due": {
+        "task": "upskill.tasks.notifications_due",
+        "schedule": 900.0,
+    },
 }
+
+# Email: EMAIL_URL as django-environ reads it (smtp://user:pass@host:587,
+# smtp+tls://..., smtps://..., consolemail:// — the local default, printing emails to the
+# terminal). SITE_URL (above, with the badges) makes the absolute links in emails.
+try:
+    vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+except (ImproperlyConfigured, ValueError, KeyError) as exc:
+    raise ImproperlyConfigured(
+        f"EMAIL_URL is malformed ({exc}). Expected e.g. smtp+tls://user:pass@host:587"
+    ) from exc
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Upskill <upskill@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = _env_or_fail(env.int, "EMAIL_TIMEOUT", 20)
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,5 @@
 """Reads for metrics: the leaders' outcome dashboard, the rollup export and the import
-pages.
+pages. Re-exports every public name of its parts (`__all__`).
 
 Dashboards read WeeklyRollup only (plus the commitment fulfilment read from
 responsibilities). Every figure describing fewer than MIN_GROUP_SIZE people is replaced
@@ -10,12 +10,14 @@ of queries whatever the number of teams, weeks or rows.
 - `totals`: the rollups added up by the database (by week, part and cohort);
 - `outcome_dashboard`: the dashboard's cards, charts, teams table and freshness;
 - `export`: the rollups as CSV;
-- `imports`: import runs and xAPI keys.
+- `imports`: import runs and xAPI keys;
+- `xapi`: the xAPI mapping tables and what the receiver made of its statements.
 """
 
 from metrics.selectors.export import (
     EXPORT_HEADER,
     FORMULA_STARTS,
+    csv_cell,
     rollup_export_lines,
     spreadsheet_safe,
 )
@@ -26,6 +28,8 @@ from metrics.selectors.filters import (
     DashboardFilters,
     dashboard_filters,
     scope_team_ids,
+    team_children,
+    team_subtree,
 )
 from metrics.selectors.imports import (
     RECENT_IMPORT_RUNS,
@@ -43,8 +47,23 @@ from metrics.selectors.outcome_dashboard import (
     Series,
     dashboard,
     freshness,
+    two_places,
+    week_label,
 )
-from metrics.selectors.totals import SUMMED, RollupTotals, Sums, rollup_totals
+from metrics.selectors.totals import (
+    REMAINDER,
+    SUMMED,
+    RollupTotals,
+    Sums,
+    rollup_totals,
+)
+from metrics.selectors.xapi import (
+    SHOWN_UNMAPPED,
+    XapiReport,
+    xapi_activity_mappings,
+    xapi_report,
+    xapi_verb_mappings,
+)
 
 __all__ = [
     "ATTENDANCE",
@@ -53,7 +72,9 @@ __all__ = [
     "FORMULA_STARTS",
     "MAX_WEEKS",
     "RECENT_IMPORT_RUNS",
+    "REMAINDER",
     "SHOWN_ROW_ERRORS",
+    "SHOWN_UNMAPPED",
     "SUMMED",
     "Dashboard",
     "DashboardFilterForm",
@@ -64,6 +85,8 @@ __all__ = [
     "RollupTotals",
     "Series",
     "Sums",
+    "XapiReport",
+    "csv_cell",
     "dashboard",
     "dashboard_filters",
     "freshness",
@@ -73,5 +96,12 @@ __all__ = [
     "rollup_totals",
     "scope_team_ids",
     "spreadsheet_safe",
+    "team_children",
+    "team_subtree",
+    "two_places",
+    "week_label",
+    "xapi_activity_mappings",
     "xapi_keys",
+    "xapi_report",
+    "xapi_verb_mappings",
 ]

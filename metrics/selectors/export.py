@@ -16,8 +16,19 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def spreadsheet_safe(text: str) -> str:
-    """A cell a spreadsheet shows as text, never evaluates: a leading ' disarms it."""
+    """A text cell a spreadsheet shows as text, never evaluates: a leading ' disarms it."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_cell(value) -> str:
+    """A number as a spreadsheet reads a number (-2.5, not '-2.5); anything else as
+    disarmed text. Only real numbers take the number path, so a text that merely looks
+    like one ("-1+2") is still text and still disarmed."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)  # the shortest text that reads back as the same float
+    return spreadsheet_safe(str(value))
 
 
 def rollup_export_lines(team_ids: Iterable[int] | None, filters: DashboardFilters | None = None):
@@ -36,7 +47,7 @@ def rollup_export_lines(team_ids: Iterable[int] | None, filters: DashboardFilter
     def line(values) -> str:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow([spreadsheet_safe(str(v)) for v in values])
+        writer.writerow([csv_cell(v) for v in values])
         return buffer.getvalue()
 
     def lines() -> Iterator[str]:
@@ -45,7 +56,7 @@ def rollup_export_lines(team_ids: Iterable[int] | None, filters: DashboardFilter
             "team__slug", "week_start", "pathway__slug", "metric", "value", "people"
         ).iterator(chunk_size=5_000):
             suppressed = people < settings.MIN_GROUP_SIZE
-            shown = "" if suppressed else f"{value:g}"
+            shown = "" if suppressed else value
             yield line(
                 (
                     team,

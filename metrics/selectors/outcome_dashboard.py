@@ -70,12 +70,12 @@ class Series:
         ]
 
 
-TWO_PLACES = Decimal("0.01")
+_TWO_PLACES = Decimal("0.01")
 
 
 def two_places(value: float) -> str:
     """floatformat:2 for a float: half-up on its shortest repr, never "-0.00"."""
-    rounded = Decimal(repr(value)).quantize(TWO_PLACES, ROUND_HALF_UP) + 0
+    rounded = Decimal(repr(value)).quantize(_TWO_PLACES, ROUND_HALF_UP) + 0
     return f"{rounded:f}"
 
 
@@ -159,7 +159,7 @@ def _period_figure(sums: Sums | None, metric: str) -> tuple[float | None, int]:
     return round(sums.figure(metric), 2), people
 
 
-def dashboard(user, filters: DashboardFilters, teams: list[Team]) -> Dashboard:
+def dashboard(filters: DashboardFilters, teams: list[Team]) -> Dashboard:
     """Everything the page shows. Queries: measures, first completion per team, the
     rollup sums, the freshness figures (4) and the employer fulfilment (1, or 4 when
     commitments apply) = 8 (11)."""

@@ -62,7 +62,7 @@ class RollupTotals:
     by_cohort: dict[tuple[str, bool], Sums] = field(default_factory=dict)
 
 
-def first_completion_weeks(team_ids: Iterable[int]) -> dict[int, dt.date]:
+def _first_completion_weeks(team_ids: Iterable[int]) -> dict[int, dt.date]:
     """Each team's first week with a pathway completion, ever (one query)."""
     return dict(
         WeeklyRollup.objects.filter(
@@ -129,19 +129,19 @@ def _after_first_completion(first: Mapping[int, dt.date], start: dt.date, end: d
 # sums are the weeks' sums added up). One grouping by all four would hand Python
 # weeks x parts x metrics rows. The ORM has no CTE: the shell is SQL around the ORM's
 # own query.
-SUMS_BY_WEEK = """
+_SUMS_BY_WEEK = """
 SELECT 'week', week_start, NULL, metric, after_completion,
        SUM("value"), SUM("value" * people), SUM(people), MAX(people)
   FROM scoped GROUP BY week_start, metric, after_completion"""
-SUMS_BY_PART = """
+_SUMS_BY_PART = """
 SELECT 'part', NULL, part, metric, NULL,
        SUM("value"), SUM("value" * people), SUM(people), MAX(people)
   FROM scoped GROUP BY part, metric"""
 
 
 def _sums_sql(scoped: str, by_part: bool) -> str:
-    union = f"\nUNION ALL{SUMS_BY_PART}" if by_part else ""
-    return f"WITH scoped AS ({scoped}){SUMS_BY_WEEK}{union}"
+    union = f"\nUNION ALL{_SUMS_BY_PART}" if by_part else ""
+    return f"WITH scoped AS ({scoped}){_SUMS_BY_WEEK}{union}"
 
 
 def _as_date(value: dt.date | str) -> dt.date:
@@ -171,7 +171,7 @@ def rollup_totals(
     totals = RollupTotals()
     if not scope:
         return totals
-    first = first_completion_weeks(sorted(scope))
+    first = _first_completion_weeks(sorted(scope))
     scoped = (
         WeeklyRollup.objects.filter(
             team_id__in=sorted(scope),

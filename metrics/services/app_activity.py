@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from metrics import enqueue
 from metrics.models import ActivityRecord
 from metrics.services.imports import dirty_buckets_mark
 from pathways.models import Pathway, Step
-from upskill.celery import enqueue_after_commit
 from upskill.models import Person
 
 APP_SOURCE = "app"
@@ -68,11 +68,7 @@ def app_activity_record(
         },
     )
     if created:
-        from metrics import tasks  # the tasks module imports the services package
-
         day = occurred_at.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
         dirty_buckets_mark(buckets=[(person.team_id, day - dt.timedelta(days=day.weekday()))])
-        # Not delay_on_commit: the rows are committed by then, so a broker outage must not
-        # fail the request; the beat catch-up rolls up the queued buckets anyway.
-        enqueue_after_commit(tasks.rollup_incremental)
+        enqueue.rollup_incremental()
     return record, created

@@ -21,27 +21,27 @@ from responsibilities import periods
 from responsibilities.models import Commitment, CommitmentCheckIn, ComputedFrom
 from upskill.models import Person, Team
 
-TRUNC = {"week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter}
+_TRUNC = {"week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter}
+
+
+def _events(computed_from: str):
+    """The events a kind of computed commitment counts: (rows, path to the person's
+    team, when each happened)."""
+    if computed_from == ComputedFrom.PRACTICE_SUBMISSIONS:
+        practice = StepProgress.objects.filter(step__kind=Step.Kind.PRACTICE)
+        return practice, "enrollment__person__team_id", "submitted_at"
+    if computed_from == ComputedFrom.KNOWLEDGE_SHARING:
+        sharing = Recognition.objects.filter(behaviour=Recognition.Behaviour.KNOWLEDGE_SHARING)
+        return sharing, "to_person__team_id", "created_at"
+    raise ValueError(computed_from)  # pragma: no cover - choices are closed
 
 
 def _events_by_team_period(computed_from: str, period: str, since: date):
-    trunc = TRUNC[period]
-    if computed_from == ComputedFrom.PRACTICE_SUBMISSIONS:
-        events = StepProgress.objects.filter(
-            step__kind=Step.Kind.PRACTICE, submitted_at__date__gte=since
-        ).annotate(
-            team_id=F("enrollment__person__team_id"),
-            period_start=trunc("submitted_at", output_field=DateField()),
-        )
-    elif computed_from == ComputedFrom.KNOWLEDGE_SHARING:
-        events = Recognition.objects.filter(
-            behaviour=Recognition.Behaviour.KNOWLEDGE_SHARING, created_at__date__gte=since
-        ).annotate(
-            team_id=F("to_person__team_id"),
-            period_start=trunc("created_at", output_field=DateField()),
-        )
-    else:  # pragma: no cover - choices are closed
-        raise ValueError(computed_from)
+    rows, team_path, moment = _events(computed_from)
+    events = rows.filter(**{f"{moment}__date__gte": since}).annotate(
+        team_id=F(team_path),
+        period_start=_TRUNC[period](moment, output_field=DateField()),
+    )
     return {
         (row["team_id"], row["period_start"]): row["n"]
         for row in events.values("team_id", "period_start").annotate(n=Count("id")).order_by()

@@ -1,5 +1,6 @@
 """The upload flow around the importer: store the file, validate it in a job, let the
-admin confirm "import the N valid rows", apply in a job, then roll up the buckets.
+admin confirm "import the N valid rows", apply in a job, then roll up the buckets; and
+the commands' one-pass import of a file on this machine, through the same write.
 
 Nothing reaches the raw tables before the admin confirms: validation only records the
 report on the ImportRun. A file refused up front (size, type, empty, binary, not UTF-8)
@@ -10,17 +11,19 @@ from __future__ import annotations
 
 import codecs
 import logging
-from pathlib import PurePath
+from pathlib import Path, PurePath
+from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
+from metrics import enqueue
+from metrics import notifications as metric_notifications
 from metrics.models import ImportRun
 from metrics.services import imports
-from upskill.celery import enqueue_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -76,8 +79,6 @@ def upload_check(*, upload: UploadedFile) -> None:
 @transaction.atomic
 def import_run_create(*, kind: str, upload: UploadedFile, created_by) -> ImportRun:
     """Check and store an uploaded file, then queue its validation."""
-    from metrics import tasks
-
     if kind not in ImportRun.Kind.values:
         raise ValidationError(f"Unknown import kind {kind!r}: choose activity or outcomes.")
     upload_check(upload=upload)
@@ -89,7 +90,7 @@ def import_run_create(*, kind: str, upload: UploadedFile, created_by) -> ImportR
     import_run.save()
     # With the broker down the run stays pending (the page says so) and
     # import_runs_resume picks it up once the broker is back.
-    enqueue_after_commit(tasks.import_validate, import_run.pk)
+    enqueue.import_validate(import_run_id=import_run.pk)
     return import_run
 
 
@@ -97,6 +98,7 @@ def _fail(import_run_id: int, message: str) -> None:
     ImportRun.objects.filter(pk=import_run_id).update(
         status=ImportRun.Status.FAILED, message=message, finished_at=timezone.now()
     )
+    metric_notifications.import_run_notify(import_run_id=import_run_id)
 
 
 def import_validate(*, import_run_id: int) -> ImportRun:
@@ -121,6 +123,7 @@ def import_validate(*, import_run_id: int) -> ImportRun:
         imports.import_run_record(
             import_run=import_run, report=imports.ImportReport(), status=ImportRun.Status.REJECTED
         )
+        metric_notifications.import_run_notify(import_run_id=import_run.pk)
         return import_run
     except Exception:
         # Without this the run would stay "validating" and the page poll for ever.
@@ -140,8 +143,6 @@ def import_validate(*, import_run_id: int) -> ImportRun:
 @transaction.atomic
 def import_run_confirm(*, import_run: ImportRun, rows_valid: int | None) -> ImportRun:
     """The admin saw the report and chose to import its `rows_valid` valid rows."""
-    from metrics import tasks
-
     import_run = ImportRun.objects.select_for_update().get(pk=import_run.pk)
     if import_run.status != ImportRun.Status.VALIDATED:
         raise ValidationError(
@@ -160,7 +161,7 @@ def import_run_confirm(*, import_run: ImportRun, rows_valid: int | None) -> Impo
     import_run.status = ImportRun.Status.IMPORTING
     import_run.bytes_done = 0
     import_run.save(update_fields=["status", "bytes_done"])
-    enqueue_after_commit(tasks.import_apply, import_run.pk)
+    enqueue.import_apply(import_run_id=import_run.pk)
     return import_run
 
 
@@ -183,35 +184,49 @@ def import_run_cancel(*, import_run: ImportRun) -> ImportRun:
     return import_run
 
 
+def _import_run_write(
+    *,
+    import_run: ImportRun,
+    source: IO[bytes],
+    allow_invalid: bool,
+    expected_valid: int | None = None,
+    progress: imports.Progress | None = None,
+) -> None:
+    """Write a run's valid rows, record its report as done and queue the rollup: the
+    one write behind the upload flow (import_apply) and the commands (file_import).
+    Call it inside a transaction, so the report commits with the rows."""
+    report = imports.import_file_apply(
+        kind=import_run.kind,
+        source=source,
+        import_run=import_run,
+        allow_invalid=allow_invalid,
+        expected_valid=expected_valid,
+        progress=progress,
+    )
+    import_run.bytes_done = import_run.bytes_total
+    imports.import_run_record(import_run=import_run, report=report, status=ImportRun.Status.DONE)
+    if report.rows_inserted:
+        enqueue.rollup_incremental()
+
+
 def import_apply(*, import_run_id: int) -> ImportRun:
     """Write the confirmed valid rows (one transaction), then queue the rollup.
 
     Safe to run twice (a redelivered task after a killed worker): the run row is locked
     and re-checked inside the transaction, so a second delivery waits for the first and
     then finds it done instead of overwriting its counts with "all duplicates"."""
-    from metrics import tasks
-
     try:
         with transaction.atomic():
             import_run = ImportRun.objects.select_for_update().get(pk=import_run_id)
             if import_run.status != ImportRun.Status.IMPORTING:
                 return import_run
             with import_run.file.open("rb") as source:
-                report = imports.import_file_apply(
-                    kind=import_run.kind,
-                    source=source,
+                _import_run_write(
                     import_run=import_run,
+                    source=source,
                     allow_invalid=True,
                     expected_valid=import_run.rows_valid,
                 )
-            imports.import_run_record(
-                import_run=import_run, report=report, status=ImportRun.Status.DONE
-            )
-            ImportRun.objects.filter(pk=import_run.pk).update(bytes_done=F("bytes_total"))
-            if report.rows_inserted:
-                # Not delay_on_commit: the rows are committed by then, so a broker outage must not
-                # fail the request; the beat catch-up rolls up the queued buckets anyway.
-                enqueue_after_commit(tasks.rollup_incremental)
     except imports.FileRejected as exc:
         _fail(import_run_id, " ".join(exc.messages))
     except ValidationError as exc:
@@ -220,7 +235,48 @@ def import_apply(*, import_run_id: int) -> ImportRun:
         logger.exception("Applying import run %s failed", import_run_id)
         _fail(import_run_id, "Importing failed unexpectedly; nothing was written. Try again.")
         raise
+    metric_notifications.import_run_notify(import_run_id=import_run_id)
     return ImportRun.objects.get(pk=import_run_id)
+
+
+def file_import(
+    *, kind: str, path: Path, allow_invalid: bool, progress: imports.Progress | None = None
+) -> ImportRun:
+    """Import a file on this machine in one pass (`manage.py import_activity` and
+    `import_outcomes`): validated and written together by the upload flow's own write,
+    without storing a copy or waiting for a confirmation.
+
+    Writes nothing and leaves the run rejected when the file is refused whole
+    (FileRejected) or, unless allow_invalid, when any row is bad (InvalidRows, carrying
+    the report); both are raised for the caller to report."""
+    if kind not in ImportRun.Kind.values:
+        raise ValidationError(f"Unknown import kind {kind!r}: choose activity or outcomes.")
+    import_run = ImportRun.objects.create(
+        kind=kind, original_name=path.name[:255], status=ImportRun.Status.IMPORTING
+    )
+    try:
+        with transaction.atomic(), path.open("rb") as source:
+            _import_run_write(
+                import_run=import_run,
+                source=source,
+                allow_invalid=allow_invalid,
+                progress=progress,
+            )
+    except imports.FileRejected as exc:
+        import_run.message = " ".join(exc.messages)
+        imports.import_run_record(
+            import_run=import_run, report=imports.ImportReport(), status=ImportRun.Status.REJECTED
+        )
+        raise
+    except imports.InvalidRows as exc:
+        imports.import_run_record(
+            import_run=import_run, report=exc.report, status=ImportRun.Status.REJECTED
+        )
+        raise
+    except ValidationError as exc:
+        _fail(import_run.pk, " ".join(exc.messages))
+        raise
+    return import_run
 
 
 RESUME_AFTER = timezone.timedelta(minutes=2)
@@ -233,8 +289,6 @@ def import_runs_resume(*, older_than: timezone.timedelta = RESUME_AFTER) -> int:
     are idempotent (validation rewrites only its report; apply locks the run and
     re-checks its status), so re-sending a job that is in fact still running is
     harmless. Returns how many were re-sent."""
-    from metrics import tasks
-
     now = timezone.now()
     waiting = Q(
         status__in=[ImportRun.Status.PENDING, ImportRun.Status.IMPORTING],
@@ -245,6 +299,8 @@ def import_runs_resume(*, older_than: timezone.timedelta = RESUME_AFTER) -> int:
     stalled = Q(status=ImportRun.Status.VALIDATING, created_at__lt=now - STALLED_CHECK_AFTER)
     stuck = list(ImportRun.objects.filter(waiting | stalled).values_list("pk", "status"))
     for pk, status in stuck:
-        task = tasks.import_apply if status == ImportRun.Status.IMPORTING else tasks.import_validate
-        enqueue_after_commit(task, pk)
+        if status == ImportRun.Status.IMPORTING:
+            enqueue.import_apply(import_run_id=pk)
+        else:
+            enqueue.import_validate(import_run_id=pk)
     return len(stuck)

@@ -26,7 +26,7 @@ from metrics.models import ActivityRecord, OutcomeMeasure, OutcomeObservation, W
 from pathways.models import ConfidenceRating, Enrollment, Pathway
 from upskill.models import Person
 
-SCOPE_TABLE = "metrics_rollup_scope"
+_SCOPE_TABLE = "metrics_rollup_scope"
 
 
 def _tables() -> dict[str, str]:
@@ -39,7 +39,7 @@ def _tables() -> dict[str, str]:
         "observation": OutcomeObservation._meta.db_table,
         "measure": OutcomeMeasure._meta.db_table,
         "rollup": WeeklyRollup._meta.db_table,
-        "scope": SCOPE_TABLE,
+        "scope": _SCOPE_TABLE,
     }
 
 
@@ -172,18 +172,18 @@ def rollup_buckets_replace(
     teams, weeks = zip(*sorted(scope), strict=True)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {SCOPE_TABLE}"
+            f"CREATE TEMP TABLE IF NOT EXISTS {_SCOPE_TABLE}"
             " (team_id bigint, week_start date, PRIMARY KEY (team_id, week_start))"
             " ON COMMIT DROP"
         )
-        cursor.execute(f"TRUNCATE {SCOPE_TABLE}")
+        cursor.execute(f"TRUNCATE {_SCOPE_TABLE}")
         cursor.execute(
-            f"INSERT INTO {SCOPE_TABLE} SELECT * FROM unnest(%s::bigint[], %s::date[])",
+            f"INSERT INTO {_SCOPE_TABLE} SELECT * FROM unnest(%s::bigint[], %s::date[])",
             [list(teams), list(weeks)],
         )
-        cursor.execute(f"ANALYZE {SCOPE_TABLE}")
+        cursor.execute(f"ANALYZE {_SCOPE_TABLE}")
         cursor.execute(
-            f"DELETE FROM {WeeklyRollup._meta.db_table} AS rollup USING {SCOPE_TABLE} AS bucket"
+            f"DELETE FROM {WeeklyRollup._meta.db_table} AS rollup USING {_SCOPE_TABLE} AS bucket"
             " WHERE rollup.team_id = bucket.team_id AND rollup.week_start = bucket.week_start"
         )
     return _rows_write(bounds, completion_metric, confidence_measure)

@@ -59,10 +59,10 @@ COMPLETION_METRIC = "pathway_completions"
 CONFIDENCE_MEASURE = "confidence"
 SCAN_LAG = dt.timedelta(minutes=15)
 ADVISORY_LOCK_KEY = 0x5570_6B69  # "Upki": any constant shared by every rollup
-CHUNK = 5_000
+_CHUNK = 5_000
 
-Bucket = tuple[int, dt.date]  # (team, week_start)
-Rows = dict[tuple[int, dt.date, int | None, str], tuple[float, int]]
+_Bucket = tuple[int, dt.date]  # (team, week_start)
+_Rows = dict[tuple[int, dt.date, int | None, str], tuple[float, int]]
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def _week_bounds(weeks: Iterable[dt.date]) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
-def _in_scope(queryset, scope: set[Bucket] | None, team_path: str, moment: str | None):
+def _in_scope(queryset, scope: set[_Bucket] | None, team_path: str, moment: str | None):
     """Narrow a raw-row query to the scope's teams and weeks (rows outside the exact
     buckets are dropped after aggregation, where they are few)."""
     if scope is None:
@@ -99,8 +99,8 @@ def _in_scope(queryset, scope: set[Bucket] | None, team_path: str, moment: str |
     return queryset.filter(**{f"{moment}__gte": start, f"{moment}__lt": end})
 
 
-def _compute(scope: set[Bucket] | None) -> Rows:
-    rows: Rows = {}
+def _compute(scope: set[_Bucket] | None) -> _Rows:
+    rows: _Rows = {}
 
     def keep(team: int, week: dt.date) -> bool:
         return scope is None or (team, week) in scope
@@ -199,7 +199,7 @@ def _compute(scope: set[Bucket] | None) -> Rows:
     return rows
 
 
-def _recompute(scope: set[Bucket] | None) -> int:
+def _recompute(scope: set[_Bucket] | None) -> int:
     """Replace the rollup rows of `scope` (everything when None) with freshly computed
     ones; returns how many were written. PostgreSQL does it in one INSERT ... SELECT
     (rollup_sql); elsewhere the ORM aggregates and Python writes the rows."""
@@ -230,7 +230,13 @@ def _recompute(scope: set[Bucket] | None) -> int:
     return len(rows)
 
 
-def _moved_people_buckets() -> set[Bucket]:
+def _weeks_of(rows, key: str, moment: str) -> set[tuple[int, dt.date]]:
+    """The distinct (key, Monday of `moment`) of `rows`, worked out by the database."""
+    weekly = rows.annotate(week=TruncWeek(moment, output_field=DateField()))
+    return set(weekly.values_list(key, "week").distinct().order_by())
+
+
+def _moved_people_buckets() -> set[_Bucket]:
     """Weeks of activity, ratings and completions of people whose team changed since
     their rows were last rolled up, for both the old and the new team. Also records the
     current team of everyone, so the next run compares against now."""
@@ -241,31 +247,18 @@ def _moved_people_buckets() -> set[Bucket]:
         for person, team in current.items()
         if person in attributed and attributed[person] != team
     }
-    buckets: set[Bucket] = set()
+    buckets: set[_Bucket] = set()
     if moved:
         weeks: set[tuple[int, dt.date]] = set()
         for person_ids in _chunks(list(moved)):
-            weeks |= set(
-                ActivityRecord.objects.filter(person_id__in=person_ids)
-                .annotate(week=TruncWeek("occurred_at", output_field=DateField()))
-                .values_list("person_id", "week")
-                .distinct()
-                .order_by()
+            activity = ActivityRecord.objects.filter(person_id__in=person_ids)
+            ratings = ConfidenceRating.objects.filter(enrollment__person_id__in=person_ids)
+            completions = Enrollment.objects.filter(
+                person_id__in=person_ids, completed_at__isnull=False
             )
-            weeks |= set(
-                ConfidenceRating.objects.filter(enrollment__person_id__in=person_ids)
-                .annotate(week=TruncWeek("created_at", output_field=DateField()))
-                .values_list("enrollment__person_id", "week")
-                .distinct()
-                .order_by()
-            )
-            weeks |= set(
-                Enrollment.objects.filter(person_id__in=person_ids, completed_at__isnull=False)
-                .annotate(week=TruncWeek("completed_at", output_field=DateField()))
-                .values_list("person_id", "week")
-                .distinct()
-                .order_by()
-            )
+            weeks |= _weeks_of(activity, "person_id", "occurred_at")
+            weeks |= _weeks_of(ratings, "enrollment__person_id", "created_at")
+            weeks |= _weeks_of(completions, "person_id", "completed_at")
         for person, week in weeks:
             old, new = moved[person]
             buckets |= {(old, week), (new, week)}
@@ -283,39 +276,29 @@ def _moved_people_buckets() -> set[Bucket]:
     return buckets
 
 
-def _recently_created_buckets(since: dt.datetime) -> set[Bucket]:
+# (rows, when each was created, path to the person's team, the moment its week is of;
+# None: the row holds its week already).
+_CREATED_ROWS = (
+    (ActivityRecord, "created_at", "person__team_id", "occurred_at"),
+    (OutcomeObservation, "created_at", "team_id", None),
+    (ConfidenceRating, "created_at", "enrollment__person__team_id", "created_at"),
+    (Enrollment, "completed_at", "person__team_id", "completed_at"),
+)
+
+
+def _recently_created_buckets(since: dt.datetime) -> set[_Bucket]:
     """Buckets of rows created since `since`: the catch-up's safety net."""
-    buckets = set(
-        ActivityRecord.objects.filter(created_at__gte=since)
-        .annotate(week=TruncWeek("occurred_at", output_field=DateField()))
-        .values_list("person__team_id", "week")
-        .distinct()
-        .order_by()
-    )
-    buckets |= set(
-        OutcomeObservation.objects.filter(created_at__gte=since)
-        .values_list("team_id", "period_start")
-        .distinct()
-        .order_by()
-    )
-    buckets |= set(
-        ConfidenceRating.objects.filter(created_at__gte=since)
-        .annotate(week=TruncWeek("created_at", output_field=DateField()))
-        .values_list("enrollment__person__team_id", "week")
-        .distinct()
-        .order_by()
-    )
-    buckets |= set(
-        Enrollment.objects.filter(completed_at__gte=since)
-        .annotate(week=TruncWeek("completed_at", output_field=DateField()))
-        .values_list("person__team_id", "week")
-        .distinct()
-        .order_by()
-    )
+    buckets: set[_Bucket] = set()
+    for model, created, team_path, moment in _CREATED_ROWS:
+        rows = model.objects.filter(**{f"{created}__gte": since})
+        if moment is None:
+            buckets |= set(rows.values_list(team_path, "period_start").distinct().order_by())
+        else:
+            buckets |= _weeks_of(rows, team_path, moment)
     return buckets
 
 
-def _chunks(items: list, size: int = CHUNK):
+def _chunks(items: list, size: int = _CHUNK):
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -325,7 +308,7 @@ def _state() -> RollupState:
     return state
 
 
-def _take_markers() -> tuple[list[int], set[Bucket]]:
+def _take_markers() -> tuple[list[int], set[_Bucket]]:
     markers = list(RollupDirtyBucket.objects.values_list("id", "team_id", "week_start"))
     return [m[0] for m in markers], {(m[1], m[2]) for m in markers}
 

@@ -2,6 +2,10 @@
 their reviewers). They parse and check input; the services decide and write. Every
 form is re-exported here."""
 
+from pathways.forms.badges import (
+    BadgeRevokeForm,
+    BadgeSharingForm,
+)
 from pathways.forms.builder import (
     AssignForm,
     CompetencyForm,
@@ -21,6 +25,8 @@ from pathways.forms.learning import (
 
 __all__ = [
     "AssignForm",
+    "BadgeRevokeForm",
+    "BadgeSharingForm",
     "CompetencyForm",
     "ConfidenceForm",
     "EvidenceForm",

@@ -4,9 +4,16 @@
 - structure: Pathway, Stage, Step (and pathway assignment rules)
 - enrolment: Enrollment, StepProgress, StepFeedback, Recognition (and the learner's
   own records)
+- badges: BadgeSigningKey, BadgeStatusList, IssuedBadge (verifiable Open Badges 3.0)
 """
 
 from pathways.models.assignment import PathwayAssignment
+from pathways.models.badges import (
+    STATUS_LIST_LENGTH,
+    BadgeSigningKey,
+    BadgeStatusList,
+    IssuedBadge,
+)
 from pathways.models.catalogue import RUBRIC_LEVELS, Competency, Product, RoleRubric
 from pathways.models.enrolment import (
     ConfidenceRating,
@@ -19,9 +26,13 @@ from pathways.models.structure import Pathway, PathwayQuerySet, Stage, Step
 
 __all__ = [
     "RUBRIC_LEVELS",
+    "STATUS_LIST_LENGTH",
+    "BadgeSigningKey",
+    "BadgeStatusList",
     "Competency",
     "ConfidenceRating",
     "Enrollment",
+    "IssuedBadge",
     "Pathway",
     "PathwayAssignment",
     "PathwayQuerySet",

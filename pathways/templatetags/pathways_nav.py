@@ -18,6 +18,7 @@ def builder_sub_nav(section: str) -> dict[str, object]:
             ("pathways", "Pathways", "pathways:list"),
             ("products", "Products", "pathways:products"),
             ("rubrics", "Competencies & rubrics", "pathways:rubrics"),
+            ("badges", "Badges", "pathways:badge_admin"),
             ("imports", "Imports", "metrics:imports"),
         ],
     )

@@ -1,7 +1,20 @@
-"""Views for pathways, by area: `builder` (L&D admins) and `learning` (employees and
-their reviewers). Every view is re-exported here; pathways/urls.py lists each area's
-URLs."""
+"""Views for pathways, by area: `builder` (L&D admins), `learning` (employees and
+their reviewers) and `badges` (verifiable Open Badges: owners, verifiers, revocation).
+Every view is re-exported here; pathways/urls.py lists each area's URLs."""
 
+from pathways.views.badges import (
+    achievement,
+    achievement_image,
+    badge_admin,
+    badge_download,
+    badge_issuer,
+    badge_mine,
+    badge_public,
+    badge_public_credential,
+    badge_revoke,
+    badge_sharing,
+    badge_status_list,
+)
 from pathways.views.builder import (
     assignment_remove,
     competency_create,
@@ -33,7 +46,6 @@ from pathways.views.builder import (
 )
 from pathways.views.learning import (
     PROGRESS_ACTIONS,
-    badge_download,
     confidence_rate,
     enrol,
     evidence_submit,
@@ -49,8 +61,18 @@ from pathways.views.learning import (
 
 __all__ = [
     "PROGRESS_ACTIONS",
+    "achievement",
+    "achievement_image",
     "assignment_remove",
+    "badge_admin",
     "badge_download",
+    "badge_issuer",
+    "badge_mine",
+    "badge_public",
+    "badge_public_credential",
+    "badge_revoke",
+    "badge_sharing",
+    "badge_status_list",
     "competency_create",
     "confidence_rate",
     "enrol",

@@ -30,6 +30,15 @@ pytestmark = [
 EXPORT_HEADER = ["team", "week_start", "pathway", "metric", "value", "people", "note"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
 # How many canvases have a Chart.js chart attached, and how many are drawn with a size.
 CHARTS_DRAWN = """() => {
   const canvases = [...document.querySelectorAll("canvas[data-chart]")];
@@ -124,7 +133,14 @@ def test_leader_sees_charts_narrows_to_one_team_and_downloads_its_csv(
     assert rows[0] == EXPORT_HEADER
     assert len(rows) > 1
     assert {row[0] for row in rows[1:]} == {team.slug}
-    unescaped = [cell for row in rows for cell in row if cell.startswith(FORMULA_STARTS)]
+    # Numbers (negative ones too) are numbers; any other cell that starts like a formula
+    # must carry the leading ' that disarms it.
+    unescaped = [
+        cell
+        for row in rows
+        for cell in row
+        if cell.startswith(FORMULA_STARTS) and not _is_number(cell)
+    ]
     assert unescaped == []
 
     assert console_errors == []

@@ -23,12 +23,12 @@ from metrics.models import ActivityRecord, ImportRun, WeeklyRollup
 from pathways.models import StepProgress
 from tests.factories import LDAdminFactory, PersonFactory, TeamFactory, UserFactory
 from tests.faults.harness import SERVICE_RUN_ONLY, producer, wait_for, web_app_on_broker
+from tests.metrics.csv_files import activity_csv
 from tests.pathways.factories import a_journey
 from upskill import celery as celery_module
 
 pytestmark = SERVICE_RUN_ONLY
 
-HEADER = "person_email,occurred_at,minutes,kind,pathway,step,source_id\n"
 WAIT_SECONDS = 60
 
 
@@ -73,7 +73,7 @@ def test_with_the_broker_down_pages_uploads_and_completions_work_and_catch_up_af
             assert response.status_code == 200, f"{url} for {user} with the broker down"
 
         client.force_login(admin)
-        body = HEADER + "ana@example.com,2025-03-04,15,practiced,,,lms-1\n"
+        body = activity_csv("ana@example.com,2025-03-04,15,practiced,,,lms-1")
         response = client.post(
             reverse("metrics:imports"),
             {"kind": "activity", "file": SimpleUploadedFile("a.csv", body.encode())},

@@ -18,6 +18,7 @@ from tests.faults.harness import (
     table_lock_holders,
     wait_for,
 )
+from tests.metrics.csv_files import activity_file_write
 
 pytestmark = SERVICE_RUN_ONLY
 
@@ -32,13 +33,14 @@ def test_a_worker_killed_mid_import_loses_nothing_and_applies_nothing_twice(
     people = [
         PersonFactory(team=TeamFactory(), user__email=f"fault{n}@example.com") for n in range(5)
     ]
-    lines = ["person_email,occurred_at,minutes,kind,pathway,step,source_id"]
-    lines += [
-        f"{people[n % 5].user.email},2026-03-{1 + n % 28:02d},{n % 60},attended,,,fault-{n}"
-        for n in range(ROWS)
-    ]
     (tmp_path / "imports").mkdir()
-    (tmp_path / "imports" / "fault.csv").write_text("\n".join(lines) + "\n")
+    activity_file_write(
+        tmp_path / "imports" / "fault.csv",
+        (
+            f"{people[n % 5].user.email},2026-03-{1 + n % 28:02d},{n % 60},attended,,,fault-{n}"
+            for n in range(ROWS)
+        ),
+    )
     run = ImportRun.objects.create(
         kind="activity",
         file="imports/fault.csv",

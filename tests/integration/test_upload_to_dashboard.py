@@ -23,6 +23,7 @@ from tests.integration.test_celery_worker import (  # noqa: F401  (fixtures)
     WAIT_SECONDS,
     worker_queue,
 )
+from tests.metrics.csv_files import activity_csv
 from upskill.celery import app as celery_app
 
 if os.environ.get("REQUIRE_INTEGRATION") and not SERVICES_CONFIGURED:
@@ -35,8 +36,6 @@ pytestmark = [
         reason="needs DATABASE_URL=postgres://... and REDIS_URL=redis://... (the service run)",
     ),
 ]
-
-HEADER = "person_email,occurred_at,minutes,kind,pathway,step,source_id\n"
 
 
 @pytest.fixture
@@ -78,15 +77,17 @@ def test_a_csv_uploaded_by_an_admin_reaches_the_dashboard_through_a_real_worker(
     settings.MEDIA_ROOT = tmp_path
     team = TeamFactory(name="Payments", slug="payments")
     people = [PersonFactory(team=team, user__email=f"learner{n}@example.com") for n in range(6)]
-    rows = "".join(
-        f"{person.user.email},2025-03-04T10:00:00Z,37,practiced,,,up-{n}\n"
-        for n, person in enumerate(people)
+    text = activity_csv(
+        *(
+            f"{person.user.email},2025-03-04T10:00:00Z,37,practiced,,,up-{n}"
+            for n, person in enumerate(people)
+        )
     )
     client.force_login(LDAdminFactory())
 
     response = client.post(
         reverse("metrics:imports"),
-        {"kind": "activity", "file": SimpleUploadedFile("march.csv", (HEADER + rows).encode())},
+        {"kind": "activity", "file": SimpleUploadedFile("march.csv", text.encode())},
     )
     run = ImportRun.objects.get()
     assert response["Location"] == reverse("metrics:import_run", args=[run.pk])

@@ -289,7 +289,7 @@ def test_dashboard_figures_match_every_rollup_added_up_in_python(organisation, s
     filters, visible, _ = dashboard_filters(user, query)
     assert not filters.errors
 
-    board = dashboard(user, filters, visible)
+    board = dashboard(filters, visible)
 
     assert _as_shown(board) == _reference_dashboard(filters, visible)
 
@@ -301,9 +301,9 @@ def test_the_generated_data_exercises_suppression_and_both_cohorts(organisation)
     range_ = {"start": START.isoformat(), "end": END.isoformat()}
 
     filters, visible, _ = dashboard_filters(admin, {"team": "alpha", **range_})
-    alpha = _as_shown(dashboard(admin, filters, visible))
+    alpha = _as_shown(dashboard(filters, visible))
     filters, visible, _ = dashboard_filters(admin, {"team": "org", **range_})
-    org = _as_shown(dashboard(admin, filters, visible))
+    org = _as_shown(dashboard(filters, visible))
 
     # Alpha Two's counts describe fewer than MINIMUM people a week, so they are hidden,
     # and Alpha One's with them (it describes more, but would give Alpha Two's away).

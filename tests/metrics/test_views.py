@@ -92,7 +92,8 @@ def test_export_cells_never_start_a_formula(client, leader, team):
     rows = export(client)
 
     assert rows[0] == ["team", "week_start", "pathway", "metric", "value", "people", "note"]
-    assert rows[1][3:5] == ["'=cmd|calc", "'-3"]
+    # The text cell is disarmed; the negative number stays a number (it was "'-3").
+    assert rows[1][3:5] == ["'=cmd|calc", "-3"]
 
 
 def test_drill_down_lists_sub_teams_only(client, leader, team):

@@ -20,8 +20,9 @@ import pytest
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from metrics.models import ImportRun, XapiKey
+from metrics.models import ImportRun, XapiActivityMapping, XapiKey, XapiVerbMapping
 from pathways.models import PathwayAssignment, StepProgress
+from pathways.services import badges as badge_services
 from responsibilities import services as responsibility_services
 from responsibilities.models import ResponsibilityArea
 from tests.factories import (
@@ -32,6 +33,8 @@ from tests.factories import (
     UserFactory,
 )
 from tests.pathways.factories import a_journey
+from upskill.models import Notification
+from upskill.notifications import unsubscribe_token
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +114,8 @@ def world(settings) -> World:
         submitted_at=timezone.now(),
     )
     completed = EnrollmentFactory(person=employee, completed_at=timezone.now())
+    badge = badge_services.badge_issue(enrollment=completed)
+    badge_services.badge_sharing_set(badge=badge, person=employee, is_public=True)
     assignment = PathwayAssignment.objects.create(pathway=journey.pathway, team=employee.team)
     area = ResponsibilityArea.objects.first()
     commitment = responsibility_services.commitment_create(
@@ -121,7 +126,14 @@ def world(settings) -> World:
     )
     pathway, stage, step = journey.pathway, journey.practice, journey.practise
     import_run = ImportRun.objects.create(kind="activity", status=ImportRun.Status.VALIDATED)
+    employee_notification = Notification.objects.create(
+        recipient=employee.user, kind="overdue", key="world-overdue", subject="Overdue", url="/"
+    )
     xapi_key = XapiKey.objects.create(name="LMS", prefix="upx_abc", key_hash="0" * 64)
+    verb_mapping = XapiVerbMapping.objects.create(verb_iri="https://v.example/x", kind="attended")
+    activity_mapping = XapiActivityMapping.objects.create(
+        activity_iri="https://lms.example/course/1", step=step
+    )
     kwargs = {
         "pathways:editor": {"pk": pathway.pk},
         "pathways:edit": {"pk": pathway.pk},
@@ -153,6 +165,14 @@ def world(settings) -> World:
         },
         "pathways:review": {"pk": submitted.pk},
         "pathways:badge": {"pk": completed.pk},
+        "pathways:badge_mine": {"pk": completed.pk},
+        "pathways:badge_sharing": {"pk": completed.pk},
+        "pathways:badge_status_list": {"pk": badge.signing_key_id},
+        "pathways:badge_public": {"public_id": badge.public_id},
+        "pathways:badge_public_credential": {"public_id": badge.public_id},
+        "pathways:achievement": {"slug": completed.pathway.slug},
+        "pathways:achievement_image": {"slug": completed.pathway.slug},
+        "pathways:badge_revoke": {"pk": badge.pk},
         "pathways:enrol": {"slug": pathway.slug},
         "pathways:confidence_rate": {"slug": pathway.slug},
         "pathways:step": {"slug": pathway.slug, "key": journey.learn.key},
@@ -174,6 +194,18 @@ def world(settings) -> World:
         "metrics:import_run_confirm": {"pk": import_run.pk},
         "metrics:import_run_cancel": {"pk": import_run.pk},
         "metrics:xapi_key_revoke": {"pk": xapi_key.pk},
+        "metrics:xapi_verb_mapping_delete": {"pk": verb_mapping.pk},
+        "metrics:xapi_activity_mapping_delete": {"pk": activity_mapping.pk},
+        "metrics:import_template": {"kind": "activity"},
+        "scim:schema": {"pk": "urn:ietf:params:scim:schemas:core:2.0:User"},
+        "scim:resource_type": {"pk": "User"},
+        "scim:user": {"pk": employee.pk},
+        "scim:group": {"pk": employee.team_id},
+        "scim:not_found": {"rest": "Nothing"},
+        "notifications:read": {"pk": employee_notification.pk},
+        "notifications:unsubscribe": {
+            "token": unsubscribe_token(user_id=employee.user_id, kinds=["overdue"])
+        },
     }
     users = {
         "anonymous": None,
@@ -224,6 +256,12 @@ ACCESS: dict[str, dict[str, str]] = {
     "favicon": PUBLIC,
     "login": PUBLIC,
     "logout": PUBLIC,
+    # Single sign-on: 404 for everyone while OIDC_ISSUER is unset (as here). Configured,
+    # both are public by nature (the way in); tests/upskill/test_sign_in.py covers them
+    # against a provider, and a start or callback without a sign-in in progress is a
+    # refusal page, never a session.
+    "oidc_sign_in": expect(**dict.fromkeys(ROLES, DENY)),
+    "oidc_callback": expect(**dict.fromkeys(ROLES, DENY)),
     "audit": ADMIN_ONLY,
     # The pathway builder: L&D admins only.
     **{f"pathways:{name}": ADMIN_ONLY for name in BUILDER_URLS},
@@ -251,6 +289,20 @@ ACCESS: dict[str, dict[str, str]] = {
         ld_admin=DENY,
     ),
     "pathways:badge": OWNER_ONLY,
+    # Verifiable badges: the owner's page and public switch; what a verifier fetches
+    # without signing in (a badge its owner shared, the issuer, status lists,
+    # achievements: see tests/pathways/test_badges.py for what a private one shows);
+    # revocation by L&D admins.
+    "pathways:badge_mine": OWNER_ONLY,
+    "pathways:badge_sharing": OWNER_ONLY,
+    "pathways:badge_issuer": PUBLIC,
+    "pathways:badge_status_list": PUBLIC,
+    "pathways:badge_public": PUBLIC,
+    "pathways:badge_public_credential": PUBLIC,
+    "pathways:achievement": PUBLIC,
+    "pathways:achievement_image": PUBLIC,
+    "pathways:badge_admin": ADMIN_ONLY,
+    "pathways:badge_revoke": ADMIN_ONLY,
     "pathways:step": OWNER_ONLY,
     "pathways:step_start": OWNER_ONLY,
     "pathways:step_done": OWNER_ONLY,
@@ -304,8 +356,43 @@ ACCESS: dict[str, dict[str, str]] = {
     "metrics:import_run_cancel": ADMIN_ONLY,
     "metrics:xapi_keys": ADMIN_ONLY,
     "metrics:xapi_key_revoke": ADMIN_ONLY,
+    "metrics:xapi_mapping": ADMIN_ONLY,
+    "metrics:xapi_verb_mapping_delete": ADMIN_ONLY,
+    "metrics:xapi_activity_mapping_delete": ADMIN_ONLY,
+    "metrics:import_template": ADMIN_ONLY,
+    # Notifications: everyone signed in has their own (the list shows only theirs; marking
+    # another person's id read changes nothing: tests/upskill/test_notifications.py).
+    "notifications:list": SIGNED_IN,
+    "notifications:bell": SIGNED_IN,
+    "notifications:read": SIGNED_IN,
+    "notifications:read_all": SIGNED_IN,
+    "notifications:preferences": SIGNED_IN,
+    # One-click unsubscribe needs no session: the signed token is the authority (a forged
+    # one is refused with 400 and changes nothing). The world's token is valid.
+    "notifications:unsubscribe": PUBLIC,
     # The xAPI endpoint ignores sessions: without an API key everyone gets 401.
     "metrics:xapi_statements": expect(**dict.fromkeys(ROLES, DENY)),
+    # The LRS's versions: public, as xAPI clients ask before they authenticate.
+    "metrics:xapi_about": PUBLIC,
+    # SCIM answers only a bearer token: 401 for everyone with a session, admins included.
+    **{
+        f"scim:{name}": expect(**dict.fromkeys(ROLES, DENY))
+        for name in (
+            "service_provider_config",
+            "schemas",
+            "schema",
+            "resource_types",
+            "resource_type",
+            "search",
+            "users",
+            "users_search",
+            "user",
+            "groups",
+            "groups_search",
+            "group",
+            "not_found",
+        )
+    },
 }
 
 

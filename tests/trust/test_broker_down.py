@@ -11,23 +11,24 @@ and restarts a real redis-server and catches up with a real worker.
 """
 
 import datetime as dt
+import io
 import logging
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from metrics import services
-from metrics.models import ImportRun
+from metrics.models import ActivityRecord, ImportRun
 from pathways.models import StepProgress
 from tests.factories import PersonFactory, TeamFactory
 from tests.faults.harness import free_port, web_app_on_broker
+from tests.metrics.csv_files import activity_csv, activity_file_write
 from tests.pathways.factories import a_journey
 from upskill import celery as celery_module
 from upskill.celery import app as celery_app
-
-HEADER = "person_email,occurred_at,minutes,kind,pathway,step,source_id\n"
 
 
 @pytest.fixture
@@ -52,7 +53,7 @@ def test_an_upload_is_accepted_as_pending_then_resumed_when_the_broker_is_back(
     settings.MEDIA_ROOT = tmp_path
     PersonFactory(team=TeamFactory(), user__email="ana@example.com")
     client.force_login(ld_admin)
-    body = HEADER + "ana@example.com,2025-03-04,15,practiced,,,lms-1\n"
+    body = activity_csv("ana@example.com,2025-03-04,15,practiced,,,lms-1")
     with (
         caplog.at_level(logging.WARNING, "upskill.celery"),
         django_capture_on_commit_callbacks(execute=True),
@@ -109,9 +110,7 @@ def test_runs_not_yet_stuck_are_left_alone():
 @pytest.mark.django_db
 def test_a_check_whose_worker_died_is_resent_once_it_has_clearly_stalled(monkeypatch):
     sent = []
-    monkeypatch.setattr(
-        "metrics.services.import_runs.enqueue_after_commit", lambda task, pk: sent.append(pk)
-    )
+    monkeypatch.setattr("metrics.enqueue.enqueue_after_commit", lambda task, pk: sent.append(pk))
     now = timezone.now()
     live = ImportRun.objects.create(kind="activity", status=ImportRun.Status.VALIDATING)
     dead = ImportRun.objects.create(kind="activity", status=ImportRun.Status.VALIDATING)
@@ -120,3 +119,20 @@ def test_a_check_whose_worker_died_is_resent_once_it_has_clearly_stalled(monkeyp
 
     assert services.import_runs_resume() == 1
     assert sent == [dead.pk]
+
+
+@pytest.mark.django_db
+def test_the_import_command_succeeds_with_the_broker_down(
+    tmp_path, broker_down, django_capture_on_commit_callbacks, caplog
+):
+    PersonFactory(team=TeamFactory(), user__email="ana@example.com")
+    path = activity_file_write(tmp_path / "a.csv", ["ana@example.com,2025-03-04,15,practiced,,,1"])
+    out = io.StringIO()
+    with (
+        caplog.at_level(logging.WARNING, "upskill.celery"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        call_command("import_activity", str(path), stdout=out)  # no CommandError
+    assert "Imported a.csv: 1 rows, 1 new" in out.getvalue()
+    assert "Could not enqueue metrics.tasks.rollup_incremental" in caplog.text
+    assert ActivityRecord.objects.count() == 1  # the catch-up job rolls it up later

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from metrics.models import ActivityRecord, ImportRun, OutcomeObservation
 from metrics.services.imports import import_file_apply, import_file_validate
 from tests.factories import PersonFactory, TeamFactory
+from tests.metrics.csv_files import ACTIVITY_HEADER, OUTCOME_HEADER
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +22,6 @@ FUZZ = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-ACTIVITY_HEADER = "person_email,occurred_at,minutes,kind,pathway,step,source_id"
-OUTCOME_HEADER = "team,measure,period_start,value,sample_size,source_id"
 
 cell = st.one_of(
     st.text(max_size=40),

@@ -74,7 +74,7 @@ def test_the_dashboard_never_lets_a_small_team_be_subtracted_out(settings, child
     filters, visible, _ = dashboard_filters(
         admin, {"team": parent.slug, "start": week.isoformat(), "end": week.isoformat()}
     )
-    page = dashboard(admin, filters, visible)
+    page = dashboard(filters, visible)
 
     total = next(s for s in page.attendance_series if s.key == "learning_minutes").values[0]
     shown = {row.team.pk: row.figures["learning_minutes"] for row in page.drill_rows}

@@ -34,6 +34,9 @@ def run(*args: str, timeout: float = 60, **variables: str) -> subprocess.Complet
         "DATABASE_URL": "sqlite://:memory:",
         "REDIS_URL": "",
         "CSRF_TRUSTED_ORIGINS": "",
+        "OIDC_ISSUER": "",
+        "PASSWORD_LOGIN": "true",
+        "SESSION_MAX_AGE": "43200",
         **variables,
     }
     return subprocess.run(
@@ -139,6 +142,44 @@ def test_production_settings_pass_the_deployment_check_without_warnings():
     assert done.returncode == 0, done.stderr
     assert "System check identified no issues" in done.stdout
     assert "WARNINGS" not in done.stdout + done.stderr
+
+
+def test_production_settings_with_single_sign_on_pass_the_deployment_check():
+    done = run(
+        "manage.py",
+        "check",
+        "--deploy",
+        **production(
+            OIDC_ISSUER="https://login.example.com/oauth2/default",
+            OIDC_CLIENT_ID="upskill",
+            OIDC_CLIENT_SECRET=secrets.token_urlsafe(32),
+            OIDC_BUTTON_LABEL="Okta",
+            PASSWORD_LOGIN="false",
+            SESSION_MAX_AGE="28800",
+        ),
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "System check identified no issues" in done.stdout
+    assert "WARNINGS" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"OIDC_ISSUER": "https://idp.example"}, "OIDC_CLIENT_ID and OIDC_CLIENT_SECRET"),
+        (
+            {"OIDC_ISSUER": "http://idp.example", "OIDC_CLIENT_ID": "a", "OIDC_CLIENT_SECRET": "b"},
+            "https://",
+        ),
+        ({"SESSION_MAX_AGE": "10"}, "SESSION_MAX_AGE"),
+    ],
+)
+def test_incomplete_single_sign_on_settings_refuse_to_start(variables, message):
+    done = run("manage.py", "check", **production(**variables))
+
+    assert done.returncode != 0
+    assert message in error_message(done.stderr), error_message(done.stderr)
 
 
 def test_without_a_broker_celery_runs_tasks_eagerly_in_process():

@@ -1,12 +1,13 @@
-"""What import_activity and import_outcomes share: validate and apply a file in one pass,
-a progress bar on a terminal, a summary, and a non-zero exit for a refused file."""
+"""What import_activity and import_outcomes share: the service's one-pass import
+(`metrics.services.file_import`), a progress bar on a terminal, a summary, and a
+non-zero exit for a refused file."""
 
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from metrics import services, tasks
-from metrics.models import ImportRun
+from metrics import services
 
 SHOWN_ERRORS = 50
 
@@ -37,49 +38,34 @@ class ImportCommand(BaseCommand):
     def handle(self, *args, file: Path, import_valid: bool = False, **options):
         if not file.is_file():
             raise CommandError(f"{file} is not a file.")
-        import_run = ImportRun.objects.create(
-            kind=self.kind, original_name=file.name[:255], status=ImportRun.Status.IMPORTING
-        )
         try:
-            with file.open("rb") as source:
-                report = services.import_file_apply(
-                    kind=self.kind,
-                    source=source,
-                    import_run=import_run,
-                    allow_invalid=import_valid,
-                    progress=self._progress(),
-                )
+            import_run = services.file_import(
+                kind=self.kind, path=file, allow_invalid=import_valid, progress=self._progress()
+            )
         except services.FileRejected as exc:
-            import_run.status, import_run.message = ImportRun.Status.REJECTED, exc.messages[0]
-            import_run.save()
             raise CommandError(f"{file.name} was rejected: {exc.messages[0]}") from None
         except services.InvalidRows as exc:
-            services.imports.import_run_record(
-                import_run=import_run, report=exc.report, status=ImportRun.Status.REJECTED
-            )
-            self._report_errors(exc.report)
+            self._report_errors(exc.report.errors, exc.report.rows_invalid)
             raise CommandError(
                 f"{exc.messages[0]} Re-run with --import-valid to import the "
                 f"{exc.report.rows_valid:,} valid rows."
             ) from None
+        except ValidationError as exc:
+            raise CommandError(f"{file.name} was not imported: {' '.join(exc.messages)}") from None
         if self.stdout.isatty():
             self.stdout.write("")
-        services.imports.import_run_record(
-            import_run=import_run, report=report, status=ImportRun.Status.DONE
-        )
-        self._report_errors(report)
-        if report.rows_inserted:
-            tasks.rollup_incremental.delay()  # committed already: no transaction is open
+        self._report_errors(import_run.row_errors, import_run.rows_invalid)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Imported {file.name}: {report.rows_total:,} rows, "
-                f"{report.rows_inserted:,} new, {report.rows_duplicate:,} already imported, "
-                f"{report.rows_invalid:,} invalid."
+                f"Imported {file.name}: {import_run.rows_total:,} rows, "
+                f"{import_run.rows_inserted:,} new, "
+                f"{import_run.rows_duplicate:,} already imported, "
+                f"{import_run.rows_invalid:,} invalid."
             )
         )
 
-    def _report_errors(self, report):
-        for error in report.errors[:SHOWN_ERRORS]:
+    def _report_errors(self, errors: list[dict], rows_invalid: int) -> None:
+        for error in errors[:SHOWN_ERRORS]:
             self.stderr.write(f"line {error['line']}: {error['reason']}")
-        if report.rows_invalid > SHOWN_ERRORS:
-            self.stderr.write(f"... and {report.rows_invalid - SHOWN_ERRORS:,} more bad rows")
+        if rows_invalid > SHOWN_ERRORS:
+            self.stderr.write(f"... and {rows_invalid - SHOWN_ERRORS:,} more bad rows")

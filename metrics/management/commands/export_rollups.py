@@ -1,3 +1,4 @@
+import os
 import sys
 
 from django.core.management.base import BaseCommand
@@ -19,7 +20,14 @@ class Command(BaseCommand):
         if output:
             with open(output, "w", newline="", encoding="utf-8") as target:
                 target.writelines(lines)
-        else:
-            stream = self.stdout if self.stdout else sys.stdout
+            return
+        try:
             for line in lines:
-                stream.write(line, ending="")
+                self.stdout.write(line, ending="")
+            self.stdout.flush()
+        except BrokenPipeError:
+            # The reader stopped early (`export_rollups | head`): nothing is wrong. Point
+            # stdout at /dev/null so Python's flush at exit does not raise again.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from pathways import notifications as pathway_notifications
 from pathways.models import (
     Enrollment,
     Pathway,
@@ -51,6 +52,7 @@ def _enrol(
         ],
         ignore_conflicts=True,  # a concurrent run may enrol the same person first
     )
+    pathway_notifications.enrolments_notify(pathway_id=pathway.pk, person_ids=person_ids - existing)
     return AssignmentResult(enrolled=len(person_ids - existing), already_enrolled=len(existing))
 
 
@@ -104,13 +106,17 @@ def pathway_assignment_remove(*, assignment: PathwayAssignment) -> None:
 
 
 def pathway_assignments_apply(
-    *, assignments: Iterable[PathwayAssignment] | None = None
+    *,
+    assignments: Iterable[PathwayAssignment] | None = None,
+    person_ids: Iterable[int] | None = None,
 ) -> AssignmentResult:
     """Enrol everyone the standing rules cover (all rules of published pathways, or the
     given ones). Safe to re-run at any time: it only adds missing enrolments. Run hourly
     by beat (pathways.tasks) and by `manage.py apply_pathway_assignments`, so people who
     join a team or take a role later — through the app or the Django admin — are
-    enrolled by the next run."""
+    enrolled by the next run. With `person_ids`, only those people are considered: HR
+    sync and SCIM call it so for the people they provision, in their own transaction
+    (a query per rule, whatever the number of people)."""
     if assignments is None:
         assignments = PathwayAssignment.objects.filter(
             pathway__status=Pathway.Status.PUBLISHED
@@ -129,6 +135,9 @@ def pathway_assignments_apply(
             people = Person.objects.filter(team_id__in=team_ids)
         else:
             people = Person.objects.filter(job_role_id=rule.job_role_id)
+        if person_ids is not None:
+            people = people.filter(pk__in=person_ids)
+        people = people.filter(user__is_active=True)  # never enrol a leaver
         result = _enrol(
             rule.pathway,
             people.values_list("id", flat=True),

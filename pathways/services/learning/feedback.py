@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from pathways import notifications as pathway_notifications
 from pathways.models import ConfidenceRating, Enrollment, Recognition, Stage, Step, StepFeedback
 from pathways.selectors.learning import pathway_plan
 from upskill.models import Person
@@ -116,4 +117,5 @@ def recognition_give(
     )
     recognition.full_clean()
     recognition.save()
+    pathway_notifications.recognition_notify(recognition=recognition)
     return recognition

@@ -15,6 +15,7 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from pathways import notifications as pathway_notifications
 from pathways.models import (
     Enrollment,
     Pathway,
@@ -53,6 +54,7 @@ def enrollment_self_enrol(*, person: Person, pathway: Pathway) -> Enrollment:
             enrollment.save()
     except IntegrityError as exc:  # a double submit that raced the check above
         raise ValidationError(f"You are already enrolled in “{pathway.title}”.") from exc
+    pathway_notifications.enrolments_notify(pathway_id=pathway.pk, person_ids=[person.pk])
     return enrollment
 
 
@@ -220,6 +222,7 @@ def evidence_submit(
     _save(progress)
     # One practice record per step: a resubmission improves the same practice.
     _record(progress, "practiced", ActivityKind.PRACTICED, step.estimated_minutes)
+    pathway_notifications.evidence_submitted_notify(progress=progress)
     return progress
 
 
@@ -272,6 +275,7 @@ def evidence_approve(
     # The practice minutes were counted at submission; completion adds none.
     _record(current, "completed", ActivityKind.COMPLETED, 0)
     _complete_enrollment_if_done(current.enrollment)
+    pathway_notifications.evidence_reviewed_notify(progress=current)
     return current
 
 
@@ -295,4 +299,5 @@ def evidence_request_changes(
     current.reviewer = reviewer
     current.reviewed_at = timezone.now()
     _save(current)
+    pathway_notifications.evidence_reviewed_notify(progress=current)
     return current

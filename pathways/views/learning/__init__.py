@@ -1,6 +1,7 @@
 """The learner's side, by part: `steps` (my learning, a step and its progress, evidence,
-feedback, confidence) and `review` (the reviewer's queue, recognition and badges, the
-feedback summary). The views are re-exported here for pathways/urls.py.
+feedback, confidence) and `review` (the reviewer's queue, recognition and the list of
+badges, the feedback summary; the badges themselves are pathways/views/badges.py). The
+views are re-exported here for pathways/urls.py.
 
 A learner reaches their own records only through their own enrolment (looked up by
 pathway slug for the signed-in person), so another person's progress has no URL that
@@ -8,7 +9,6 @@ works for them. Reviews are addressed by id and checked with access.can_review.
 """
 
 from pathways.views.learning.review import (
-    badge_download,
     feedback_summary,
     recognition,
     review,
@@ -27,7 +27,6 @@ from pathways.views.learning.steps import (
 
 __all__ = [
     "PROGRESS_ACTIONS",
-    "badge_download",
     "confidence_rate",
     "enrol",
     "evidence_submit",

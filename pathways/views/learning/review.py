@@ -5,14 +5,11 @@ Reviews are addressed by id and checked with access.can_review."""
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pathways.forms import (
@@ -133,28 +130,6 @@ def recognition(request: HtmxHttpRequest):
         "section": "recognition",
     }
     return render(request, "pathways/learning/recognition.html", context)
-
-
-@require_GET
-@person_required
-def badge_download(request: HtmxHttpRequest, pk: int):
-    """The owner's Open Badges 3.0 credential for a completed pathway (unsigned)."""
-    person = access.person_of(request.user)
-    enrollment = selectors.badge_enrollment(person, pk)
-    if enrollment is None:
-        raise Http404("No badge here: it is issued to its owner once the pathway is complete.")
-    document = selectors.badge_document(
-        enrollment,
-        credential_url=request.build_absolute_uri(reverse("pathways:badge", args=[pk])),
-        site_url=request.build_absolute_uri("/"),
-    )
-    response = HttpResponse(
-        json.dumps(document, indent=2, ensure_ascii=False),
-        content_type="application/ld+json; charset=utf-8",
-    )
-    filename = f"badge-{enrollment.pathway.slug}.json"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 # --- Feedback summary (L&D admins) -------------------------------------------------------

@@ -1,0 +1,28 @@
+"""Metrics models, by area; every name is re-exported so callers use `metrics.models`."""
+
+from metrics.models.records import (
+    ActivityRecord,
+    ImportRun,
+    OutcomeMeasure,
+    OutcomeObservation,
+    RollupAttribution,
+    RollupDirtyBucket,
+    RollupState,
+    WeeklyRollup,
+)
+from metrics.models.xapi import XapiActivityMapping, XapiKey, XapiStatement, XapiVerbMapping
+
+__all__ = [
+    "ActivityRecord",
+    "ImportRun",
+    "OutcomeMeasure",
+    "OutcomeObservation",
+    "RollupAttribution",
+    "RollupDirtyBucket",
+    "RollupState",
+    "WeeklyRollup",
+    "XapiActivityMapping",
+    "XapiKey",
+    "XapiStatement",
+    "XapiVerbMapping",
+]

@@ -1,0 +1,51 @@
+"""The bell in a real Chromium: it shows the unread count, the list opens from it, and
+marking one read (htmx) updates both the list and the bell."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD, PersonFactory, TeamFactory
+from upskill import notifications
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("eager_celery"),
+]
+
+
+def test_the_bell_shows_the_count_opens_the_list_and_mark_read_updates_it(
+    live_server, page, console_errors
+):
+    person = PersonFactory(team=TeamFactory(name="Support"), user__username="emma")
+    notifications.notifications_create(
+        drafts=[
+            notifications.NotificationDraft(
+                recipient_id=person.user_id,
+                kind="due_soon",
+                key=f"due_soon:{n}",
+                subject=subject,
+                url="/learning/",
+            )
+            for n, subject in enumerate(["“Writing with AI” is due on 9 March", "A pulse is open"])
+        ]
+    )
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill("emma")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    bell = page.locator("#notification-bell")
+    expect(bell).to_have_text("Notifications 2 unread")
+    bell.click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Notifications")
+    expect(page.locator("li.notification.unread")).to_have_count(2)
+    page.get_by_role("button", name="Mark “A pulse is open” read").click()
+
+    expect(page.locator("li.notification.unread")).to_have_count(1)
+    expect(page.locator("#notification-bell")).to_have_text("Notifications 1 unread")
+    expect(page.locator(".unread-count")).to_have_text("1 unread")
+    page.get_by_role("button", name="Mark all read").click()
+    expect(page.locator("#notification-bell")).to_have_text("Notifications")
+    assert console_errors == []

@@ -1,0 +1,65 @@
+"""Notifications (upskill owns them; DESIGN.md): every app creates its own through
+`notifications_create`, registers its due job with `due_job_register`, and upskill
+delivers them by email and in the bell."""
+
+from upskill.notifications.creation import (
+    NotificationDraft,
+    notification_create,
+    notifications_create,
+)
+from upskill.notifications.delivery import (
+    DeliveryResult,
+    EmailDeliveryFailed,
+    absolute,
+    build_email,
+    notification_emails_send,
+    release_stale_claims,
+)
+from upskill.notifications.due import (
+    due_job_register,
+    due_jobs,
+    local_date,
+    notifications_due_run,
+    time_zones_of,
+    zone_named,
+)
+from upskill.notifications.inbox import (
+    notifications_mark_read,
+    notifications_recent,
+    unread_count,
+)
+from upskill.notifications.preferences import (
+    IMMEDIATE_KINDS,
+    preference_of,
+    preferences_set,
+    unsubscribe_apply,
+)
+from upskill.notifications.tokens import Unsubscribe, unsubscribe_read, unsubscribe_token
+
+__all__ = [
+    "IMMEDIATE_KINDS",
+    "DeliveryResult",
+    "EmailDeliveryFailed",
+    "NotificationDraft",
+    "Unsubscribe",
+    "absolute",
+    "build_email",
+    "due_job_register",
+    "due_jobs",
+    "local_date",
+    "notification_create",
+    "notification_emails_send",
+    "notifications_create",
+    "notifications_due_run",
+    "notifications_mark_read",
+    "notifications_recent",
+    "preference_of",
+    "preferences_set",
+    "release_stale_claims",
+    "time_zones_of",
+    "unread_count",
+    "unsubscribe_apply",
+    "unsubscribe_read",
+    "unsubscribe_token",
+    "zone_named",
+]

@@ -1,0 +1,28 @@
+"""Reads for the core app, by area: `audit` (the audit trail, team sizes) and `scim`
+(users and groups as an identity provider lists them: filter, paging). Callers import
+from `upskill.selectors`."""
+
+from upskill.selectors.audit import PAGE_SIZE, AuditRow, audit_page, team_sizes
+from upskill.selectors.scim import (
+    ScimPage,
+    scim_filter_parse,
+    scim_group_members,
+    scim_groups_page,
+    scim_team_get,
+    scim_user_get,
+    scim_users_page,
+)
+
+__all__ = [
+    "PAGE_SIZE",
+    "AuditRow",
+    "audit_page",
+    "team_sizes",
+    "ScimPage",
+    "scim_filter_parse",
+    "scim_group_members",
+    "scim_groups_page",
+    "scim_team_get",
+    "scim_user_get",
+    "scim_users_page",
+]
