@@ -15,6 +15,7 @@ builder_urlpatterns = [
     path("pathways/<int:pk>/archive/", builder.pathway_archive, name="archive"),
     path("pathways/<int:pk>/preview/", builder.pathway_preview, name="preview"),
     path("pathways/<int:pk>/assign/", builder.pathway_assign, name="assign"),
+    path("pathways/<int:pk>/assign/people/", builder.assign_people, name="assign_people"),
     path("pathways/<int:pk>/stages/new/", builder.stage_create, name="stage_create"),
     path("pathways/<int:pk>/stages/order/", builder.stages_reorder, name="stages_reorder"),
     path("pathways/stages/<int:pk>/edit/", builder.stage_edit, name="stage_edit"),

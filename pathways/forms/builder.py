@@ -175,14 +175,18 @@ class AssignForm(forms.Form):
     job_role = forms.ModelChoiceField(
         queryset=JobRole.objects.all(), required=False, label="Job role"
     )
+    # Chosen with the searchable picker (pathway_assign.html): only the ids come back,
+    # validated in one query; the form never renders a list of everyone.
     people = forms.ModelMultipleChoiceField(
-        queryset=Person.objects.select_related("user").order_by(
-            "user__last_name", "user__first_name"
-        ),
-        required=False,
+        queryset=Person.objects.all(), required=False, widget=forms.MultipleHiddenInput
     )
     due_date = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Due date"
+    )
+    move_due_dates = forms.BooleanField(
+        required=False,
+        label="Also move the due date of people already enrolled",
+        help_text="Their progress is kept; finished enrolments keep their date.",
     )
 
     def clean(self):

@@ -19,7 +19,7 @@ from pathways.models import (
     StepProgress,
 )
 from pathways.services.builder import pathway_publishing_problems
-from upskill.models import JobRole
+from upskill.models import JobRole, Person
 
 
 def pathway_list_with_counts() -> QuerySet[Pathway]:
@@ -190,3 +190,34 @@ def pathway_enrollments(pathway: Pathway) -> QuerySet[Enrollment]:
 
 def pathway_live_step_count(pathway: Pathway) -> int:
     return pathway.steps.filter(is_archived=False).count()
+
+
+# How many people one page of the assignment picker shows.
+PEOPLE_PER_PAGE = 20
+
+
+def people_search(query: str) -> QuerySet[Person]:
+    """Active people matching every word of `query` in their name, username, email,
+    team or job role, with team and role joined in so people with the same name can be
+    told apart; sorted by name (then id, for stable pages)."""
+    people = Person.objects.filter(user__is_active=True).select_related("user", "team", "job_role")
+    for word in query.split()[:5]:
+        people = people.filter(
+            Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+            | Q(user__username__icontains=word)
+            | Q(user__email__icontains=word)
+            | Q(team__name__icontains=word)
+            | Q(job_role__name__icontains=word)
+        )
+    return people.order_by("user__last_name", "user__first_name", "pk")
+
+
+def people_by_ids(ids) -> list[Person]:
+    """The people already chosen in the picker, for showing them again (one query)."""
+    clean = [int(i) for i in ids if str(i).isdigit()][:500]
+    return list(
+        Person.objects.filter(pk__in=clean)
+        .select_related("user", "team", "job_role")
+        .order_by("user__last_name", "user__first_name", "pk")
+    )

@@ -113,9 +113,53 @@
     window.setTimeout(function () { announcer.textContent = text; }, 100);
   });
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", setUpMenu);
-  } else {
+  // A form with data-choice-panels="<radio name>": only the panel (data-choice) of the
+  // chosen option is shown. Without JavaScript every panel stays visible.
+  function showChosenPanels(form) {
+    const name = form.dataset.choicePanels;
+    const chosen = form.querySelector(`input[name="${name}"]:checked`);
+    form.querySelectorAll("[data-choice]").forEach(function (panel) {
+      panel.hidden = !chosen || panel.dataset.choice !== chosen.value;
+    });
+  }
+  document.addEventListener("change", function (event) {
+    const form = event.target.form;
+    if (form && form.dataset.choicePanels && event.target.name === form.dataset.choicePanels) {
+      showChosenPanels(form);
+    }
+  });
+
+  // The people picker: a person ticked among the search matches moves to "Chosen", so
+  // the choice survives the next search; unticked there, they leave it.
+  document.addEventListener("change", function (event) {
+    const box = event.target;
+    if (!(box instanceof HTMLInputElement) || box.name !== "people") return;
+    const chosen = document.getElementById("people-chosen");
+    if (!chosen) return;
+    const item = box.closest("li");
+    if (box.checked && item && item.closest("#people-results")) {
+      const already = chosen.querySelector(`input[value="${box.value}"]`);
+      if (already) {
+        box.checked = false;
+        return;
+      }
+      chosen.append(item);
+      box.focus();
+    } else if (!box.checked && item && item.closest("#people-chosen")) {
+      item.remove();
+      const search = document.getElementById("people-search");
+      if (search) search.focus();
+    }
+  });
+
+  function setUpPage() {
     setUpMenu();
+    document.querySelectorAll("form[data-choice-panels]").forEach(showChosenPanels);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUpPage);
+  } else {
+    setUpPage();
   }
 })();
