@@ -52,6 +52,7 @@ builder_urlpatterns = [
 learning_urlpatterns = [
     path("learning/", learning.my_learning, name="my_learning"),
     path("learning/reviews/", learning.review_queue, name="review_queue"),
+    path("learning/reviews/count/", learning.review_count, name="review_count"),
     path("learning/reviews/<int:pk>/", learning.review, name="review"),
     path("learning/recognition/", learning.recognition, name="recognition"),
     path("learning/enrol/<slug:slug>/", learning.enrol, name="enrol"),

@@ -64,6 +64,21 @@ def pulse_open(request: HtmxHttpRequest):
     return _pulse_list_page(request, form)
 
 
+@require_GET
+@login_required
+def pulse_nudge(request: HtmxHttpRequest):
+    """A card inviting the signed-in person to answer the open pulse, or nothing when
+    there is none or they have answered (embedded by My learning)."""
+    person = access.person_of(request.user)
+    current = selectors.open_survey()
+    unanswered = bool(current and person and not selectors.answered_area_ids(current, person))
+    return render(
+        request,
+        "responsibilities/pulse/list.html#pulse-nudge",
+        {"current": current if unanswered else None},
+    )
+
+
 @require_POST
 @ld_admin_required
 def pulse_close(request: HtmxHttpRequest, pk: int):

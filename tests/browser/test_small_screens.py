@@ -3,6 +3,7 @@ organisation: no page scrolls sideways, "Sign out" can be reached (through the m
 button the top bar collapses into), and axe-core finds no serious or critical violation.
 A screenshot of each page goes to test-results/browser/small-<role>-<page>.png."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,13 @@ pytestmark = [
 ]
 
 PHONE = {"width": 390, "height": 844}
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "browser"
+# pytest-playwright empties test-results/ at the start of every run; set SCREENSHOTS_DIR
+# to keep the phone-sized screenshots somewhere else for looking at them.
+SCREENSHOTS = Path(
+    os.environ.get(
+        "SCREENSHOTS_DIR", Path(__file__).resolve().parents[2] / "test-results" / "browser"
+    )
+)
 
 SCROLLS_SIDEWAYS = """() => ({
   scrollWidth: document.documentElement.scrollWidth,
@@ -83,7 +90,7 @@ def sign_in(page, base: str, username: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
-def assert_sign_out_reachable(page) -> None:
+def assert_sign_out_reachable(page, screenshot: Path) -> None:
     """Sign out is on screen, or one press of the menu button away."""
     sign_out = page.get_by_role("button", name="Sign out")
     menu = page.get_by_role("button", name="Menu")
@@ -91,6 +98,8 @@ def assert_sign_out_reachable(page) -> None:
         expect(menu).to_have_attribute("aria-expanded", "false")
         menu.click()
         expect(menu).to_have_attribute("aria-expanded", "true")
+        if "my-learning" in screenshot.name or "pathways-menu" in screenshot.name:
+            page.screenshot(path=screenshot)
     expect(sign_out).to_be_in_viewport()
     if menu.is_visible() and menu.get_attribute("aria-expanded") == "true":
         menu.click()
@@ -121,7 +130,7 @@ def test_main_pages_fit_a_phone_and_sign_out_is_reachable(
         widths = page.evaluate(SCROLLS_SIDEWAYS)
         assert widths["scrollWidth"] <= widths["clientWidth"], (name, widths)
         if name != "print":
-            assert_sign_out_reachable(page)
+            assert_sign_out_reachable(page, SCREENSHOTS / f"small-{role}-{name}-menu.png")
         assert_no_serious_axe_violations(page, f"390px {role} {name}")
 
     context.close()

@@ -282,3 +282,24 @@ def test_pulse_list_page_query_count_does_not_grow_with_pulses_and_answers(
         page = client.get("/responsibilities/pulse/")
     assert "Pulse 4" in page.text
     assert "Winter pulse" in page.text
+
+
+def test_the_pulse_nudge_shows_an_open_pulse_until_i_have_answered(
+    client, survey, employee, django_assert_num_queries
+):
+    client.force_login(employee.user)
+    # session + user + person + open pulse + my answers + the navigation context
+    # processor's groups and led teams = 7
+    with django_assert_num_queries(7):
+        nudge = client.get("/responsibilities/pulse/nudge/", HTTP_HX_REQUEST="true").text
+    assert survey.title in nudge
+    assert f'href="/responsibilities/pulse/{survey.pk}/answer/"' in nudge
+    services.pulse_answer(survey=survey, person=employee, answers=_answers())
+    with django_assert_num_queries(7):
+        answered = client.get("/responsibilities/pulse/nudge/", HTTP_HX_REQUEST="true").text
+    assert answered.strip() == ""
+
+
+def test_no_pulse_nudge_without_an_open_pulse(client, employee):
+    client.force_login(employee.user)
+    assert client.get("/responsibilities/pulse/nudge/").text.strip() == ""

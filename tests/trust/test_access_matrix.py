@@ -280,6 +280,9 @@ ACCESS: dict[str, dict[str, str]] = {
         sibling_leader=OK,
         ld_admin=DENY,
     ),
+    # The count beside "Reviews": a number only for reviewers (of what they may review),
+    # nothing for anyone else.
+    "pathways:review_count": SIGNED_IN,
     # The employee's submitted evidence: their leader reviews it; nobody else, not the
     # employee themselves, not an admin.
     "pathways:review": expect(
@@ -320,6 +323,7 @@ ACCESS: dict[str, dict[str, str]] = {
     "responsibilities:matrix_print": SIGNED_IN,
     "responsibilities:area_row": SIGNED_IN,
     "responsibilities:pulse_list": SIGNED_IN,
+    "responsibilities:pulse_nudge": SIGNED_IN,
     "responsibilities:pulse_results": SIGNED_IN,
     "responsibilities:area_create": ADMIN_ONLY,
     "responsibilities:area_raci_edit": ADMIN_ONLY,
