@@ -230,7 +230,9 @@ def test_the_reviews_link_carries_the_number_waiting_in_a_fixed_number_of_querie
         '<span class="count-badge">1</span><span class="visually-hidden"> waiting</span>' in count
     )
     for _ in range(3):
-        report = PersonFactory(team=journey.learner.team, manager=journey.manager)
+        report = PersonFactory(
+            team=journey.learner.team, manager=journey.manager, job_role=journey.learner.job_role
+        )
         step = StepFactory(stage__pathway=journey.pathway, kind="practice")
         enrollment = services.enrollment_self_enrol(person=report, pathway=journey.pathway)
         StepProgress.objects.create(enrollment=enrollment, step=step, status="submitted")
