@@ -797,3 +797,50 @@ def test_the_stage_order_option_is_saved_from_details_and_shown_in_the_preview(a
 
 def html_count_open(html: str) -> int:
     return html.count('class="outline-step open"')
+
+
+def test_a_repeated_step_title_is_refused_with_the_error_under_the_title(admin_client):
+    pathway = publishable_pathway()
+    stage = pathway.stages.get(kind="foundation")
+    existing = pathway.steps.get(key="basics")
+    response = admin_client.post(
+        f"/pathways/stages/{stage.pk}/steps/new/",
+        {
+            "title": existing.title,
+            "key": "",
+            "kind": "learn",
+            "stage": stage.pk,
+            "estimated_minutes": 10,
+        },
+        **HTMX,
+    )
+    html = response.content.decode()
+    error = f"Another step in this pathway is already called “{existing.title}”"
+    assert error in html
+    before = html[: html.index(error)]
+    # The field just before the error is the title, not the key.
+    assert 'name="key"' not in before[before.rindex('name="title"') :]
+    assert pathway.steps.count() == 4
+
+
+def test_a_duplicate_pathway_title_is_refused_under_the_title_and_keeps_what_was_typed(
+    admin_client,
+):
+    PathwayFactory(title="Support replies with AI")
+    response = admin_client.post(
+        "/pathways/new/", {"title": "Support replies with AI", "summary": "Typed summary"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Another pathway is already called “Support replies with AI”" in html
+    assert "Typed summary" in html
+    assert Pathway.objects.filter(title="Support replies with AI").count() == 1
+
+
+def test_an_empty_rubric_cell_is_refused_with_a_message(admin_client):
+    role, competency = JobRoleFactory(), CompetencyFactory()
+    response = admin_client.post(
+        f"/pathways/rubrics/{role.pk}/{competency.pk}/edit/", {"level_1": " "}, **HTMX
+    )
+    assert "Describe at least one level" in response.content.decode()
+    assert not RoleRubric.objects.exists()

@@ -128,6 +128,7 @@ def pathway_create(
     stages_in_order: bool = True,
 ) -> Pathway:
     slug = slug.strip()
+    _refuse_a_taken_title(title)
     if slug and Pathway.objects.filter(slug=slug).exists():
         raise ValidationError({"slug": f"Another pathway already uses the address “{slug}”."})
     pathway = Pathway(
@@ -157,6 +158,7 @@ def pathway_update(
     targeted_measures: Iterable | None = None,
     stages_in_order: bool | None = None,
 ) -> Pathway:
+    _refuse_a_taken_title(title, pathway=pathway)
     pathway.title = title.strip()
     pathway.summary = summary.strip()
     if stages_in_order is not None:
@@ -173,13 +175,39 @@ def pathway_update(
     return pathway
 
 
+def _refuse_a_taken_title(title: str, *, pathway: Pathway | None = None) -> None:
+    """Two pathways with one title cannot be told apart in a learner's list."""
+    taken = Pathway.objects.filter(title__iexact=title.strip())
+    if pathway is not None:
+        taken = taken.exclude(pk=pathway.pk)
+    if title.strip() and taken.exists():
+        raise ValidationError(
+            {"title": f"Another pathway is already called “{title.strip()}”; choose another title."}
+        )
+
+
+def _free_title(title: str) -> str:
+    """`title`, or `title (2)`, `(3)`… — the first no pathway has (for copies)."""
+    taken = {
+        t.lower()
+        for t in Pathway.objects.filter(title__istartswith=title[:150]).values_list(
+            "title", flat=True
+        )
+    }
+    candidate, n = title[:160], 2
+    while candidate.lower() in taken:
+        suffix = f" ({n})"
+        candidate, n = f"{title[: 160 - len(suffix)]}{suffix}", n + 1
+    return candidate
+
+
 @transaction.atomic
 def pathway_duplicate(*, pathway: Pathway, title: str = "") -> Pathway:
     """A draft deep copy to start from: stages, live steps and the prerequisites between
     them, products, target roles and targeted measures. Enrolments stay behind."""
-    title = title.strip() or f"Copy of {pathway.title}"
+    title = _free_title(title.strip() or f"Copy of {pathway.title}")
     copy = Pathway.objects.create(
-        title=title[:160],
+        title=title,
         slug=_unique_slug(Pathway, f"{pathway.slug}-copy"),
         summary=pathway.summary,
         status=Pathway.Status.DRAFT,
