@@ -53,6 +53,7 @@ def main_pages(role: str) -> list[tuple[str, str]]:
             ("my-learning", "/learning/"),
             ("step", f"/learning/{pathway.slug}/steps/draft-replies/"),
             ("recognition", "/learning/recognition/"),
+            ("notifications", "/notifications/"),
             *shared,
         ]
     if role == "leader":
