@@ -22,8 +22,9 @@ from demo.organisation import (
     OrganisationPlan,
 )
 from demo.timeline import timeline_for_seed
-from metrics.models import ActivityRecord, OutcomeObservation, WeeklyRollup
+from metrics.models import ActivityRecord, OutcomeObservation, ToolLogin, WeeklyRollup
 from metrics.services import commitment_check_ins_compute, rollup_rebuild
+from metrics.services.connectors import SINCE_ALWAYS
 from pathways.models import Enrollment, Pathway, Recognition, Step, StepProgress
 from responsibilities.models import AlignmentAnswer, Commitment, CommitmentCheckIn
 from upskill.models import Person, Team
@@ -115,6 +116,20 @@ def _counts() -> dict[str, int]:
 
 
 @transaction.atomic
+def _tool_logins_write(*, person_ids: dict[str, int]) -> None:
+    """Everyone's GitHub login in the identity map (`<username>-gh`), so the upload
+    page's sample GitHub file is recognised; Jira's sample is matched by email."""
+    ToolLogin.objects.bulk_create(
+        [
+            ToolLogin(person_id=person_id, system=ToolLogin.System.GITHUB,
+                      login=f"{username}-gh".lower(), valid_from=SINCE_ALWAYS)
+            for username, person_id in person_ids.items()
+        ],
+        batch_size=2_000,
+        ignore_conflicts=True,
+    )  # fmt: skip
+
+
 def demo_organisation_seed(*, people: int = DEFAULT_PEOPLE) -> DemoSeedResult:
     """Create (or find) the demo organisation: about `people` people, ~25 to a team.
 
@@ -141,6 +156,7 @@ def demo_organisation_seed(*, people: int = DEFAULT_PEOPLE) -> DemoSeedResult:
         plan=plan, user_ids=user_ids, team_ids=team_ids, role_ids=role_ids
     )
     organisation_write.leaders_write(plan=plan, user_ids=user_ids, team_ids=team_ids)
+    _tool_logins_write(person_ids=person_ids)
 
     catalogue_ids = content.catalogue_write(role_ids=role_ids)
     content_ids = content.pathways_write(

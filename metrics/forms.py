@@ -10,12 +10,15 @@ class ImportUploadForm(forms.Form):
         choices=ImportRun.Kind.choices,
         widget=forms.RadioSelect,
         initial=ImportRun.Kind.ACTIVITY,
-        help_text="Activity: what people did. Outcomes: a team's weekly measures.",
+        help_text=(
+            "Activity: what people did. Outcomes: a team's weekly measures. A tool export "
+            "(Jira, GitHub, Copilot, Zendesk, Freshdesk) as the tool writes it."
+        ),
     )
     file = forms.FileField(
-        label="CSV file",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-        help_text="UTF-8 CSV with the header row shown below, up to 200 MB.",
+        label="File",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,.ndjson,.jsonl,text/csv"}),
+        help_text="UTF-8 CSV with the header row shown below, or a tool's export, up to 200 MB.",
         error_messages={
             "empty": "The file is empty: choose a CSV file with a header row and data.",
             "required": "Choose a CSV file to upload.",

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from metrics import forms, selectors, services
 from metrics.models import ImportRun, XapiKey
+from metrics.services import connectors
 from upskill.decorators import dashboard_required, ld_admin_required
 from upskill.http import HtmxHttpRequest
 
@@ -100,6 +101,7 @@ def import_list(request: HtmxHttpRequest):
             "refused": refused,
             "import_runs": selectors.import_runs_recent(),
             "headers": services.HEADERS,
+            "min_group_size": settings.MIN_GROUP_SIZE,
         },
         status=status,
     )
@@ -113,6 +115,20 @@ def import_template(request: HtmxHttpRequest, kind: str):
         raise Http404(f"No import kind {kind!r}.")
     response = HttpResponse(services.template_csv(kind), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="upskill-{kind}-template.csv"'
+    return response
+
+
+@require_GET
+@ld_admin_required
+def import_sample(request: HtmxHttpRequest, kind: str):
+    """A sample export of a tool, made from the current organisation's people (demo
+    data, labelled so in every row), to try a connector end to end."""
+    sample = connectors.SAMPLES.get(kind)
+    if sample is None:
+        raise Http404(f"No sample for {kind!r}.")
+    build, filename, content_type = sample
+    response = HttpResponse(build(), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

@@ -8,7 +8,6 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +19,7 @@ from metrics.models import XapiActivityMapping, XapiKey, XapiVerbMapping
 from metrics.services.xapi import SUPPORTED_VERSIONS, about
 from metrics.services.xapi.validation import SUPPORTED_VERSION
 from upskill.decorators import ld_admin_required
-from upskill.forms import validation_error_onto_form
+from upskill.forms import form_save
 from upskill.http import HtmxHttpRequest
 
 VERSION_HEADER = "X-Experience-API-Version"
@@ -215,26 +214,14 @@ def xapi_mapping(request: HtmxHttpRequest):
         return _mapping_page(request)
     if "verb_iri" in request.POST:
         form = forms.XapiVerbMappingForm(request.POST)
-        if form.is_valid():
-            try:
-                services.xapi_verb_mapping_set(**form.cleaned_data)
-            except ValidationError as exc:
-                validation_error_onto_form(form, exc)
-            else:
-                messages.success(
-                    request, f"Statements with {form.cleaned_data['verb_iri']} now count."
-                )
-                return redirect("metrics:xapi_mapping")
+        if form_save(form, lambda data: services.xapi_verb_mapping_set(**data)):
+            messages.success(request, f"Statements with {form.cleaned_data['verb_iri']} now count.")
+            return redirect("metrics:xapi_mapping")
         return _mapping_page(request, verb_form=form, status=400)
     form = forms.XapiActivityMappingForm(request.POST)
-    if form.is_valid():
-        try:
-            services.xapi_activity_mapping_set(**form.cleaned_data)
-        except ValidationError as exc:
-            validation_error_onto_form(form, exc)
-        else:
-            messages.success(request, f"{form.cleaned_data['activity_iri']} is now a step.")
-            return redirect("metrics:xapi_mapping")
+    if form_save(form, lambda data: services.xapi_activity_mapping_set(**data)):
+        messages.success(request, f"{form.cleaned_data['activity_iri']} is now a step.")
+        return redirect("metrics:xapi_mapping")
     return _mapping_page(request, activity_form=form, status=400)
 
 

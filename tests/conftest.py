@@ -92,3 +92,21 @@ def learning_time(infrastructure):
         unit="hours per person",
         period="week",
     )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Hold every transactional test to the rule in this module's docstring: one without
+    serialized_rollback flushes the migrations' seed rows and lets post_migrate re-create
+    content types, and the next serialized test then fails at set-up on a duplicate
+    content type — far from the test that caused it. Refuse it at collection instead."""
+    offenders = [
+        item.nodeid
+        for item in items
+        for marker in item.iter_markers("django_db")
+        if marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback")
+    ]
+    if offenders:
+        raise pytest.UsageError(
+            "Transactional tests must also set serialized_rollback=True (tests/conftest.py): "
+            + ", ".join(sorted(set(offenders)))
+        )

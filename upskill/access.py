@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from upskill.models import Person, Team
 
@@ -47,10 +47,21 @@ def is_ld_admin(user: User) -> bool:
     return user.is_superuser or LD_ADMINS_GROUP in _group_names(user)
 
 
+def _led_teams(user) -> dict[int, bool]:
+    """The teams the user leads, each with whether anyone but the user is a member of it
+    (the same one query answers "leader?" and, mostly, "reviewer?")."""
+    others = Person.objects.filter(team=OuterRef("pk")).exclude(user=user)
+    return _cached(
+        user,
+        "led",
+        lambda: dict(user.led_teams.annotate(others=Exists(others)).values_list("id", "others")),
+    )
+
+
 def led_team_ids(user: User) -> frozenset[int]:
     if not user.is_authenticated or not user.is_active:
         return frozenset()
-    return _cached(user, "led", lambda: frozenset(user.led_teams.values_list("id", flat=True)))
+    return frozenset(_led_teams(user))
 
 
 def is_leader(user: User) -> bool:
@@ -60,10 +71,18 @@ def is_leader(user: User) -> bool:
 def person_of(user: User) -> Person | None:
     if not user.is_authenticated or not user.is_active:
         return None
+    # `has_reports` rides on this query (asked on every page for the navigation) so that
+    # "is a reviewer?" costs nothing more for a manager.
+    reports = Person.objects.filter(manager=OuterRef("pk")).exclude(pk=OuterRef("pk"))
     return _cached(
         user,
         "person",
-        lambda: Person.objects.select_related("user", "team", "job_role").filter(user=user).first(),
+        lambda: (
+            Person.objects.select_related("user", "team", "job_role")
+            .annotate(has_reports=Exists(reports))
+            .filter(user=user)
+            .first()
+        ),
     )
 
 
@@ -93,13 +112,39 @@ def subtree_team_ids(root_ids: Iterable[int]) -> frozenset[int]:
     return descendants(roots, children)
 
 
+def _team_tree(user) -> tuple[dict[int | None, list[int]], frozenset[int]]:
+    """The team tree as parent -> children ids, and the teams someone other than the user
+    is a member of: one query, once per request."""
+
+    def load():
+        others = Person.objects.filter(team=OuterRef("pk")).exclude(user=user)
+        children: dict[int | None, list[int]] = defaultdict(list)
+        occupied = set()
+        rows = Team.objects.annotate(others=Exists(others)).values_list("id", "parent_id", "others")
+        for team_id, parent_id, has_others in rows:
+            children[parent_id].append(team_id)
+            if has_others:
+                occupied.add(team_id)
+        return children, frozenset(occupied)
+
+    return _cached(user, "tree", load)
+
+
+def _led_subtree(user) -> frozenset[int]:
+    """The teams the user leads and every team below them."""
+    led = led_team_ids(user)
+    if not led:
+        return frozenset()
+    return _cached(user, "led_subtree", lambda: descendants(led, _team_tree(user)[0]))
+
+
 def visible_team_ids(user: User) -> frozenset[int]:
     """Teams whose people and aggregates the user may see."""
     if is_ld_admin(user):
         return _cached(
             user, "all_teams", lambda: frozenset(Team.objects.values_list("id", flat=True))
         )
-    return _cached(user, "led_subtree", lambda: subtree_team_ids(led_team_ids(user)))
+    return _led_subtree(user)
 
 
 def visible_teams(user: User) -> QuerySet[Team]:
@@ -114,14 +159,14 @@ def can_review(user: User, person: Person) -> bool:
         return False
     if own is not None and person.manager_id == own.pk:
         return True
-    return person.team_id in subtree_team_ids(led_team_ids(user))
+    return person.team_id in _led_subtree(user)
 
 
 def reviewable_people(user: User) -> QuerySet[Person]:
     """People whose evidence the user reviews: their reports and everyone in the teams
     they lead and below (as `can_review`), never themselves."""
     own = person_of(user)
-    condition = Q(team_id__in=subtree_team_ids(led_team_ids(user)))
+    condition = Q(team_id__in=_led_subtree(user))
     if own is not None:
         condition |= Q(manager=own)
     people = Person.objects.filter(condition)
@@ -136,7 +181,22 @@ def is_reviewer(user: User) -> bool:
     gate all ask this)."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return _cached(user, "reviewer", lambda: reviewable_people(user).exists())
+    return _cached(user, "reviewer", lambda: _has_someone_to_review(user))
+
+
+def _has_someone_to_review(user) -> bool:
+    """`reviewable_people(user).exists()`, answered from what a page has already loaded:
+    the Person with `has_reports` (every page, for the navigation), the led teams with
+    whether anyone else is in them (every non-admin page), and only for a leader whose
+    led teams have nobody else directly in them, the team tree (which a leader's
+    dashboards load anyway) with the teams anyone else is in."""
+    own = person_of(user)
+    if own is not None and getattr(own, "has_reports", False):
+        return True
+    led = _led_teams(user)
+    if any(led.values()):
+        return True
+    return bool(led) and bool(_led_subtree(user) & _team_tree(user)[1])
 
 
 def can_act_for_team(user: User, team: Team) -> bool:

@@ -14,8 +14,10 @@ def navigation(request: HttpRequest) -> dict:
             "learner": access.person_of(user) is not None,
             "leader": access.can_view_dashboard(user),
             "admin": admin,
-            # Leaders review their teams' evidence (with or without a Person record).
-            # Asked only of non-admins: for them the led teams are already loaded.
-            "reviewer": not admin and access.is_leader(user),
+            # The one meaning of "reviewer" (the review queue's gate and the learning
+            # sub-nav ask it too): a manager with reports, or a leader with someone in
+            # the teams they lead. An admin's navigation has never offered the link (the
+            # learning sub-nav does), and not asking keeps their pages a query shorter.
+            "reviewer": not admin and access.is_reviewer(user),
         }
     }

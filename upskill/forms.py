@@ -1,9 +1,14 @@
+from collections.abc import Callable
+from typing import TypeVar
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from upskill.audit import KINDS
+
+T = TypeVar("T")
 
 
 class AuditFilterForm(forms.Form):
@@ -32,6 +37,20 @@ def validation_error_onto_form(form: forms.Form, exc: ValidationError) -> None:
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+def form_save(form: forms.Form, save: Callable[[dict], T]) -> T | None:
+    """Validate a submitted form and hand its cleaned data to `save` (a service call that
+    returns the row it wrote); a ValidationError the service raises goes onto the form
+    (`validation_error_onto_form`). The row when it saved, else None: the form then
+    carries the errors to re-render, keeping what was typed."""
+    if not form.is_valid():
+        return None
+    try:
+        return save(form.cleaned_data)
+    except ValidationError as exc:
+        validation_error_onto_form(form, exc)
+        return None
 
 
 class SignInForm(AuthenticationForm):

@@ -1,5 +1,6 @@
 """Metrics models, by area; every name is re-exported so callers use `metrics.models`."""
 
+from metrics.models.connectors import ToolLogin, ToolRecord
 from metrics.models.records import (
     ActivityRecord,
     ImportRun,
@@ -20,6 +21,8 @@ __all__ = [
     "RollupAttribution",
     "RollupDirtyBucket",
     "RollupState",
+    "ToolLogin",
+    "ToolRecord",
     "WeeklyRollup",
     "XapiActivityMapping",
     "XapiKey",

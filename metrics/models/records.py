@@ -105,6 +105,10 @@ class OutcomeObservation(models.Model):
     period_start = models.DateField()
     value = models.FloatField()
     sample_size = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    # The number of distinct people whose work produced the value (a tool connector
+    # knows it: the assignees, authors, agents). Null for uploaded rows, which say only
+    # their sample size; the rollup then counts the sample size as the people.
+    people = models.PositiveIntegerField(null=True, blank=True)
     source = models.CharField(max_length=40)
     source_id = models.CharField(max_length=200)
     import_run = models.ForeignKey(
@@ -131,6 +135,12 @@ class ImportRun(models.Model):
     class Kind(models.TextChoices):
         ACTIVITY = "activity", "Activity"
         OUTCOMES = "outcomes", "Outcomes"
+        # Tool exports, mapped to people by the identity map (metrics/services/connectors).
+        JIRA = "jira", "Jira issues"
+        GITHUB_PRS = "github-prs", "GitHub pull requests"
+        COPILOT = "copilot", "GitHub Copilot usage"
+        ZENDESK = "zendesk", "Zendesk satisfaction"
+        FRESHDESK = "freshdesk", "Freshdesk satisfaction"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -154,6 +164,10 @@ class ImportRun(models.Model):
     rows_inserted = models.PositiveIntegerField(default=0)
     rows_duplicate = models.PositiveIntegerField(default=0)
     row_errors = models.JSONField(default=list, blank=True)
+    # Tool exports: {login: rows} whose login no identity-map row or email matched, and
+    # {reason: rows} left out without being wrong (an unresolved issue, an open PR).
+    unmatched_logins = models.JSONField(default=dict, blank=True)
+    rows_skipped = models.JSONField(default=dict, blank=True)
     message = models.TextField(blank=True)
     # Progress of the current pass, for the upload page's progress bar.
     bytes_total = models.PositiveBigIntegerField(default=0)

@@ -23,7 +23,7 @@ from django.utils import timezone
 from metrics import enqueue
 from metrics import notifications as metric_notifications
 from metrics.models import ImportRun
-from metrics.services import imports
+from metrics.services import connectors, imports
 
 logger = logging.getLogger(__name__)
 
@@ -42,12 +42,20 @@ def _progress_writer(import_run: ImportRun):
     return write
 
 
-def upload_check(*, upload: UploadedFile) -> None:
-    """Refuse, before anything is stored, a file that cannot be a UTF-8 CSV: wrong
-    extension, empty, over the size limit, binary, or another encoding. Reads only the
-    first SNIFF_BYTES; bad bytes further on are reported per line by validation."""
+def upload_check(*, upload: UploadedFile, kind: str = ImportRun.Kind.ACTIVITY) -> None:
+    """Refuse, before anything is stored, a file that cannot be a UTF-8 CSV (or, for a
+    tool export, the tool's CSV or JSON): wrong extension, empty, over the size limit,
+    binary, or another encoding. Reads only the first SNIFF_BYTES; bad bytes further on
+    are reported per line by validation."""
     name = upload.name or ""
-    if PurePath(name).suffix.lower() not in ALLOWED_SUFFIXES:
+    connector = connectors.CONNECTORS.get(kind)
+    allowed = (*connector.suffixes, ".txt") if connector else ALLOWED_SUFFIXES
+    if PurePath(name).suffix.lower() not in allowed:
+        if connector:
+            raise ValidationError(
+                f"{name or 'The file'} is not a {ImportRun.Kind(kind).label} export: "
+                f"choose a {' or '.join(connector.suffixes)} file."
+            )
         raise ValidationError(
             f"{name or 'The file'} is not a CSV file: choose a .csv file "
             "(in a spreadsheet, use Save as → CSV UTF-8)."
@@ -81,7 +89,7 @@ def import_run_create(*, kind: str, upload: UploadedFile, created_by) -> ImportR
     """Check and store an uploaded file, then queue its validation."""
     if kind not in ImportRun.Kind.values:
         raise ValidationError(f"Unknown import kind {kind!r}: choose activity or outcomes.")
-    upload_check(upload=upload)
+    upload_check(upload=upload, kind=kind)
     name = PurePath(upload.name).name[:255]
     import_run = ImportRun(
         kind=kind, original_name=name, created_by=created_by, bytes_total=upload.size
@@ -114,7 +122,12 @@ def import_validate(*, import_run_id: int) -> ImportRun:
     )
     try:
         with import_run.file.open("rb") as source:
-            report = imports.import_file_validate(
+            validate = (
+                connectors.connector_file_validate
+                if import_run.kind in connectors.CONNECTORS
+                else imports.import_file_validate
+            )
+            report = validate(
                 kind=import_run.kind, source=source, progress=_progress_writer(import_run)
             )
     except imports.FileRejected as exc:
@@ -195,7 +208,12 @@ def _import_run_write(
     """Write a run's valid rows, record its report as done and queue the rollup: the
     one write behind the upload flow (import_apply) and the commands (file_import).
     Call it inside a transaction, so the report commits with the rows."""
-    report = imports.import_file_apply(
+    apply = (
+        connectors.connector_file_apply
+        if import_run.kind in connectors.CONNECTORS
+        else imports.import_file_apply
+    )
+    report = apply(
         kind=import_run.kind,
         source=source,
         import_run=import_run,
@@ -242,9 +260,9 @@ def import_apply(*, import_run_id: int) -> ImportRun:
 def file_import(
     *, kind: str, path: Path, allow_invalid: bool, progress: imports.Progress | None = None
 ) -> ImportRun:
-    """Import a file on this machine in one pass (`manage.py import_activity` and
-    `import_outcomes`): validated and written together by the upload flow's own write,
-    without storing a copy or waiting for a confirmation.
+    """Import a file on this machine in one pass (`manage.py import_activity`,
+    `import_outcomes` and `import_source`): validated and written together by the upload
+    flow's own write, without storing a copy or waiting for a confirmation.
 
     Writes nothing and leaves the run rejected when the file is refused whole
     (FileRejected) or, unless allow_invalid, when any row is bad (InvalidRows, carrying

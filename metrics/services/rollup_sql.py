@@ -104,7 +104,7 @@ def _statement(scoped: bool) -> str:
     weighted AS (
         SELECT o.team_id, o.period_start AS week_start, m.key AS metric,
                sum(o.value * o.sample_size) AS total, sum(o.sample_size) AS weight,
-               sum(o.sample_size) AS people
+               sum(coalesce(o.people, o.sample_size)) AS people
         FROM {t["observation"]} o
         JOIN {t["measure"]} m ON m.id = o.measure_id
         WHERE TRUE{narrow("o.team_id", "o.period_start", dates=True)}

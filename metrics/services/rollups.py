@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, DateField, F, FloatField, Q, Sum
-from django.db.models.functions import Cast, TruncWeek
+from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.utils import timezone
 
 from metrics.models import (
@@ -161,7 +161,8 @@ def _compute(scope: set[_Bucket] | None) -> _Rows:
                     bucket["people"],
                 )
 
-    # Outcome measures: the mean weighted by sample size; people = the summed samples.
+    # Outcome measures: the mean weighted by sample size; people = the summed people
+    # counts (a tool connector's distinct people; an uploaded row's sample size).
     sums: dict[tuple[int, dt.date, str], list[float]] = defaultdict(lambda: [0.0, 0, 0])
     observations = _in_scope(OutcomeObservation.objects.all(), scope, "team_id", None)
     for bucket in (
@@ -169,13 +170,14 @@ def _compute(scope: set[_Bucket] | None) -> _Rows:
         .annotate(
             weighted=Sum(F("value") * Cast("sample_size", FloatField())),
             samples=Sum("sample_size"),
+            people=Sum(Coalesce("people", "sample_size")),
         )
         .order_by()
     ):
         key = (bucket["team_id"], bucket["period_start"], bucket["measure__key"])
         sums[key][0] += bucket["weighted"]
         sums[key][1] += bucket["samples"]
-        sums[key][2] += bucket["samples"]
+        sums[key][2] += bucket["people"]
     # Confidence also comes from learners' own 1-5 ratings: each rating weighs one, and
     # the people behind it are the distinct raters.
     ratings = _in_scope(

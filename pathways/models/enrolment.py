@@ -10,6 +10,22 @@ from pathways.models.structure import Pathway, Step
 from upskill.models import Person
 
 
+class EnrollmentQuerySet(models.QuerySet):
+    def with_done_steps(self) -> "EnrollmentQuerySet":
+        """Annotate `done_steps`: the enrolment's approved live steps (what "steps done"
+        means on every page that shows progress)."""
+        return self.annotate(
+            done_steps=models.Count(
+                "progress",
+                filter=Q(
+                    progress__status=StepProgress.Status.APPROVED,
+                    progress__step__is_archived=False,
+                ),
+                distinct=True,
+            )
+        )
+
+
 class Enrollment(models.Model):
     class Source(models.TextChoices):
         ASSIGNED = "assigned", "Assigned"
@@ -24,6 +40,8 @@ class Enrollment(models.Model):
     due_date = models.DateField(null=True, blank=True)
     enrolled_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EnrollmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-enrolled_at"]

@@ -16,7 +16,6 @@ from pathways.models import (
     RoleRubric,
     Stage,
     Step,
-    StepProgress,
 )
 from pathways.services.builder import pathway_publishing_problems
 from upskill.models import JobRole, Person
@@ -174,16 +173,7 @@ def pathway_enrollments(pathway: Pathway) -> QuerySet[Enrollment]:
     return (
         Enrollment.objects.filter(pathway=pathway)
         .select_related("person__user", "person__team")
-        .annotate(
-            done_steps=Count(
-                "progress",
-                filter=Q(
-                    progress__status=StepProgress.Status.APPROVED,
-                    progress__step__is_archived=False,
-                ),
-                distinct=True,
-            )
-        )
+        .with_done_steps()
         .order_by("person__user__last_name", "person__user__first_name", "pk")
     )
 

@@ -29,6 +29,7 @@ def make_user(role: str):
     if role == "leader":
         leader = UserFactory(username="leo", first_name="Leo", last_name="Leader")
         team.leaders.add(leader)
+        PersonFactory(team=team)  # someone whose evidence they review: the Reviews link
         return leader
     return PersonFactory(
         team=team, user__username="emma", user__first_name="Emma", user__last_name="Employee"

@@ -76,7 +76,7 @@ def test_export_rollups_writes_the_same_cells(db, capsys):
     assert rows[1] == ["ops", "2025-03-03", "", "learning_minutes", "-12", "6", ""]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_export_rollups_piped_into_head_exits_quietly(settings, tmp_path):
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         pytest.skip("the command would read a different (file) database than the test's")

@@ -23,7 +23,7 @@ STEP_IRI = PREFIX + "ai-basics/prompting-101"
 COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture

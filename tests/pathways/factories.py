@@ -2,7 +2,8 @@
 tests/factories.py): assignment rules and a publishable pathway for the builder; a small
 journey (a pathway with a learn step, a practice step that needs evidence and a coaching
 stage, and a learner enrolled in it with a manager who reviews their evidence) for the
-learner's side; and the one ConfidenceRatingFactory."""
+learner's side, with its first moves (`finish_foundation`, `submitted`); and the one
+ConfidenceRatingFactory."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from pathways.models import (
     RoleRubric,
     Stage,
     Step,
+    StepProgress,
 )
+from pathways.services import learning as services
 from tests.factories import (
     CompetencyFactory,
     EnrollmentFactory,
@@ -136,4 +139,20 @@ def a_journey(**pathway_kwargs) -> Journey:
         manager=manager,
         enrollment=enrollment,
         rubric=rubric,
+    )
+
+
+def finish_foundation(journey: Journey) -> None:
+    """The learner marks both foundation steps done, which unlocks the practice stage."""
+    services.step_mark_done(enrollment=journey.enrollment, step=journey.learn)
+    services.step_mark_done(enrollment=journey.enrollment, step=journey.reflect)
+
+
+def submitted(
+    journey: Journey, evidence: str = "Drafted 12 replies with the assistant; kept 9."
+) -> StepProgress:
+    """The learner finishes the foundation and submits evidence for the practice step."""
+    finish_foundation(journey)
+    return services.evidence_submit(
+        enrollment=journey.enrollment, step=journey.practise, evidence=evidence
     )

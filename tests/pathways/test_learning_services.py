@@ -14,21 +14,9 @@ from tests.factories import (
     StageFactory,
     StepFactory,
 )
-from tests.pathways.factories import a_journey
+from tests.pathways.factories import a_journey, finish_foundation, submitted
 
 pytestmark = pytest.mark.django_db
-
-
-def finish_foundation(journey):
-    services.step_mark_done(enrollment=journey.enrollment, step=journey.learn)
-    services.step_mark_done(enrollment=journey.enrollment, step=journey.reflect)
-
-
-def submitted(journey, evidence="Drafted 12 replies with the assistant; kept 9."):
-    finish_foundation(journey)
-    return services.evidence_submit(
-        enrollment=journey.enrollment, step=journey.practise, evidence=evidence
-    )
 
 
 # --- Unlock rules -------------------------------------------------------------------

@@ -198,6 +198,7 @@ def world(settings) -> World:
         "metrics:xapi_verb_mapping_delete": {"pk": verb_mapping.pk},
         "metrics:xapi_activity_mapping_delete": {"pk": activity_mapping.pk},
         "metrics:import_template": {"kind": "activity"},
+        "metrics:import_sample": {"kind": "jira"},
         "scim:schema": {"pk": "urn:ietf:params:scim:schemas:core:2.0:User"},
         "scim:resource_type": {"pk": "User"},
         "scim:user": {"pk": employee.pk},
@@ -366,6 +367,8 @@ ACCESS: dict[str, dict[str, str]] = {
     "metrics:xapi_verb_mapping_delete": ADMIN_ONLY,
     "metrics:xapi_activity_mapping_delete": ADMIN_ONLY,
     "metrics:import_template": ADMIN_ONLY,
+    # A sample tool export made from the organisation's people (names, emails).
+    "metrics:import_sample": ADMIN_ONLY,
     # Notifications: everyone signed in has their own (the list shows only theirs; marking
     # another person's id read changes nothing: tests/upskill/test_notifications.py).
     "notifications:list": SIGNED_IN,

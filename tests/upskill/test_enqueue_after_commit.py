@@ -26,7 +26,7 @@ def record_call(value):
     return value
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_broker_that_is_down_is_logged_not_raised_then_skipped_for_a_while(caplog, monkeypatch):
     monkeypatch.setattr(celery_module, "_broker_down_until", 0.0)
     CALLS.clear()
@@ -40,7 +40,7 @@ def test_a_broker_that_is_down_is_logged_not_raised_then_skipped_for_a_while(cap
     assert CALLS == []
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_in_eager_mode_the_task_runs_here():
     if not app.conf.task_always_eager:
         pytest.skip("the service run uses a real broker")

@@ -250,6 +250,7 @@ def test_navigation_offers_both_learning_and_dashboard_to_an_employee_who_leads(
     client, employee, team
 ):
     team.leaders.add(employee.user)
+    PersonFactory(team=team)  # someone whose evidence they review
     client.force_login(employee.user)
 
     assert nav_links(client.get("/learning/")) == {
@@ -258,6 +259,27 @@ def test_navigation_offers_both_learning_and_dashboard_to_an_employee_who_leads(
         "/learning/reviews/",
         "/responsibilities/",
     }
+
+
+def test_navigation_offers_reviews_exactly_when_the_review_queue_opens(client, employee, team):
+    """The one meaning of "reviewer" (upskill.access.is_reviewer): the link shows for a
+    manager with a report even if they lead nothing, and not for a leader of a team with
+    nobody in it but themselves, whom the queue turns away too."""
+    client.force_login(employee.user)
+    team.leaders.add(employee.user)
+    assert "/learning/reviews/" not in nav_links(client.get("/learning/"))
+    assert client.get("/learning/reviews/").status_code == 403
+
+    team.leaders.remove(employee.user)
+    PersonFactory(team=TeamFactory(), manager=employee)
+    assert "/learning/reviews/" in nav_links(client.get("/learning/"))
+    assert client.get("/learning/reviews/").status_code == 200
+
+    below = TeamFactory(parent=team)
+    employee.reports.update(manager=None, team=below)
+    team.leaders.add(employee.user)  # a report-less leader of a team with someone below
+    assert "/learning/reviews/" in nav_links(client.get("/learning/"))
+    assert client.get("/learning/reviews/").status_code == 200
 
 
 def test_navigation_offers_the_admin_site_to_staff_only(client, db):

@@ -13,13 +13,8 @@ from django.db.models import Q, QuerySet
 
 from upskill.access import LD_ADMINS_GROUP
 from upskill.models import Person, Team
-from upskill.services.scim import (
-    LD_ADMIN_GROUP_ID,
-    UNASSIGNED_TEAM_ID,
-    ScimError,
-    invalid,
-    is_ld_admin_group,
-)
+from upskill.scim import LD_ADMIN_GROUP_ID, ScimError, invalid
+from upskill.services import UNASSIGNED_TEAM_ID, is_ld_admin_group
 
 _FILTER = re.compile(
     r'^\s*(?P<attr>[\w.:$-]+)\s+(?P<op>eq|sw|co)\s+"(?P<value>(?:[^"\\]|\\.)*)"\s*$', re.I

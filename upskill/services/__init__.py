@@ -1,9 +1,18 @@
 """Writes for the core app, by area: `organisation` (access groups and permissions),
-`hr_sync` (the organisation from two HR CSV files), `scim` (the organisation from an
-identity provider over SCIM 2.0), `sign_in` (single sign-on), `provisioning_hooks` (the
+`hr_sync` (the organisation from two HR CSV files), `scim` (a package: the organisation
+from an identity provider over SCIM 2.0), `credentials` (the bearer secrets machines
+present: SCIM tokens, xAPI keys), `sign_in` (single sign-on), `provisioning_hooks` (the
 port through which the apps above upskill react to joiners). Callers import from
 `upskill.services`."""
 
+from upskill.services.credentials import (
+    MAX_SECRET_LENGTH,
+    NewSecret,
+    credential_authenticate,
+    credential_revoke,
+    secret_digest,
+    secret_generate,
+)
 from upskill.services.hr_sync import (
     HR_SYNC_FILES,
     HrPlan,
@@ -26,8 +35,12 @@ from upskill.services.provisioning_hooks import (
     people_provisioned_notify,
 )
 from upskill.services.scim import (
+    TOKEN_PREFIX,
+    UNASSIGNED_TEAM_ID,
+    UNASSIGNED_TEAM_NAME,
     CreatedToken,
     ScimError,
+    is_ld_admin_group,
     scim_connection_authenticate,
     scim_connection_create,
     scim_connection_revoke,
@@ -43,10 +56,20 @@ from upskill.services.scim import (
 from upskill.services.sign_in import identity_sign_in, sign_in_event_record
 
 __all__ = [
+    "MAX_SECRET_LENGTH",
+    "NewSecret",
+    "credential_authenticate",
+    "credential_revoke",
+    "secret_digest",
+    "secret_generate",
     "identity_sign_in",
     "sign_in_event_record",
+    "TOKEN_PREFIX",
+    "UNASSIGNED_TEAM_ID",
+    "UNASSIGNED_TEAM_NAME",
     "CreatedToken",
     "ScimError",
+    "is_ld_admin_group",
     "scim_connection_authenticate",
     "scim_connection_create",
     "scim_connection_revoke",

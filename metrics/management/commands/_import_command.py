@@ -55,6 +55,16 @@ class ImportCommand(BaseCommand):
         if self.stdout.isatty():
             self.stdout.write("")
         self._report_errors(import_run.row_errors, import_run.rows_invalid)
+        for reason, rows in import_run.rows_skipped.items():
+            self.stdout.write(f"left out: {rows:,} rows — {reason}")
+        if import_run.unmatched_logins:
+            self.stderr.write(
+                f"{sum(import_run.unmatched_logins.values()):,} rows of "
+                f"{len(import_run.unmatched_logins):,} logins the identity map does not know "
+                "(not imported; add them with import_tool_logins):"
+            )
+            for login, rows in list(import_run.unmatched_logins.items())[:SHOWN_ERRORS]:
+                self.stderr.write(f"  {login}: {rows:,} rows")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {file.name}: {import_run.rows_total:,} rows, "

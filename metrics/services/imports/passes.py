@@ -12,7 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from metrics.models import ImportRun
-from metrics.services.imports.formats import CSV_SOURCE, ImportReport, InvalidRows, Progress
+from metrics.services.imports.formats import (
+    CSV_SOURCE,
+    MAX_REPORTED_ERRORS,
+    ImportReport,
+    InvalidRows,
+    Progress,
+)
 from metrics.services.imports.validation import (
     _Lookups,
     _site_tz,
@@ -74,6 +80,10 @@ def import_run_record(*, import_run: ImportRun, report: ImportReport, status: st
     import_run.rows_inserted = report.rows_inserted
     import_run.rows_duplicate = report.rows_duplicate
     import_run.row_errors = report.errors
+    # The most frequent unmatched logins (all are counted in rows_total): enough to fix
+    # the identity map, never a page-breaking list.
+    import_run.unmatched_logins = dict(report.unmatched.most_common(MAX_REPORTED_ERRORS))
+    import_run.rows_skipped = dict(report.skipped)
     import_run.status = status
     if status in (ImportRun.Status.DONE, ImportRun.Status.REJECTED, ImportRun.Status.FAILED):
         import_run.finished_at = timezone.now()

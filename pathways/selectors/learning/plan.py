@@ -44,17 +44,10 @@ def enrollments_for_person(person: Person) -> QuerySet[Enrollment]:
     return (
         Enrollment.objects.filter(person=person)
         .select_related("pathway")
+        .with_done_steps()
         .annotate(
             total_steps=Count(
                 "pathway__steps", filter=Q(pathway__steps__is_archived=False), distinct=True
-            ),
-            done_steps=Count(
-                "progress",
-                filter=Q(
-                    progress__status=StepProgress.Status.APPROVED,
-                    progress__step__is_archived=False,
-                ),
-                distinct=True,
             ),
         )
         .order_by(F("due_date").asc(nulls_last=True), "pathway__title")

@@ -138,12 +138,9 @@ def pathway_create(
         status=Pathway.Status.DRAFT,
         stages_in_order=stages_in_order,
     )
-    pathway.full_clean()
-    pathway.save()
-    _set_pathway_relations(
+    return _pathway_save(
         pathway, products=products, target_roles=target_roles, targeted_measures=targeted_measures
     )
-    return pathway
 
 
 @transaction.atomic
@@ -167,11 +164,17 @@ def pathway_update(
         if Pathway.objects.filter(slug=slug.strip()).exclude(pk=pathway.pk).exists():
             raise ValidationError({"slug": f"Another pathway already uses “{slug.strip()}”."})
         pathway.slug = slug.strip()
-    pathway.full_clean()
-    pathway.save()
-    _set_pathway_relations(
+    return _pathway_save(
         pathway, products=products, target_roles=target_roles, targeted_measures=targeted_measures
     )
+
+
+def _pathway_save(pathway: Pathway, **relations) -> Pathway:
+    """Validate and save the pathway's own fields, then set its products, target roles
+    and targeted measures (pathway_create and pathway_update)."""
+    pathway.full_clean()
+    pathway.save()
+    _set_pathway_relations(pathway, **relations)
     return pathway
 
 

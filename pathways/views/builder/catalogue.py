@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms.models import model_to_dict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,7 +16,7 @@ from pathways.models import Competency, Product
 from pathways.selectors import builder as selectors
 from pathways.services import builder as services
 from upskill.decorators import ld_admin_required
-from upskill.forms import validation_error_onto_form
+from upskill.forms import form_save, validation_error_onto_form
 from upskill.http import HtmxHttpRequest
 from upskill.models import JobRole
 
@@ -65,26 +66,20 @@ def product_edit(request: HtmxHttpRequest, pk: int):
     auto_id = f"product-{product.pk}-%s"
     if request.method == "POST":
         form = ProductForm(request.POST, auto_id=auto_id)
-        if form.is_valid():
-            fresh = Product.objects.get(pk=product.pk)
-            try:
-                services.product_update(product=fresh, **form.cleaned_data)
-            except ValidationError as exc:
-                validation_error_onto_form(form, exc)
-            else:
-                if request.htmx:
-                    return _product_row(request, product.pk, saved=True)
-                messages.success(request, f"Saved “{fresh.name}”.")
-                return redirect(f"{reverse('pathways:products')}#product-{product.pk}")
-    else:
-        form = ProductForm(
-            auto_id=auto_id,
-            initial={
-                "name": product.name,
-                "kind": product.kind,
-                "description": product.description,
-            },
+        saved = form_save(
+            form,
+            lambda data: services.product_update(
+                product=Product.objects.get(pk=product.pk), **data
+            ),
         )
+        if saved:
+            if request.htmx:
+                return _product_row(request, product.pk, saved=True)
+            messages.success(request, f"Saved “{saved.name}”.")
+            return redirect(f"{reverse('pathways:products')}#product-{product.pk}")
+    else:
+        initial = model_to_dict(product, fields=["name", "kind", "description"])
+        form = ProductForm(auto_id=auto_id, initial=initial)
     context = {"product": product, "form": form}
     if request.htmx:
         return render(request, "pathways/builder/products.html#product-edit", context)

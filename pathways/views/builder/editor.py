@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms.models import model_to_dict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,7 +17,7 @@ from pathways.selectors import builder as selectors
 from pathways.services import builder as services
 from pathways.views.builder.pathways import editor_url
 from upskill.decorators import ld_admin_required
-from upskill.forms import validation_error_onto_form
+from upskill.forms import form_save
 from upskill.http import HtmxHttpRequest
 
 # --- The editor (stages and steps) ------------------------------------------------------
@@ -47,14 +48,22 @@ def _structure_response(request, pathway: Pathway, *, notice: str = "", error: s
     return redirect(editor_url(pathway.pk))
 
 
-def _structure_change(request, pathway: Pathway, change, notice):
-    """Run one structure change (delete, restore) and answer with the structure: its
-    refusal as the error, else `notice(result)` as the notice."""
-    try:
-        result = change()
-    except ValidationError as exc:
-        return _structure_response(request, pathway, error=" ".join(exc.messages))
-    return _structure_response(request, pathway, notice=notice(result))
+def _structure_change_view(model, change, notice):
+    """A POST endpoint running one structure change (delete, restore) on a stage or step
+    of `model`, answered with the structure: the service's refusal as the error, else
+    `notice(row, result)` as the notice."""
+
+    @require_POST
+    @ld_admin_required
+    def view(request: HtmxHttpRequest, pk: int):
+        row = get_object_or_404(model.objects.select_related("pathway"), pk=pk)
+        try:
+            result = change(row)
+        except ValidationError as exc:
+            return _structure_response(request, row.pathway, error=" ".join(exc.messages))
+        return _structure_response(request, row.pathway, notice=notice(row, result))
+
+    return view
 
 
 @require_GET
@@ -87,13 +96,11 @@ def _form_page(request, *, pathway, form, heading, action, submit="Save"):
 def stage_create(request: HtmxHttpRequest, pk: int):
     pathway = get_object_or_404(Pathway, pk=pk)
     form = StageForm(request.POST or None, auto_id="new-stage-%s")
-    if request.method == "POST" and form.is_valid():
-        try:
-            stage = services.stage_create(pathway=pathway, **form.cleaned_data)
-        except ValidationError as exc:
-            validation_error_onto_form(form, exc)
-        else:
-            return _structure_response(request, pathway, notice=f"Added the stage “{stage.title}”.")
+    stage = request.method == "POST" and form_save(
+        form, lambda data: services.stage_create(pathway=pathway, **data)
+    )
+    if stage:
+        return _structure_response(request, pathway, notice=f"Added the stage “{stage.title}”.")
     if request.htmx and request.method == "POST":
         response = render(
             request,
@@ -119,25 +126,11 @@ def stage_edit(request: HtmxHttpRequest, pk: int):
     auto_id = f"stage-{stage.pk}-%s"
     if request.method == "POST":
         form = StageForm(request.POST, auto_id=auto_id)
-        if form.is_valid():
-            try:
-                services.stage_update(stage=stage, **form.cleaned_data)
-            except ValidationError as exc:
-                validation_error_onto_form(form, exc)
-            else:
-                return _structure_response(
-                    request, pathway, notice=f"Saved the stage “{stage.title}”."
-                )
+        if form_save(form, lambda data: services.stage_update(stage=stage, **data)):
+            return _structure_response(request, pathway, notice=f"Saved the stage “{stage.title}”.")
     else:
-        form = StageForm(
-            auto_id=auto_id,
-            initial={
-                "title": stage.title,
-                "kind": stage.kind,
-                "is_sequential": stage.is_sequential,
-                "description": stage.description,
-            },
-        )
+        fields = ["title", "kind", "is_sequential", "description"]
+        form = StageForm(auto_id=auto_id, initial=model_to_dict(stage, fields=fields))
     if request.htmx:
         response = render(
             request,
@@ -154,47 +147,44 @@ def stage_edit(request: HtmxHttpRequest, pk: int):
     )
 
 
-@require_POST
-@ld_admin_required
-def stage_delete(request: HtmxHttpRequest, pk: int):
-    stage = get_object_or_404(Stage.objects.select_related("pathway"), pk=pk)
-    return _structure_change(
-        request,
-        stage.pathway,
-        lambda: services.stage_delete(stage=stage),
-        lambda _: f"Deleted the stage “{stage.title}”.",
-    )
+def _reorder(request: HtmxHttpRequest, pathway: Pathway, name: str, save, notice: str):
+    """Drag and drop or the up/down buttons: the page posts the ids in the order it shows
+    them under `name` (and, for a button, which one to move); `save(ids)` stores it in
+    this one request. A stale or nonsense order is refused with the service's message."""
+    try:
+        order = services.apply_move(
+            [int(i) for i in request.POST.getlist(name)], request.POST.get("move")
+        )
+        save(order)
+    except (ValueError, ValidationError) as exc:
+        error = " ".join(exc.messages) if isinstance(exc, ValidationError) else None
+        return _structure_response(request, pathway, error=error or services.PATHWAY_CHANGED)
+    return _structure_response(request, pathway, notice=notice)
 
 
 @require_POST
 @ld_admin_required
 def stages_reorder(request: HtmxHttpRequest, pk: int):
-    """Drag and drop or the up/down buttons: the page posts the stages in the order it
-    shows them (and, for a button, which one to move); saved in this one request."""
     pathway = get_object_or_404(Pathway, pk=pk)
-    order = request.POST.getlist("stage")
-    try:
-        order = services.apply_move([int(i) for i in order], request.POST.get("move"))
-        services.stages_reorder(pathway=pathway, stage_ids=order)
-    except (ValueError, ValidationError) as exc:
-        error = " ".join(exc.messages) if isinstance(exc, ValidationError) else None
-        return _structure_response(request, pathway, error=error or services.PATHWAY_CHANGED)
-    return _structure_response(request, pathway, notice="Saved the order of the stages.")
+    return _reorder(
+        request,
+        pathway,
+        "stage",
+        lambda order: services.stages_reorder(pathway=pathway, stage_ids=order),
+        "Saved the order of the stages.",
+    )
 
 
 @require_POST
 @ld_admin_required
 def steps_reorder(request: HtmxHttpRequest, pk: int):
     stage = get_object_or_404(Stage.objects.select_related("pathway"), pk=pk)
-    order = request.POST.getlist("step")
-    try:
-        order = services.apply_move([int(i) for i in order], request.POST.get("move"))
-        services.steps_reorder(stage=stage, step_ids=order)
-    except (ValueError, ValidationError) as exc:
-        error = " ".join(exc.messages) if isinstance(exc, ValidationError) else None
-        return _structure_response(request, stage.pathway, error=error or services.PATHWAY_CHANGED)
-    return _structure_response(
-        request, stage.pathway, notice=f"Saved the order of the steps in “{stage.title}”."
+    return _reorder(
+        request,
+        stage.pathway,
+        "step",
+        lambda order: services.steps_reorder(stage=stage, step_ids=order),
+        f"Saved the order of the steps in “{stage.title}”.",
     )
 
 
@@ -233,17 +223,16 @@ def step_create(request: HtmxHttpRequest, pk: int):
         auto_id=f"add-step-{stage.pk}-%s",
         initial={"stage": stage.pk, "kind": _default_step_kind(stage)},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            step = services.step_create(
-                stage=form.cleaned_data["stage"],
-                fields=form.step_fields(),
-                prerequisites=list(form.cleaned_data["prerequisites"]),
-            )
-        except ValidationError as exc:
-            validation_error_onto_form(form, exc)
-        else:
-            return _structure_response(request, pathway, notice=f"Added the step “{step.title}”.")
+    step = request.method == "POST" and form_save(
+        form,
+        lambda data: services.step_create(
+            stage=data["stage"],
+            fields=form.step_fields(),
+            prerequisites=list(data["prerequisites"]),
+        ),
+    )
+    if step:
+        return _structure_response(request, pathway, notice=f"Added the step “{step.title}”.")
     return _step_form_response(request, pathway=pathway, form=form, stage=stage)
 
 
@@ -263,62 +252,35 @@ def step_edit(request: HtmxHttpRequest, pk: int):
     auto_id = f"step-{step.pk}-%s"
     if request.method == "POST":
         form = StepForm(request.POST, pathway=pathway, step=step, auto_id=auto_id)
-        if form.is_valid():
-            fresh = Step.objects.select_related("pathway", "stage").get(pk=step.pk)
-            try:
-                services.step_update(
-                    step=fresh,
-                    fields=form.step_fields(),
-                    prerequisites=list(form.cleaned_data["prerequisites"]),
-                    stage=form.cleaned_data["stage"],
-                )
-            except ValidationError as exc:
-                validation_error_onto_form(form, exc)
-            else:
-                return _structure_response(
-                    request, pathway, notice=f"Saved the step “{fresh.title}”."
-                )
-    else:
-        form = StepForm(
-            pathway=pathway,
-            step=step,
-            auto_id=auto_id,
-            initial={
-                "title": step.title,
-                "key": step.key,
-                "kind": step.kind,
-                "stage": step.stage_id,
-                "instructions": step.instructions,
-                "product": step.product_id,
-                "competency": step.competency_id,
-                "target_level": step.target_level,
-                "estimated_minutes": step.estimated_minutes,
-                "evidence_required": step.evidence_required,
-                "prerequisites": list(step.prerequisites.values_list("pk", flat=True)),
-            },
+        saved = form_save(
+            form,
+            lambda data: services.step_update(
+                step=Step.objects.select_related("pathway", "stage").get(pk=step.pk),
+                fields=form.step_fields(),
+                prerequisites=list(data["prerequisites"]),
+                stage=data["stage"],
+            ),
         )
+        if saved:
+            return _structure_response(request, pathway, notice=f"Saved the step “{saved.title}”.")
+    else:
+        initial = model_to_dict(step, fields=[*StepForm.base_fields])
+        form = StepForm(pathway=pathway, step=step, auto_id=auto_id, initial=initial)
     return _step_form_response(request, pathway=pathway, form=form, step=step)
 
 
-@require_POST
-@ld_admin_required
-def step_delete(request: HtmxHttpRequest, pk: int):
-    step = get_object_or_404(Step.objects.select_related("pathway"), pk=pk)
-    return _structure_change(
-        request,
-        step.pathway,
-        lambda: services.step_delete(step=step),
-        lambda removal: removal.message,  # deleted, or archived when it has progress
-    )
-
-
-@require_POST
-@ld_admin_required
-def step_restore(request: HtmxHttpRequest, pk: int):
-    step = get_object_or_404(Step.objects.select_related("pathway"), pk=pk)
-    return _structure_change(
-        request,
-        step.pathway,
-        lambda: services.step_restore(step=step),
-        lambda _: f"Restored the step “{step.title}”.",
-    )
+stage_delete = _structure_change_view(
+    Stage,
+    lambda stage: services.stage_delete(stage=stage),
+    lambda stage, _: f"Deleted the stage “{stage.title}”.",
+)
+step_delete = _structure_change_view(
+    Step,
+    lambda step: services.step_delete(step=step),
+    lambda _, removal: removal.message,  # deleted, or archived when it has progress
+)
+step_restore = _structure_change_view(
+    Step,
+    lambda step: services.step_restore(step=step),
+    lambda step, _: f"Restored the step “{step.title}”.",
+)

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.forms.models import model_to_dict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,7 +19,7 @@ from pathways.models import Pathway, PathwayAssignment
 from pathways.selectors import builder as selectors
 from pathways.services import builder as services
 from upskill.decorators import ld_admin_required
-from upskill.forms import validation_error_onto_form
+from upskill.forms import form_save, validation_error_onto_form
 from upskill.http import HtmxHttpRequest
 
 ENROLMENTS_PER_PAGE = 25
@@ -65,27 +66,25 @@ def pathway_edit(request: HtmxHttpRequest, pk: int):
     pathway = get_object_or_404(Pathway, pk=pk)
     if request.method == "POST":
         form = PathwayForm(request.POST, pathway=pathway)
-        if form.is_valid():
-            fresh = Pathway.objects.get(pk=pathway.pk)
-            try:
-                services.pathway_update(pathway=fresh, **form.cleaned_data)
-            except ValidationError as exc:
-                validation_error_onto_form(form, exc)
-            else:
-                messages.success(request, f"Saved the details of “{fresh.title}”.")
-                return redirect(editor_url(pathway.pk))
-    else:
-        form = PathwayForm(
-            pathway=pathway,
-            initial={
-                "title": pathway.title,
-                "summary": pathway.summary,
-                "products": list(pathway.products.values_list("pk", flat=True)),
-                "target_roles": list(pathway.target_roles.values_list("pk", flat=True)),
-                "targeted_measures": list(pathway.targeted_measures.values_list("pk", flat=True)),
-                "stages_in_order": pathway.stages_in_order,
-            },
+        saved = form_save(
+            form,
+            lambda data: services.pathway_update(
+                pathway=Pathway.objects.get(pk=pathway.pk), **data
+            ),
         )
+        if saved:
+            messages.success(request, f"Saved the details of “{saved.title}”.")
+            return redirect(editor_url(pathway.pk))
+    else:
+        fields = [
+            "title",
+            "summary",
+            "products",
+            "target_roles",
+            "targeted_measures",
+            "stages_in_order",
+        ]
+        form = PathwayForm(pathway=pathway, initial=model_to_dict(pathway, fields=fields))
     return render(
         request,
         "pathways/builder/pathway_form.html",

@@ -23,7 +23,7 @@ from pathways.selectors import learning as selectors
 from pathways.services import learning as services
 from upskill import access
 from upskill.decorators import person_required
-from upskill.forms import validation_error_onto_form
+from upskill.forms import form_save, validation_error_onto_form
 from upskill.http import HtmxHttpRequest
 
 Status = StepProgress.Status
@@ -69,13 +69,19 @@ def enrol(request: HtmxHttpRequest, slug: str):
 # --- A step -------------------------------------------------------------------------------
 
 
-def _own_step(request: HtmxHttpRequest, slug: str, key: str):
-    """The signed-in person's enrolment and the live step, or 404 (also for a pathway
-    they are not enrolled in: its steps are not theirs to act on)."""
+def _own_enrollment(request: HtmxHttpRequest, slug: str):
+    """The signed-in person and their enrolment in the pathway, or 404."""
     person = access.person_of(request.user)
     enrollment = selectors.own_enrollment(person, slug)
     if enrollment is None:
         raise Http404("You are not enrolled in this pathway.")
+    return person, enrollment
+
+
+def _own_step(request: HtmxHttpRequest, slug: str, key: str):
+    """The signed-in person's enrolment and the live step, or 404 (also for a pathway
+    they are not enrolled in: its steps are not theirs to act on)."""
+    person, enrollment = _own_enrollment(request, slug)
     step = (
         Step.objects.filter(pathway_id=enrollment.pathway_id, key=key, is_archived=False)
         .select_related("stage", "product", "competency")
@@ -200,19 +206,12 @@ def evidence_submit(request: HtmxHttpRequest, slug: str, key: str):
 def step_feedback(request: HtmxHttpRequest, slug: str, key: str):
     person, enrollment, step = _own_step(request, slug, key)
     form = FeedbackForm(request.POST)
-    saved = False
-    if form.is_valid():
-        try:
-            services.step_feedback_give(
-                person=person,
-                step=step,
-                useful=form.cleaned_data["useful"],
-                comment=form.cleaned_data["comment"],
-            )
-        except ValidationError as exc:
-            validation_error_onto_form(form, exc)
-        else:
-            saved = True
+    saved = form_save(
+        form,
+        lambda data: services.step_feedback_give(
+            person=person, step=step, useful=data["useful"], comment=data["comment"]
+        ),
+    )
     if not request.htmx and saved:
         messages.success(request, "Thank you — your feedback on this step is saved.")
         return redirect("pathways:step", slug=enrollment.pathway.slug, key=step.key)
@@ -231,10 +230,7 @@ def step_feedback(request: HtmxHttpRequest, slug: str, key: str):
 @require_POST
 @person_required
 def confidence_rate(request: HtmxHttpRequest, slug: str):
-    person = access.person_of(request.user)
-    enrollment = selectors.own_enrollment(person, slug)
-    if enrollment is None:
-        raise Http404("You are not enrolled in this pathway.")
+    _, enrollment = _own_enrollment(request, slug)
     form = ConfidenceForm(request.POST)
     error_messages: list[str] = []
     if form.is_valid():
