@@ -1,6 +1,6 @@
 from django.urls import path
 
-from metrics import views, views_xapi
+from metrics import views
 
 app_name = "metrics"
 urlpatterns = [
@@ -13,20 +13,20 @@ urlpatterns = [
     path("imports/<int:pk>/cancel/", views.import_run_cancel, name="import_run_cancel"),
     path("imports/api-keys/", views.xapi_keys, name="xapi_keys"),
     path("imports/api-keys/<int:pk>/revoke/", views.xapi_key_revoke, name="xapi_key_revoke"),
-    path("imports/xapi-mapping/", views_xapi.xapi_mapping, name="xapi_mapping"),
+    path("imports/xapi-mapping/", views.xapi_mapping, name="xapi_mapping"),
     path(
         "imports/xapi-mapping/verbs/<int:pk>/delete/",
-        views_xapi.xapi_verb_mapping_delete,
+        views.xapi_verb_mapping_delete,
         name="xapi_verb_mapping_delete",
     ),
     path(
         "imports/xapi-mapping/activities/<int:pk>/delete/",
-        views_xapi.xapi_activity_mapping_delete,
+        views.xapi_activity_mapping_delete,
         name="xapi_activity_mapping_delete",
     ),
     path("imports/templates/<str:kind>.csv", views.import_template, name="import_template"),
     path("imports/samples/<str:kind>/", views.import_sample, name="import_sample"),
     # The LRS base is /xapi/ (clients add "statements", "about"); no trailing slashes.
-    path("xapi/statements", views_xapi.xapi_statements, name="xapi_statements"),
-    path("xapi/about", views_xapi.xapi_about, name="xapi_about"),
+    path("xapi/statements", views.xapi_statements, name="xapi_statements"),
+    path("xapi/about", views.xapi_about, name="xapi_about"),
 ]

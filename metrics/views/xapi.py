@@ -8,6 +8,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -241,3 +242,50 @@ def xapi_activity_mapping_delete(request: HtmxHttpRequest, pk: int):
     )
     messages.success(request, f"{mapping.activity_iri} is no longer mapped to a step.")
     return redirect("metrics:xapi_mapping")
+
+
+@require_http_methods(["GET", "POST"])
+@ld_admin_required
+def xapi_keys(request: HtmxHttpRequest):
+    """API keys for the xAPI endpoint. A new key is shown on this response only: the
+    database keeps its hash."""
+    form = forms.XapiKeyForm()
+    created = None
+    status = 200
+    if request.method == "POST":
+        form = forms.XapiKeyForm(request.POST)
+        if form.is_valid():
+            try:
+                created = services.xapi_key_create(
+                    name=form.cleaned_data["name"], created_by=request.user
+                )
+            except ValidationError as exc:
+                form.add_error("name", exc)
+                status = 400
+            else:
+                form = forms.XapiKeyForm()
+        else:
+            status = 400
+    response = render(
+        request,
+        "metrics/xapi/xapi_keys.html",
+        {
+            "form": form,
+            "created": created,
+            "xapi_keys": selectors.xapi_keys(),
+            "statements_url": request.build_absolute_uri(reverse("metrics:xapi_statements")),
+            "step_iri_prefix": settings.XAPI_STEP_IRI_PREFIX,
+        },
+        status=status,
+    )
+    if created:
+        response["Cache-Control"] = "no-store"  # the key must not linger in a cache
+    return response
+
+
+@require_POST
+@ld_admin_required
+def xapi_key_revoke(request: HtmxHttpRequest, pk: int):
+    xapi_key = services.xapi_key_revoke(xapi_key=get_object_or_404(XapiKey, pk=pk))
+    messages.success(request, f"Key “{xapi_key.name}” is revoked; requests using it now get 401.")
+    return redirect("metrics:xapi_keys")
