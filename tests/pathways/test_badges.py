@@ -24,6 +24,8 @@ from pathways.models import BadgeSigningKey, BadgeStatusList, IssuedBadge
 from pathways.services import badges as services
 from pathways.services import data_integrity
 from tests.factories import EnrollmentFactory, LDAdminFactory, PersonFactory, StageFactory
+from tests.upskill.test_settings import error_message
+from tests.upskill.test_settings import run as run_process
 
 pytestmark = pytest.mark.django_db
 
@@ -418,6 +420,74 @@ def test_a_base64_seed_in_the_environment_is_the_same_key(settings):
 def test_an_unusable_key_is_refused_with_a_clear_message(text):
     with pytest.raises(data_integrity.ProofError):
         data_integrity.private_key_from_text(text)
+
+
+# A malformed key stops the start, naming the variable and never the value: each case
+# starts a fresh process, since settings and AppConfig.ready() run once per process.
+A_GOOD_KEY = data_integrity.private_key_multibase(data_integrity.private_key_generate())
+A_PUBLIC_KEY = "z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+A_SHORT_SEED = base64.b64encode(b"sixteen byte key").decode()
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        (
+            {"BADGE_SIGNING_KEY": A_PUBLIC_KEY},
+            "Environment variable BADGE_SIGNING_KEY is malformed: "
+            "The key is not an Ed25519 private Multikey (z3u2…).",
+        ),
+        (
+            {"BADGE_SIGNING_KEY": "z3u2" + "0OIl" * 10},  # 0, O, I and l are not base58
+            "Environment variable BADGE_SIGNING_KEY is malformed: The key is not valid base58btc.",
+        ),
+        (
+            {"BADGE_SIGNING_KEY": A_SHORT_SEED},
+            "Environment variable BADGE_SIGNING_KEY is malformed: "
+            "An Ed25519 seed is 32 bytes; this one is 16.",
+        ),
+        (
+            {"BADGE_SIGNING_KEY": A_GOOD_KEY, "BADGE_RETIRED_SIGNING_KEYS": f"{A_GOOD_KEY},x"},
+            "Environment variable BADGE_RETIRED_SIGNING_KEYS (entry 2) is malformed: "
+            "The key is neither a Multikey nor base64.",
+        ),
+    ],
+    ids=["public-multikey", "bad-base58", "short-base64-seed", "bad-retired-entry"],
+)
+def test_a_malformed_signing_key_stops_the_start_naming_the_variable(variables, message):
+    done = run_process("manage.py", "check", **variables)
+
+    assert done.returncode != 0
+    assert error_message(done.stderr) == message
+    for value in variables.values():
+        assert value not in done.stderr  # a key is a secret: the message never echoes it
+
+
+def test_a_malformed_signing_key_stops_the_web_process_too():
+    # gunicorn imports upskill.wsgi and runs no system checks: AppConfig.ready() does.
+    done = run_process(
+        "-c",
+        "import upskill.wsgi",
+        DJANGO_SETTINGS_MODULE="upskill.settings",
+        BADGE_SIGNING_KEY=A_PUBLIC_KEY,
+    )
+
+    assert done.returncode != 0
+    assert error_message(done.stderr).startswith(
+        "Environment variable BADGE_SIGNING_KEY is malformed"
+    )
+
+
+def test_well_formed_signing_keys_pass_the_start():
+    done = run_process(
+        "manage.py",
+        "check",
+        BADGE_SIGNING_KEY=base64.b64encode(bytes(range(32))).decode(),  # a 32-byte seed
+        BADGE_RETIRED_SIGNING_KEYS=A_GOOD_KEY,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "no issues" in done.stdout
 
 
 def test_after_rotation_old_badges_still_verify_and_can_still_be_revoked(settings):
