@@ -15,15 +15,16 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 from jsonschema import Draft201909Validator
 
 from pathways.models import BadgeSigningKey, BadgeStatusList, IssuedBadge
 from pathways.services import badges as services
-from pathways.services import data_integrity
+from pathways.services import data_integrity, learning
 from tests.factories import EnrollmentFactory, LDAdminFactory, PersonFactory, StageFactory
+from tests.pathways.factories import a_journey, submitted
 from tests.upskill.test_settings import error_message
 from tests.upskill.test_settings import run as run_process
 
@@ -172,6 +173,60 @@ def test_a_badge_is_issued_once_and_then_served_as_issued(client):
 
     assert first == second
     assert IssuedBadge.objects.count() == 1
+
+
+def test_completing_the_last_step_issues_the_badge_there_and_then(client):
+    journey = a_journey()
+    progress = submitted(journey)
+    learning.evidence_approve(progress=progress, reviewer=journey.manager, rubric_level=3)
+    assert not IssuedBadge.objects.exists()  # three of four steps done: no badge yet
+
+    learning.step_mark_done(enrollment=journey.enrollment, step=journey.share)
+
+    journey.enrollment.refresh_from_db()
+    badge = IssuedBadge.objects.get(enrollment=journey.enrollment)
+    assert badge.document["validFrom"] == journey.enrollment.completed_at.strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+    data_integrity.proof_verify(
+        badge.document, public_key_multibase=badge.signing_key.public_key_multibase
+    )
+    # Opening it later serves the badge issued at completion, not a second one.
+    client.force_login(journey.learner.user)
+    assert json.loads(client.get(f"/learning/badges/{journey.enrollment.pk}/").content) == (
+        badge.document
+    )
+    assert IssuedBadge.objects.count() == 1
+
+
+def test_approving_the_last_evidence_issues_the_badge():
+    journey = a_journey()
+    journey.share.is_archived = True
+    journey.share.save()
+    progress = submitted(journey)
+
+    learning.evidence_approve(progress=progress, reviewer=journey.manager, rubric_level=3)
+
+    assert IssuedBadge.objects.filter(enrollment=journey.enrollment).exists()
+
+
+def test_a_completion_whose_badge_cannot_be_signed_is_not_recorded(settings):
+    # Only a bad environment key makes signing fail, and it stops the start (above);
+    # set one behind the app's back to see the completion and its badge share a fate.
+    journey = a_journey()
+    journey.share.is_archived = True
+    journey.share.save()
+    progress = submitted(journey)
+    settings.BADGE_SIGNING_KEY = A_PUBLIC_KEY
+
+    with pytest.raises(ImproperlyConfigured, match="BADGE_SIGNING_KEY"):
+        learning.evidence_approve(progress=progress, reviewer=journey.manager, rubric_level=3)
+
+    journey.enrollment.refresh_from_db()
+    progress.refresh_from_db()
+    assert journey.enrollment.completed_at is None
+    assert progress.status == "submitted"
+    assert not IssuedBadge.objects.exists()
 
 
 def test_an_unfinished_enrolment_gets_no_badge():
