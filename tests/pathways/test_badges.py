@@ -477,6 +477,31 @@ def test_an_unusable_key_is_refused_with_a_clear_message(text):
         data_integrity.private_key_from_text(text)
 
 
+def test_multikeys_round_trip_and_each_half_refuses_the_other():
+    key = data_integrity.private_key_generate()
+    private, public = (
+        data_integrity.private_key_multibase(key),
+        data_integrity.public_key_multibase(key),
+    )
+    assert private.startswith("z3u2")
+    assert public.startswith("z6Mk")
+    assert data_integrity.public_key_multibase(data_integrity.private_key_from_text(private)) == (
+        public
+    )
+    assert data_integrity.public_key_multibase(
+        data_integrity.public_key_from_multibase(public)
+    ) == (public)
+
+    with pytest.raises(data_integrity.ProofError, match=r"private Multikey \(z3u2…\)"):
+        data_integrity.private_key_from_text(public)
+    with pytest.raises(data_integrity.ProofError, match=r"public Multikey \(z6Mk…\)"):
+        data_integrity.public_key_from_multibase(private)
+    with pytest.raises(data_integrity.ProofError, match="not valid base58btc"):
+        data_integrity.public_key_from_multibase("z6Mk0OIl")
+    with pytest.raises(data_integrity.ProofError, match="starts with z"):
+        data_integrity.public_key_from_multibase(public[1:])
+
+
 # A malformed key stops the start, naming the variable and never the value: each case
 # starts a fresh process, since settings and AppConfig.ready() run once per process.
 A_GOOD_KEY = data_integrity.private_key_multibase(data_integrity.private_key_generate())
