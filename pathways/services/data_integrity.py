@@ -91,7 +91,9 @@ def private_key_from_text(text: str) -> Ed25519PrivateKey:
     """A private key from its Multikey form (`z…`, multicodec ed25519-priv) or from the
     32-byte seed in base64 / base64url (what `BADGE_SIGNING_KEY` holds)."""
     text = text.strip()
-    if text.startswith("z"):
+    # A seed's base64 is 43 characters (44 padded) and starts with "z" once in 64; a
+    # private Multikey is 48, so the length tells the two apart.
+    if text.startswith("z") and len(text.rstrip("=")) != 43:
         seed = _multikey_decode(text, prefix=_ED25519_PRIV)
     else:
         try:
