@@ -17,13 +17,20 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 from jsonschema import Draft201909Validator
 
 from pathways.models import BadgeSigningKey, BadgeStatusList, IssuedBadge
 from pathways.services import badges as services
 from pathways.services import data_integrity, learning
-from tests.factories import EnrollmentFactory, LDAdminFactory, PersonFactory, StageFactory
+from tests.factories import (
+    EnrollmentFactory,
+    LDAdminFactory,
+    PersonFactory,
+    StageFactory,
+    UserFactory,
+)
 from tests.pathways.factories import a_journey, submitted
 from tests.upskill.test_settings import error_message
 from tests.upskill.test_settings import run as run_process
@@ -626,6 +633,45 @@ def test_rotating_an_environment_key_is_done_in_the_environment(settings):
         services.badge_revoke(badge=old_too, by=LDAdminFactory(), reason="Issued in error")
     old_too.refresh_from_db()
     assert old_too.revoked_at is None
+
+
+# --- The Django admin ----------------------------------------------------------------------
+
+
+def test_the_django_admin_shows_badges_read_only_and_never_the_private_key(client):
+    badge = shared_badge()
+    key = badge.signing_key
+    assert key.private_key_multibase  # generated, so kept in the database
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    pages = {
+        "keys": reverse("admin:pathways_badgesigningkey_changelist"),
+        "key": reverse("admin:pathways_badgesigningkey_change", args=[key.pk]),
+        "lists": reverse("admin:pathways_badgestatuslist_changelist"),
+        "list": reverse("admin:pathways_badgestatuslist_change", args=[key.status_list.pk]),
+        "badges": reverse("admin:pathways_issuedbadge_changelist"),
+        "badge": reverse("admin:pathways_issuedbadge_change", args=[badge.pk]),
+    }
+
+    for name, url in pages.items():
+        html = client.get(url).content.decode()
+        assert key.private_key_multibase not in html, name
+        assert key.private_key_multibase[1:9] not in html, name  # not even a prefix of it
+    assert key.public_key_multibase in client.get(pages["key"]).content.decode()
+    assert "in the database" in client.get(pages["keys"]).content.decode()
+
+    # Nothing can be added, changed or deleted here: those writes sign, or break a proof.
+    before = IssuedBadge.objects.get(pk=badge.pk).signed_json
+    assert client.post(pages["badge"], {"is_public": ""}).status_code == 403
+    assert client.get(reverse("admin:pathways_issuedbadge_add")).status_code == 403
+    assert client.get(reverse("admin:pathways_badgesigningkey_add")).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:pathways_badgesigningkey_delete", args=[key.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert IssuedBadge.objects.get(pk=badge.pk).signed_json == before
+    assert BadgeSigningKey.objects.filter(pk=key.pk).exists()
 
 
 # --- Queries ------------------------------------------------------------------------------
