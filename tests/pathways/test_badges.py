@@ -721,12 +721,54 @@ def test_the_revocation_page_runs_a_fixed_number_of_queries(client, django_asser
     admin = LDAdminFactory()
     shared_badge()
     client.force_login(admin)
-    # 1 session + 1 user + 1 groups (the access check) + 1 Person (navigation) + 1 the
-    # badges with enrolment, pathway, person's user and who revoked = 5.
-    with django_assert_num_queries(5):
+    # 1 session + 1 user + 1 groups (the access check) + 1 Person (navigation) + 1 count
+    # (the paginator) + 1 the page of badges with enrolment, pathway, person's user and
+    # who revoked = 6.
+    with django_assert_num_queries(6):
         assert client.get("/pathways/badges/").status_code == 200
     for _ in range(4):
         services.badge_revoke(badge=shared_badge(), by=admin, reason="Issued in error")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get("/pathways/badges/")
     assert response.content.decode().count("Issued in error") == 4
+
+
+def test_the_revocation_page_shows_fifty_badges_a_page_in_constant_queries(
+    client, django_assert_num_queries
+):
+    admin = LDAdminFactory()
+    client.force_login(admin)
+    for _ in range(55):
+        services.badge_issue(enrollment=completed_enrolment())
+    newest = IssuedBadge.objects.order_by("-issued_at", "-pk")
+    revoke = 'class="button small danger">Revoke</button>'
+
+    # Counted as in the test above: 6, on either page, with 1 badge or 55.
+    with django_assert_num_queries(6):
+        first = client.get("/pathways/badges/").content.decode()
+    with django_assert_num_queries(6):
+        second = client.get("/pathways/badges/?page=2").content.decode()
+
+    def revoke_url(badge):
+        return f'action="/pathways/badges/{badge.pk}/revoke/"'
+
+    assert first.count(revoke) == 50
+    assert revoke_url(newest[0]) in first
+    assert revoke_url(newest[49]) in first
+    assert revoke_url(newest[50]) not in first
+    assert "Page 1 of 2 (55 badges)" in first
+    assert 'href="?page=2"' in first
+    assert second.count(revoke) == 5
+    assert revoke_url(newest[50]) in second
+    assert revoke_url(newest[54]) in second
+    # A malformed or out-of-range page is the nearest page, never an error.
+    assert client.get("/pathways/badges/?page=x").content.decode().count(revoke) == 50
+    assert client.get("/pathways/badges/?page=99").content.decode().count(revoke) == 5
+
+    # Revoking from page 2 comes back to page 2.
+    response = client.post(
+        f"/pathways/badges/{newest[54].pk}/revoke/", {"reason": "Issued in error", "page": "2"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/pathways/badges/?page=2"
+    assert IssuedBadge.objects.get(pk=newest[54].pk).is_revoked
