@@ -99,8 +99,9 @@ def test_confirming_imports_the_valid_rows_and_queues_the_rollup(
     assert (run.rows_inserted, run.rows_duplicate) == (2, 0)
     assert set(ActivityRecord.objects.values_list("source_id", flat=True)) == {"lms-1", "lms-2"}
     # apply, then the rollup it queued (which consumed the dirty buckets), then the email
-    # of the uploader's "import finished" notification
-    assert len(callbacks) == 3
+    # of the uploader's "import finished" notification, then the impact estimates the
+    # rollup queued for its new generation (issue 16)
+    assert len(callbacks) == 4
     assert not RollupDirtyBucket.objects.exists()
     page = admin_client.get(reverse("metrics:import_run", args=[run.pk])).content.decode()
     assert "2 imported" in page
@@ -192,6 +193,11 @@ def test_a_wrong_header_rejects_the_whole_file_with_the_expected_header(
     [
         ("empty.csv", b"", "The file is empty"),
         ("photo.png", b"\x89PNG\r\n\x1a\n\x00\x00", "is not a CSV file"),
+        (
+            "people.txt",
+            b"person_email\nsam@example.com\n",
+            "is not a CSV file",
+        ),  # as the README says
         ("junk.csv", b"\x00\x01\x02\xff\xfe binary junk", "not a text file"),
         ("utf16.csv", "person_email\n".encode("utf-16"), "UTF-16"),
         ("latin1.csv", "person_email,café\n".encode("latin-1"), "not UTF-8"),

@@ -35,6 +35,7 @@ from tests.factories import (
     UserFactory,
     WeeklyRollupFactory,
 )
+from upskill.models import TeamChatPost
 from upskill.services import LD_ADMIN_APPS
 
 PAGES = ["/", "/pathways/", "/learning/", "/dashboard/", "/responsibilities/"]
@@ -236,7 +237,10 @@ def test_user_without_person_or_role_is_refused_rather_than_shown_an_error(clien
     [
         ("employee", {"/learning/", "/responsibilities/"}),
         ("leader", {"/dashboard/", "/learning/reviews/", "/responsibilities/"}),
-        ("ld_admin", {"/dashboard/", "/pathways/", "/responsibilities/", "/audit/"}),
+        (
+            "ld_admin",
+            {"/dashboard/", "/pathways/", "/responsibilities/", "/organisation/", "/audit/"},
+        ),
     ],
     indirect=["role_user"],
 )
@@ -386,6 +390,9 @@ def _a_row_in_every_model():
     ImportRunFactory()
     WeeklyRollupFactory(team=team, pathway=step.pathway)
     PathwayAssignment.objects.create(pathway=step.pathway, team=team)
+    TeamChatPost.objects.create(
+        team=team, kind="digest", key="digest:team", subject="Digest", url="/"
+    )
     # A signing key, its status list and an issued badge.
     badge_issue(enrollment=EnrollmentFactory(person=person, completed_at=timezone.now()))
 
