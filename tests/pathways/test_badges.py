@@ -31,7 +31,7 @@ from tests.factories import (
     StageFactory,
     UserFactory,
 )
-from tests.pathways.factories import a_journey, submitted
+from tests.pathways.factories import a_journey, submitted, submitted_as_last_step
 from tests.upskill.test_settings import error_message
 from tests.upskill.test_settings import run as run_process
 
@@ -208,9 +208,7 @@ def test_completing_the_last_step_issues_the_badge_there_and_then(client):
 
 def test_approving_the_last_evidence_issues_the_badge():
     journey = a_journey()
-    journey.share.is_archived = True
-    journey.share.save()
-    progress = submitted(journey)
+    progress = submitted_as_last_step(journey)
 
     learning.evidence_approve(progress=progress, reviewer=journey.manager, rubric_level=3)
 
@@ -221,9 +219,7 @@ def test_a_completion_whose_badge_cannot_be_signed_is_not_recorded(settings):
     # Only a bad environment key makes signing fail, and it stops the start (above);
     # set one behind the app's back to see the completion and its badge share a fate.
     journey = a_journey()
-    journey.share.is_archived = True
-    journey.share.save()
-    progress = submitted(journey)
+    progress = submitted_as_last_step(journey)
     settings.BADGE_SIGNING_KEY = A_PUBLIC_KEY
 
     with pytest.raises(ImproperlyConfigured, match="BADGE_SIGNING_KEY"):
