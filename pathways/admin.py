@@ -2,9 +2,12 @@ from django.contrib import admin
 from django.db import models
 
 from pathways.models import (
+    BadgeSigningKey,
+    BadgeStatusList,
     Competency,
     ConfidenceRating,
     Enrollment,
+    IssuedBadge,
     Pathway,
     PathwayAssignment,
     Product,
@@ -136,3 +139,61 @@ class PathwayAssignmentAdmin(admin.ModelAdmin):
     list_display = ["pathway", "team", "include_subteams", "job_role", "due_date", "created_at"]
     list_select_related = ["pathway", "team", "job_role"]
     raw_id_fields = ["created_by"]
+
+
+# --- Badges: read-only ----------------------------------------------------------------------
+# Issuing, revoking and rotating go through pathways.services.badges, which sign what they
+# change (a revocation re-signs the status list); an edit here would break a signature
+# or skip the list. Revoke at Pathways -> Badges, rotate with `manage.py badge_key_rotate`.
+
+
+class BadgeReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BadgeSigningKey)
+class BadgeSigningKeyAdmin(BadgeReadOnlyAdmin):
+    """The private half is never shown: only the fields below are read, and the list says
+    where the private half lives, not what it is."""
+
+    list_display = ["did", "private_key_kept", "created_at", "retired_at"]
+    fields = readonly_fields = ["did", "public_key_multibase", "created_at", "retired_at"]
+    exclude = ["private_key_multibase"]
+
+    @admin.display(description="private key")
+    def private_key_kept(self, obj: BadgeSigningKey) -> str:
+        return "in the database" if obj.private_key_multibase else "in the environment"
+
+
+@admin.register(BadgeStatusList)
+class BadgeStatusListAdmin(BadgeReadOnlyAdmin):
+    list_display = ["signing_key", "updated_at"]
+    list_select_related = ["signing_key"]
+    fields = readonly_fields = ["signing_key", "updated_at", "signed_json"]
+
+
+@admin.register(IssuedBadge)
+class IssuedBadgeAdmin(BadgeReadOnlyAdmin):
+    list_display = ["enrollment", "issued_at", "is_public", "revoked_at", "signing_key"]
+    list_filter = ["is_public", ("revoked_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["enrollment__person__user", "enrollment__pathway", "signing_key"]
+    search_fields = ["enrollment__pathway__title", "enrollment__person__user__email"]
+    fields = readonly_fields = [
+        "enrollment",
+        "public_id",
+        "signing_key",
+        "status_index",
+        "issued_at",
+        "is_public",
+        "revoked_at",
+        "revoked_by",
+        "revocation_reason",
+        "signed_json",
+    ]

@@ -14,6 +14,14 @@ class PathwaysConfig(AppConfig):
     verbose_name = "Learning pathways"
 
     def ready(self) -> None:
+        # A malformed BADGE_SIGNING_KEY or BADGE_RETIRED_SIGNING_KEYS stops the start
+        # here, naming the variable, in every process (web, worker, manage.py), like a
+        # malformed value in upskill/settings.py; settings cannot decode it themselves
+        # without importing pathways.
+        from pathways.services.badges import signing_keys_configured
+
+        signing_keys_configured()
+
         # Joiners (and movers, and people with a new role) provisioned by HR sync or
         # SCIM get the standing assignment rules of their team and role in the same
         # transaction, not at the next hourly run (upskill.services.provisioning_hooks).

@@ -143,7 +143,9 @@ def achievement_pathway(slug: str) -> Pathway | None:
     )
 
 
-def issued_badges_for_admin(*, limit: int = 200) -> QuerySet[IssuedBadge]:
+def issued_badges_for_admin() -> QuerySet[IssuedBadge]:
+    """Every issued badge, newest first, with what the L&D admin's list shows (the view
+    pages it)."""
     return IssuedBadge.objects.select_related(
         "enrollment__pathway", "enrollment__person__user", "revoked_by"
-    ).order_by("-issued_at", "-pk")[:limit]
+    ).order_by("-issued_at", "-pk")

@@ -8,6 +8,7 @@ from pathways.services.badges import (
     badge_sharing_set,
     signing_key_current,
     signing_key_rotate,
+    signing_keys_configured,
 )
 from pathways.services.builder import (
     KIND_ORDER,
@@ -134,6 +135,7 @@ __all__ = [
     "role_rubric_set",
     "signing_key_current",
     "signing_key_rotate",
+    "signing_keys_configured",
     "stage_create",
     "stage_delete",
     "stage_update",

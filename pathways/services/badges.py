@@ -11,7 +11,7 @@ import secrets
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -29,26 +29,35 @@ from upskill.models import Person
 # --- Keys ---------------------------------------------------------------------------------
 
 
-def _environment_keys() -> dict[str, Ed25519PrivateKey]:
-    """The keys in BADGE_SIGNING_KEY and BADGE_RETIRED_SIGNING_KEYS, by public Multikey."""
+def _environment_key(variable: str, text: str, *, entry: int | None = None) -> Ed25519PrivateKey:
+    try:
+        return data_integrity.private_key_from_text(text)
+    except data_integrity.ProofError as exc:
+        where = variable if entry is None else f"{variable} (entry {entry})"
+        raise ImproperlyConfigured(f"Environment variable {where} is malformed: {exc}") from exc
+
+
+def signing_keys_configured() -> dict[str, Ed25519PrivateKey]:
+    """The keys in BADGE_SIGNING_KEY and BADGE_RETIRED_SIGNING_KEYS, by public Multikey.
+
+    A value that cannot be decoded raises ImproperlyConfigured naming its variable (never
+    the value: it is a secret). PathwaysConfig.ready() calls this, so a bad key stops
+    every process at start-up (gunicorn and Celery run no system checks) instead of
+    failing badge pages later, as a malformed value in upskill/settings.py does."""
     keys = {}
-    for name, texts in (
-        ("BADGE_SIGNING_KEY", [settings.BADGE_SIGNING_KEY] if settings.BADGE_SIGNING_KEY else []),
-        ("BADGE_RETIRED_SIGNING_KEYS", settings.BADGE_RETIRED_SIGNING_KEYS),
-    ):
-        for text in texts:
-            try:
-                key = data_integrity.private_key_from_text(text)
-            except data_integrity.ProofError as exc:
-                raise ValidationError(f"{name} holds a key that cannot be used: {exc}") from exc
-            keys[data_integrity.public_key_multibase(key)] = key
+    if settings.BADGE_SIGNING_KEY:
+        key = _environment_key("BADGE_SIGNING_KEY", settings.BADGE_SIGNING_KEY)
+        keys[data_integrity.public_key_multibase(key)] = key
+    for entry, text in enumerate(settings.BADGE_RETIRED_SIGNING_KEYS, start=1):
+        key = _environment_key("BADGE_RETIRED_SIGNING_KEYS", text, entry=entry)
+        keys[data_integrity.public_key_multibase(key)] = key
     return keys
 
 
 def _private_key(signing_key: BadgeSigningKey) -> Ed25519PrivateKey:
     if signing_key.private_key_multibase:
         return data_integrity.private_key_from_text(signing_key.private_key_multibase)
-    key = _environment_keys().get(signing_key.public_key_multibase)
+    key = signing_keys_configured().get(signing_key.public_key_multibase)
     if key is None:
         raise ValidationError(
             f"The private half of {signing_key.did} is not configured: put it back in "
@@ -63,7 +72,7 @@ def signing_key_current() -> BadgeSigningKey:
     recorded, its private half never is), otherwise the current key in the database,
     generated on first use. A different key becoming current retires the previous one."""
     if settings.BADGE_SIGNING_KEY:
-        key = data_integrity.private_key_from_text(settings.BADGE_SIGNING_KEY)
+        key = _environment_key("BADGE_SIGNING_KEY", settings.BADGE_SIGNING_KEY)
         public = data_integrity.public_key_multibase(key)
         current = BadgeSigningKey.objects.select_for_update().filter(retired_at__isnull=True)
         found = current.first()

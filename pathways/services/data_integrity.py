@@ -31,7 +31,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+)
 from pyld import jsonld
 
 CONTEXTS_DIR = Path(__file__).resolve().parent.parent / "contexts"
@@ -47,6 +52,10 @@ CRYPTOSUITE = "eddsa-rdfc-2022"
 # ed25519-priv 0x1300.
 _ED25519_PUB = b"\xed\x01"
 _ED25519_PRIV = b"\x80\x26"
+_MULTIKEY_NAMES = {
+    _ED25519_PUB: "public Multikey (z6Mk…)",
+    _ED25519_PRIV: "private Multikey (z3u2…)",
+}
 
 
 class ProofError(ValueError):
@@ -60,18 +69,32 @@ def private_key_generate() -> Ed25519PrivateKey:
     return Ed25519PrivateKey.generate()
 
 
+def _multikey_decode(text: str, *, prefix: bytes) -> bytes:
+    """The 32 raw key bytes of an Ed25519 Multikey: multibase base58btc (`z…`) of the
+    multicodec `prefix` and the key."""
+    if not text.startswith("z"):
+        raise ProofError("A Multikey starts with z (base58btc).")
+    try:
+        raw = base58.b58decode(text[1:])
+    except ValueError as exc:
+        raise ProofError("The key is not valid base58btc.") from exc
+    if not raw.startswith(prefix) or len(raw) != len(prefix) + 32:
+        raise ProofError(f"The key is not an Ed25519 {_MULTIKEY_NAMES[prefix]}.")
+    return raw[len(prefix) :]
+
+
+def _multikey_encode(raw: bytes, *, prefix: bytes) -> str:
+    return "z" + base58.b58encode(prefix + raw).decode()
+
+
 def private_key_from_text(text: str) -> Ed25519PrivateKey:
     """A private key from its Multikey form (`z…`, multicodec ed25519-priv) or from the
     32-byte seed in base64 / base64url (what `BADGE_SIGNING_KEY` holds)."""
     text = text.strip()
-    if text.startswith("z"):
-        try:
-            raw = base58.b58decode(text[1:])
-        except ValueError as exc:
-            raise ProofError("The key is not valid base58btc.") from exc
-        if not raw.startswith(_ED25519_PRIV) or len(raw) != 34:
-            raise ProofError("The key is not an Ed25519 private Multikey (z3u2…).")
-        seed = raw[2:]
+    # A seed's base64 is 43 characters (44 padded) and starts with "z" once in 64; a
+    # private Multikey is 48, so the length tells the two apart.
+    if text.startswith("z") and len(text.rstrip("=")) != 43:
+        seed = _multikey_decode(text, prefix=_ED25519_PRIV)
     else:
         try:
             seed = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=False)
@@ -83,28 +106,18 @@ def private_key_from_text(text: str) -> Ed25519PrivateKey:
 
 
 def private_key_multibase(key: Ed25519PrivateKey) -> str:
-    from cryptography.hazmat.primitives.serialization import NoEncryption, PrivateFormat
-
     seed = key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-    return "z" + base58.b58encode(_ED25519_PRIV + seed).decode()
+    return _multikey_encode(seed, prefix=_ED25519_PRIV)
 
 
 def public_key_multibase(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
     public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
     raw = public.public_bytes(Encoding.Raw, PublicFormat.Raw)
-    return "z" + base58.b58encode(_ED25519_PUB + raw).decode()
+    return _multikey_encode(raw, prefix=_ED25519_PUB)
 
 
 def public_key_from_multibase(text: str) -> Ed25519PublicKey:
-    if not text.startswith("z"):
-        raise ProofError("A Multikey starts with z (base58btc).")
-    try:
-        raw = base58.b58decode(text[1:])
-    except ValueError as exc:
-        raise ProofError("The Multikey is not valid base58btc.") from exc
-    if not raw.startswith(_ED25519_PUB) or len(raw) != 34:
-        raise ProofError("The Multikey is not an Ed25519 public key (z6Mk…).")
-    return Ed25519PublicKey.from_public_bytes(raw[2:])
+    return Ed25519PublicKey.from_public_bytes(_multikey_decode(text, prefix=_ED25519_PUB))
 
 
 def did_key(public_multibase: str) -> str:

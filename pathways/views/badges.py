@@ -12,8 +12,10 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from pathways.forms.badges import BadgeRevokeForm, BadgeSharingForm
@@ -25,6 +27,7 @@ from upskill.decorators import ld_admin_required, person_required
 from upskill.forms import validation_error_onto_form
 from upskill.http import HtmxHttpRequest
 
+BADGES_PER_PAGE = 50
 NOT_SHARED = "No badge here: its owner has not shared it, or the link is wrong."
 
 
@@ -158,8 +161,18 @@ def achievement_image(request: HtmxHttpRequest, slug: str):
 @require_GET
 @ld_admin_required
 def badge_admin(request: HtmxHttpRequest):
-    context = {"badges": selectors.issued_badges_for_admin(), "form": BadgeRevokeForm()}
-    return render(request, "pathways/badges/admin.html", context)
+    # get_page answers a missing, malformed or out-of-range ?page= with the nearest page.
+    page = Paginator(selectors.issued_badges_for_admin(), BADGES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "pathways/badges/admin.html", {"page": page, "form": BadgeRevokeForm()})
+
+
+def _badge_admin_page(request: HtmxHttpRequest):
+    """Back to the list page the revocation was made from."""
+    url = reverse("pathways:badge_admin")
+    page = request.POST.get("page", "")
+    return redirect(f"{url}?page={page}" if page.isdigit() and page != "1" else url)
 
 
 @require_POST
@@ -178,8 +191,8 @@ def badge_revoke(request: HtmxHttpRequest, pk: int):
                 f"Revoked the “{badge.enrollment.pathway.title}” badge: verifiers now "
                 "see it as revoked.",
             )
-            return redirect("pathways:badge_admin")
+            return _badge_admin_page(request)
     for errors in form.errors.values():
         for error in errors:
             messages.error(request, error)
-    return redirect("pathways:badge_admin")
+    return _badge_admin_page(request)

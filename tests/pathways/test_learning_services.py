@@ -14,7 +14,12 @@ from tests.factories import (
     StageFactory,
     StepFactory,
 )
-from tests.pathways.factories import a_journey, finish_foundation, submitted
+from tests.pathways.factories import (
+    a_journey,
+    finish_foundation,
+    submitted,
+    submitted_as_last_step,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -352,9 +357,7 @@ def test_the_enrolment_is_completed_when_its_last_live_step_is_done():
 
 def test_the_enrolment_completes_on_approval_when_the_evidence_step_is_last():
     journey = a_journey()
-    journey.share.is_archived = True
-    journey.share.save()
-    progress = submitted(journey)
+    progress = submitted_as_last_step(journey)
 
     services.evidence_approve(progress=progress, reviewer=journey.manager, rubric_level=3)
 

@@ -10,8 +10,10 @@ from django.contrib import admin
 from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from pathways.models import ConfidenceRating, PathwayAssignment
+from pathways.services import badge_issue
 from tests.factories import (
     PASSWORD,
     ActivityRecordFactory,
@@ -391,6 +393,8 @@ def _a_row_in_every_model():
     TeamChatPost.objects.create(
         team=team, kind="digest", key="digest:team", subject="Digest", url="/"
     )
+    # A signing key, its status list and an issued badge.
+    badge_issue(enrollment=EnrollmentFactory(person=person, completed_at=timezone.now()))
 
 
 def test_superuser_can_open_the_list_and_a_row_of_every_admin_model(client, db):

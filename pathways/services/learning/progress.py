@@ -23,6 +23,7 @@ from pathways.models import (
     StepProgress,
 )
 from pathways.selectors.learning import PathwayPlan, StepState, pathway_plan
+from pathways.services.badges import badge_issue
 from upskill.learning_activity import ActivityKind, learning_activity_record
 from upskill.models import Person
 
@@ -120,8 +121,13 @@ def _record(progress: StepProgress, event: str, kind: str, minutes: int) -> None
 def _complete_enrollment_if_done(
     enrollment: Enrollment, *, plan: PathwayPlan | None = None, now_done: Step | None = None
 ) -> bool:
-    """Set completed_at once the last live step is done. Returns True when it was set.
-    `plan` (read before `now_done` was approved) saves reading the plan again."""
+    """Set completed_at once the last live step is done, and issue the pathway's badge in
+    the same transaction (a completion without its badge, or a badge without its
+    completion, is never committed). Returns True when completed_at was set.
+    `plan` (read before `now_done` was approved) saves reading the plan again.
+
+    Enrolments completed before badges were issued here get theirs the first time the
+    owner opens it (the badge views call badge_issue too, which is idempotent)."""
     if enrollment.completed_at is not None:
         return False
     if plan is None:
@@ -131,6 +137,7 @@ def _complete_enrollment_if_done(
         return False
     enrollment.completed_at = timezone.now()
     enrollment.save(update_fields=["completed_at"])
+    badge_issue(enrollment=enrollment)
     return True
 
 
