@@ -30,13 +30,18 @@ from upskill.models import Person
 # key: (name, unit, direction, description) — created on first use.
 MEASURES = {
     "cycle_time_days": ("Cycle time", "days", "lower",
-                        "Median days from created to resolved, per resolved Jira issue."),
+                        "Median days from the first move to In Progress (else created) to "
+                        "resolved, per resolved Jira issue."),
     "cycle_time_p85_days": ("Cycle time (85th percentile)", "days", "lower",
-                            "85th percentile of days from created to resolved (Jira)."),
+                            "85th percentile of days from the first move to In Progress "
+                            "(else created) to resolved (Jira)."),
     "bug_share": ("Bug share", "share", "lower",
                   "Share of resolved Jira issues of type Bug or Incident."),
     "pr_cycle_time_hours": ("Pull-request cycle time", "hours", "lower",
                             "Median hours from opened to merged (GitHub)."),
+    "pr_time_to_first_review_hours": ("Time to first review", "hours", "lower",
+                                      "Median hours from a merged pull request's opening to "
+                                      "its first submitted review (GitHub)."),
     "ai_active_share": ("AI-assistant active share", "share", "higher",
                         "Share of the team's Copilot users active in the week."),
     "ai_acceptances_per_user": ("AI suggestions accepted per active user", "accepted",
@@ -47,7 +52,7 @@ MEASURES = {
 
 SOURCE_MEASURES = {
     "jira": ("cycle_time_days", "cycle_time_p85_days", "bug_share"),
-    "github": ("pr_cycle_time_hours",),
+    "github": ("pr_cycle_time_hours", "pr_time_to_first_review_hours"),
     "copilot": ("ai_active_share", "ai_acceptances_per_user"),
     "zendesk": ("csat_share",),
     "freshdesk": ("csat_share",),
@@ -89,10 +94,10 @@ Figure = tuple[float, int, int]  # value, sample size, people
 
 def _figures(source: str, records: list[tuple], seats: dict[int, int]) -> dict:
     """{(team, week, measure): (value, sample, people)} from (person, team, week,
-    hours, flag, count) items."""
+    hours, flag, count, response hours) items."""
     groups: dict[tuple[int, dt.date], list[tuple]] = defaultdict(list)
-    for person, team, week, hours, flag, count in records:
-        groups[(team, week)].append((person, hours, flag, count))
+    for person, team, week, hours, flag, count, response in records:
+        groups[(team, week)].append((person, hours, flag, count, response))
     figures: dict[tuple[int, dt.date, str], Figure] = {}
     for (team, week), items in groups.items():
         people = len({item[0] for item in items})
@@ -106,6 +111,12 @@ def _figures(source: str, records: list[tuple], seats: dict[int, int]) -> dict:
         elif source == "github":
             hours = [item[1] for item in items]
             figures[(team, week, "pr_cycle_time_hours")] = (statistics.median(hours), n, people)
+            reviewed = [item for item in items if item[4] is not None]
+            if reviewed:
+                figures[(team, week, "pr_time_to_first_review_hours")] = (
+                    statistics.median(item[4] for item in reviewed), len(reviewed),
+                    len({item[0] for item in reviewed}),
+                )  # fmt: skip
         elif source == "copilot":
             active = [item for item in items if item[2]]
             users = len({item[0] for item in active})
@@ -186,7 +197,9 @@ def observations_recompute(*, source: str, weeks: set[dt.date], import_run_id: i
             source=source, occurred_at__gte=start_at, occurred_at__lt=end_at
         )
         .annotate(week=TruncWeek("occurred_at", output_field=DateField()))
-        .values_list("person_id", "person__team_id", "week", "hours", "flag", "count")
+        .values_list(
+            "person_id", "person__team_id", "week", "hours", "flag", "count", "response_hours"
+        )
         .iterator(chunk_size=20_000)
         if record[2] in weeks
     ]
