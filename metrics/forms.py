@@ -56,3 +56,18 @@ class XapiActivityMappingForm(forms.Form):
         max_length=200,
         help_text="<pathway-slug>/<step-key>, e.g. ai-basics/prompting-101.",
     )
+
+
+class IdentityMapUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Identity map file",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        help_text=(
+            "UTF-8 CSV with the header employee_id,system,login and, optionally, "
+            ",valid_from (an ISO date)."
+        ),
+        error_messages={
+            "empty": "The file is empty: choose a CSV file with a header row and data.",
+            "required": "Choose a CSV file to upload.",
+        },
+    )
