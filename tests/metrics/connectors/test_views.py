@@ -6,6 +6,7 @@ import json
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from metrics import services
 from metrics.models import ImportRun, OutcomeObservation, ToolLogin
 from tests.factories import PersonFactory
 
@@ -160,3 +161,42 @@ def test_identity_map_with_bad_rows_lists_each_by_line_and_loads_nothing(client,
     assert not_text.status_code == 400
     assert "not UTF-8" in not_text.content.decode()
     assert client.post("/imports/identity-map/", {}).status_code == 400
+
+
+def test_copilot_and_helpdesk_samples_are_made_in_a_fixed_number_of_queries(
+    client, ld_admin, world, django_assert_num_queries, tmp_path
+):
+    client.force_login(ld_admin)
+    # 1 session + 1 user + 1 groups + 1 the people's current logins of the tool + 1 the
+    # active people = 5; the sample identity map reads two tools' logins + the people = 6.
+    counts = {"copilot": 5, "zendesk": 5, "freshdesk": 5, "identity-map": 6}
+    files = {}
+    for kind, queries in counts.items():
+        with django_assert_num_queries(queries):
+            files[kind] = client.get(f"/imports/samples/{kind}/")
+        assert files[kind].status_code == 200
+    PersonFactory.create_batch(20, team=world.teams["payments"])
+    for kind, queries in counts.items():
+        with django_assert_num_queries(queries):
+            assert client.get(f"/imports/samples/{kind}/").status_code == 200
+    copilot = [json.loads(line) for line in files["copilot"].content.decode().splitlines()]
+    assert {"day", "user_login", "code_acceptance_activity_count"} <= copilot[0].keys()
+    assert "ana-gh" in {record["user_login"] for record in copilot}
+    zendesk = json.loads(files["zendesk"].content)["satisfaction_ratings"]
+    assert {r["score"] for r in zendesk} == {"good", "bad", "offered"}
+    freshdesk = json.loads(files["freshdesk"].content)
+    assert {r["ratings"]["default_question"] for r in freshdesk} == {103, -103, 100}
+    # sam and tia have no helpdesk logins: the sample identity map gives them one each,
+    # and with it every rating in the helpdesk samples is matched.
+    rows = files["identity-map"].content.decode().splitlines()
+    assert rows[0] == "employee_id,system,login,valid_from"
+    assert len(rows) == 1 + 2 * 2
+    # (Made again: the twenty people added above need agent ids too.)
+    current = client.get("/imports/samples/identity-map/").content
+    assert identity_map_upload(client, current).status_code == 302
+    for kind in ("zendesk", "freshdesk"):
+        path = tmp_path / f"{kind}.json"
+        path.write_bytes(client.get(f"/imports/samples/{kind}/").content)
+        run = services.file_import(kind=kind, path=path, allow_invalid=False)
+        assert run.unmatched_logins == {}, kind
+        assert run.rows_inserted > 0
