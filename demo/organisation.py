@@ -1,7 +1,9 @@
 """The demo organisation: a team tree, the people in it, and who manages whom.
 
 The plan is pure data computed from a seeded random generator, keyed by natural keys
-(team slug, username), so that writing it twice finds every row already there.
+(team slug, username), so that writing it twice finds every row already there. Teams and
+people also get the ids an HR system would give them ("T-payments", "E00042"), so the
+demo can be kept in step by HR sync (`seed_demo --export-hr DIR` writes the files).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from demo.catalogue import (
     SUPPORT,
 )
 from demo.names import FIRST_NAMES, LAST_NAMES
+from upskill.models import EXTERNAL_KEY_LENGTH
 
 DEFAULT_PEOPLE = 150
 MIN_PEOPLE = 60
@@ -115,6 +118,11 @@ class TeamPlan:
     leader_usernames: list[str] = field(default_factory=list)
     member_usernames: list[str] = field(default_factory=list)
 
+    @property
+    def external_id(self) -> str:
+        """The team's id in the (imagined) HR system, e.g. "T-payments"."""
+        return f"T-{self.slug}"[:EXTERNAL_KEY_LENGTH]
+
 
 @dataclass
 class PersonPlan:
@@ -147,6 +155,12 @@ class OrganisationPlan:
     @cached_property
     def people_by_username(self) -> dict[str, PersonPlan]:
         return {person.username: person for person in self.people}
+
+    @cached_property
+    def employee_ids(self) -> dict[str, str]:
+        """username -> the person's HR employee id ("E00042"), by their place in the
+        plan (which a seed makes the same every time)."""
+        return {person.username: f"E{n:05d}" for n, person in enumerate(self.people, 1)}
 
 
 def _slugify(name: str) -> str:

@@ -18,7 +18,7 @@ from demo.organisation import (
     PersonPlan,
 )
 from upskill.access import LD_ADMINS_GROUP, LEADERS_GROUP
-from upskill.models import JobRole, Person, Team
+from upskill.models import UNKEYED_PREFIX, JobRole, Person, Team
 
 
 def _in_chunks(values: list, size: int = 900) -> Iterable[list]:
@@ -42,8 +42,14 @@ def teams_write(plan: OrganisationPlan) -> dict[str, int]:
     for team in plan.all_teams:
         row, _ = Team.objects.get_or_create(
             slug=team.slug,
-            defaults={"name": team.name, "parent_id": ids.get(team.parent_slug)},
+            defaults={
+                "name": team.name,
+                "parent_id": ids.get(team.parent_slug),
+                "external_id": team.external_id,
+            },
         )
+        if row.external_id.startswith(UNKEYED_PREFIX):  # a demo seeded before HR ids
+            Team.objects.filter(pk=row.pk).update(external_id=team.external_id)
         ids[team.slug] = row.pk
     return ids
 
@@ -127,6 +133,7 @@ def people_write(
             [
                 Person(
                     user_id=user_ids[person.username],
+                    employee_id=plan.employee_ids[person.username],
                     team_id=team_ids[person.team_slug],
                     job_role_id=role_ids[person.job_role],
                     manager_id=person_ids.get(person.manager_username),
@@ -139,6 +146,15 @@ def people_write(
             ignore_conflicts=True,
         )
         person_ids = _person_ids(user_ids)
+    # A demo seeded before HR ids: give its people theirs (one UPDATE per 1,000).
+    unkeyed = list(
+        Person.objects.filter(
+            user__email__endswith=f"@{EMAIL_DOMAIN}", employee_id__startswith=UNKEYED_PREFIX
+        ).select_related("user")
+    )
+    for row in unkeyed:
+        row.employee_id = plan.employee_ids.get(row.user.username, row.employee_id)
+    Person.objects.bulk_update(unkeyed, ["employee_id"], batch_size=1_000)
     return person_ids
 
 

@@ -1,8 +1,27 @@
 """A year of weekly learning activity and of each team's outcome measures.
 
-Outcomes are driven by learning: a team's cycle time falls and its quality, customer
-satisfaction and confidence rise as its people complete pathways (with a two-week lag
-and noise); teams that do not complete stay flat. Every row has a deterministic
+The outcome story is built so that a before/after comparison would mislead and the
+dashboard's impact estimate (staggered difference-in-differences) should not:
+
+- an organisation-wide trend: every team's cycle time falls by TREND_CYCLE_TIME_DAYS
+  (0.3 days) over the year whether it learns or not (new tooling), the holidays add
+  0.3 days to everyone's, and quality, customer satisfaction and confidence drift up;
+- selection: teams that take up learning readily (who start in the early waves) were
+  already better — shorter cycle times and higher quality — before they started;
+- a real, staggered effect: from a team's treatment week — the first week in which at
+  least MIN_GROUP_SIZE of its people had completed a pathway, the definition the
+  estimate uses (metrics.services.treatment_weeks) — its cycle time is
+  PLANTED_CYCLE_TIME_EFFECT (20%) lower than it would otherwise have been, its quality
+  PLANTED_QUALITY_EFFECT (5) points higher, customer satisfaction
+  PLANTED_CSAT_EFFECT (0.2) and confidence PLANTED_CONFIDENCE_EFFECT (0.8) higher.
+  Teams start in waves (their cohorts' start dates follow their adoption), so the
+  effect arrives at different weeks in different teams. Confidence also rises a little
+  while people are learning, before the treatment week (a real pre-trend the card
+  may warn about).
+
+In days, the planted cycle-time effect averages -0.25 x the treated team-weeks' cycle
+time (the value is 0.8 of what it would have been); tests/demo/test_impact_demo.py
+checks that the dashboard's interval covers it. Every row has a deterministic
 source_id under source "demo", so a re-run inserts nothing new.
 """
 
@@ -17,12 +36,17 @@ from demo.learning import EnrollmentPlan, ProgressPlan, Status
 from demo.organisation import OrganisationPlan, TeamPlan
 from demo.timeline import DEMO_SOURCE, WEEKS, Timeline
 from metrics.models import ActivityRecord, OutcomeMeasure, OutcomeObservation
+from metrics.services import treatment_threshold
 
 Kind = ActivityRecord.Kind
 KIND_BY_STAGE = {"foundation": Kind.ATTENDED, "practice": Kind.PRACTICED, "coaching": Kind.COACHED}
 MINUTES_BY_KIND = {Kind.ATTENDED: (30, 90), Kind.PRACTICED: (60, 240), Kind.COACHED: (30, 75)}
-COMPLETION_LAG_WEEKS = 2
 MEASURE_KEYS = ("cycle_time_days", "quality_score", "customer_satisfaction", "confidence")
+TREND_CYCLE_TIME_DAYS = 0.3  # the days by which everyone's cycle time falls over the year
+PLANTED_CYCLE_TIME_EFFECT = 0.20  # the share by which treatment cuts cycle time
+PLANTED_QUALITY_EFFECT = 5.0
+PLANTED_CSAT_EFFECT = 0.2
+PLANTED_CONFIDENCE_EFFECT = 0.8
 
 
 @dataclass(frozen=True)
@@ -120,23 +144,27 @@ def activity_write(
 
 def _team_learning_by_week(
     team: TeamPlan, enrollments_by_person: dict[str, list[EnrollmentPlan]]
-) -> tuple[list[float], list[float]]:
-    """Per week: the share of the team who have completed a pathway (lagged), and the
-    share learning right now."""
+) -> tuple[float, list[float]]:
+    """The team's treatment week (the week in which the threshold-th of its people
+    completed their first pathway; math.inf if that never happens), and per week the
+    share of its people learning but not yet through a pathway."""
     size = len(team.member_usernames)
-    done, active = [0.0] * WEEKS, [0.0] * WEEKS
+    firsts, active = [], [0.0] * WEEKS
     for username in team.member_usernames:
         enrollments = enrollments_by_person.get(username, [])
         completions = [e.completed for e in enrollments if e.completed is not None]
-        first_done = min(completions) + COMPLETION_LAG_WEEKS if completions else math.inf
+        first_done = min(completions) if completions else math.inf
+        firsts.append(first_done)
         starts = [e.progress[0].started for e in enrollments if e.progress]
         first_start = min(starts) if starts else math.inf
         for week in range(WEEKS):
-            if week >= first_done:
-                done[week] += 1 / size
-            elif week >= first_start:
+            if first_start <= week < first_done:
                 active[week] += 1 / size
-    return done, active
+    needed = treatment_threshold(size)
+    firsts.sort()
+    threshold_reached = firsts[needed - 1] if len(firsts) >= needed else math.inf
+    treated = math.floor(threshold_reached) if math.isfinite(threshold_reached) else math.inf
+    return treated, active
 
 
 def observations_write(
@@ -155,22 +183,30 @@ def observations_write(
     for team in organisation.teams:
         base = BASELINES[team.template.kind]
         size = len(team.member_usernames)
-        # Teams differ a little in where they start, and small teams are noisier.
+        # Teams differ a little in where they start, and small teams are noisier; teams
+        # that take up learning readily were already better (selection).
         jitter = {key: rng.uniform(0.92, 1.08) for key in MEASURE_KEYS}
+        better = team.adoption - 0.5
         noise = min(2.0, math.sqrt(15 / size))
-        done, active = _team_learning_by_week(team, enrollments_by_person)
+        treated_week, active = _team_learning_by_week(team, enrollments_by_person)
         for week in range(WEEKS):
             period_start = timeline.week_start(week)
             holiday = (period_start.month, period_start.day) >= (12, 20) or (
                 period_start.month == 1 and period_start.day <= 2
             )
+            year = week / WEEKS  # the organisation-wide trend, for everyone
+            treated = 1.0 if week >= treated_week else 0.0
             items = max(1, round(size * base.items_per_person * (0.5 if holiday else 1)))
             values = {
+                # The trend and the holidays move every team by the same days (parallel
+                # trends); the planted effect is a share of the team's own level.
                 "cycle_time_days": (
-                    base.cycle_time_days
-                    * jitter["cycle_time_days"]
-                    * (1 - 0.3 * done[week])
-                    * (1.12 if holiday else 1)
+                    (
+                        base.cycle_time_days * jitter["cycle_time_days"] * (1 - 0.3 * better)
+                        - TREND_CYCLE_TIME_DAYS * year
+                        + (0.3 if holiday else 0)
+                    )
+                    * (1 - PLANTED_CYCLE_TIME_EFFECT * treated)
                     * (1 + rng.gauss(0, 0.04 * noise)),
                     items,
                 ),
@@ -178,7 +214,9 @@ def observations_write(
                     min(
                         100,
                         base.quality_score * jitter["quality_score"]
-                        + 14 * done[week]
+                        + 8 * better
+                        + 3 * year
+                        + PLANTED_QUALITY_EFFECT * treated
                         + rng.gauss(0, 1.5 * noise),
                     ),
                     max(1, round(items * 0.8)),
@@ -187,7 +225,9 @@ def observations_write(
                     min(
                         5,
                         base.customer_satisfaction * jitter["customer_satisfaction"]
-                        + 0.5 * done[week]
+                        + 0.2 * better
+                        + 0.1 * year
+                        + PLANTED_CSAT_EFFECT * treated
                         + rng.gauss(0, 0.06 * noise),
                     ),
                     max(1, round(size * base.csat_responses_per_person * rng.uniform(0.6, 1.2))),
@@ -196,8 +236,9 @@ def observations_write(
                     min(
                         5,
                         base.confidence * jitter["confidence"]
-                        + 1.4 * done[week]
-                        + 0.5 * active[week]
+                        + 0.2 * year
+                        + PLANTED_CONFIDENCE_EFFECT * treated
+                        + 0.3 * active[week]
                         + rng.gauss(0, 0.08 * noise),
                     ),
                     max(1, round(size * rng.uniform(0.5, 0.9))),

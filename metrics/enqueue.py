@@ -25,3 +25,13 @@ def import_validate(*, import_run_id: int) -> None:
 
 def import_apply(*, import_run_id: int) -> None:
     enqueue_after_commit(tasks.import_apply, import_run_id)
+
+
+def impact_estimates_refresh() -> None:
+    """After a rollup commits: the impact estimates of every known scope, at the new
+    rollup state."""
+    enqueue_after_commit(tasks.impact_estimates_refresh)
+
+
+def impact_estimates_compute(*, team_ids: list[int], pathway_id: int | None) -> None:
+    enqueue_after_commit(tasks.impact_estimates_compute, team_ids, pathway_id)

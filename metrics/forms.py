@@ -1,8 +1,9 @@
-"""Forms for the import pages."""
+"""Forms for the import pages and the impact planner."""
 
 from django import forms
 
 from metrics.models import ActivityRecord, ImportRun
+from pathways.models import Pathway
 
 
 class ImportUploadForm(forms.Form):
@@ -55,6 +56,25 @@ class XapiActivityMappingForm(forms.Form):
         label="Step",
         max_length=200,
         help_text="<pathway-slug>/<step-key>, e.g. ai-basics/prompting-101.",
+    )
+
+
+class RolloutOrderForm(forms.Form):
+    """The planner's randomised rollout order: which pathway's wave, and the seed."""
+
+    pathway = forms.ModelChoiceField(
+        queryset=Pathway.objects.exclude(status=Pathway.Status.DRAFT).order_by("title"),
+        to_field_name="slug",
+        required=False,
+        empty_label="Any pathway",
+        help_text="Teams that have not yet completed it are shuffled.",
+    )
+    seed = forms.IntegerField(
+        min_value=0,
+        max_value=2**31 - 1,
+        required=False,
+        initial=1,
+        help_text="The same seed gives the same order; keep it with the plan.",
     )
 
 

@@ -1,9 +1,10 @@
 """The metrics side's nudges, through upskill's notification service: an import
-finished or failed (to the L&D admin who uploaded it), and the leaders' weekly digest.
+finished or failed (to the L&D admin who uploaded it), and the leaders' weekly digest
+(with a summary per team for teams that post to a chat channel).
 
-The digest's figures obey MIN_GROUP_SIZE as the pages do: a per-team count of people is
-shown only when it describes at least MIN_GROUP_SIZE people (no totals are shown beside
-the parts, so none can be worked out by subtraction), commitments come from the
+The digest's figures go through the privacy layer (upskill.privacy) as the pages do:
+each per-team count of people is a cell, shown only when published (no totals are shown
+beside the parts, so none can be worked out by subtraction), commitments come from the
 fulfilment selector (which suppresses computed figures for small teams) and standoff
 scores from the standoff selector (no perception gap for fewer respondents).
 Registered as a due job in MetricsConfig.ready()."""
@@ -13,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.conf import settings
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -22,8 +22,8 @@ from metrics.models import ImportRun
 from pathways.models import Enrollment, StepProgress
 from responsibilities.models import AlignmentSurvey
 from responsibilities.selectors import commitments_for_teams, fulfilment_rows, standoff_scores
-from upskill import access, notifications
-from upskill.models import Notification, NotificationPreference, Team
+from upskill import access, notifications, privacy
+from upskill.models import Notification, NotificationPreference, Team, TeamChatPost
 
 Kind = Notification.Kind
 
@@ -54,10 +54,12 @@ def import_run_notify(*, import_run_id: int) -> int:
 
 
 def _shown(people: int) -> str:
-    return f"{people}" if people >= settings.MIN_GROUP_SIZE else "fewer than the minimum group"
+    return f"{people}" if privacy.is_published(people) else "fewer than the minimum group"
 
 
-def digest_lines(*, team_ids: set[int], data: dict) -> list[str]:
+def digest_lines(*, team_ids: set[int], data: dict, reviews: bool = True) -> list[str]:
+    """The digest's lines for a set of teams. `reviews=False` (a team's chat channel,
+    read by the whole team, not only by reviewers) leaves out the evidence waiting."""
     lines = []
     for team in data["teams"]:
         if team.pk not in team_ids:
@@ -71,8 +73,9 @@ def digest_lines(*, team_ids: set[int], data: dict) -> list[str]:
             parts.append(f"pathways completed this week by: {_shown(completed)}")
         if parts:
             lines.append(f"{team.name} — " + "; ".join(parts))
-    waiting = sum(n for t, n in data["waiting"].items() if t in team_ids)
-    lines.append(f"Evidence waiting for review: {waiting}")
+    if reviews:
+        waiting = sum(n for t, n in data["waiting"].items() if t in team_ids)
+        lines.append(f"Evidence waiting for review: {waiting}")
     behind = [
         f"{row.commitment.title} ({row.team.name})"
         for row in data["fulfilment"]
@@ -135,13 +138,13 @@ def _digest_data(now: dt.datetime) -> dict:
 
 def leader_digests_notify(now: dt.datetime) -> int:
     """The due job: each active leader's digest for this ISO week, unless they turned it
-    off. Computed only for leaders who do not have this week's yet."""
+    off, and its team summary for each team posting to a chat channel. Computed only
+    when someone does not have this week's yet."""
     year, week, _ = timezone.localdate(now).isocalendar()
     led: dict[int, set[int]] = defaultdict(set)
-    for team_id, user_id in Team.leaders.through.objects.filter(user__is_active=True).values_list(
-        "team_id", "user_id"
-    ):
-        led[user_id].add(team_id)
+    for team_id, user_ids in access.leaders_by_team().items():
+        for user_id in user_ids:
+            led[user_id].add(team_id)
     off = set(
         NotificationPreference.objects.filter(user_id__in=list(led), digest=False).values_list(
             "user_id", flat=True
@@ -152,22 +155,50 @@ def leader_digests_notify(now: dt.datetime) -> int:
     }
     done = set(Notification.objects.filter(key__in=keys.values()).values_list("key", flat=True))
     due = {user_id: key for user_id, key in keys.items() if key not in done}
-    if not due:
+    team_keys = {
+        team_id: f"digest:team:{team_id}:{year}-W{week:02d}"
+        for team_id in notifications.chat_team_ids()
+    }
+    posted = set(
+        TeamChatPost.objects.filter(key__in=team_keys.values()).values_list("key", flat=True)
+    )
+    team_due = {team_id: key for team_id, key in team_keys.items() if key not in posted}
+    if not due and not team_due:
         return 0
     data = _digest_data(now)
     children: dict[int | None, list[int]] = defaultdict(list)
+    names = {}
     for team in data["teams"]:
         children[team.parent_id].append(team.pk)
+        names[team.pk] = team.name
+
+    def lines(root_ids: set[int], *, reviews: bool = True) -> str:
+        team_ids = set(access.descendants(root_ids, children))
+        return "\n".join(digest_lines(team_ids=team_ids, data=data, reviews=reviews))
+
+    url = reverse("metrics:dashboard")
+    notifications.team_chat_posts_create(
+        drafts=[
+            notifications.TeamChatPostDraft(
+                team_id=team_id,
+                kind=Kind.DIGEST,
+                key=key,
+                subject=f"{names[team_id]}: the weekly Upskill digest (week {week})",
+                body=lines({team_id}, reviews=False),
+                url=url,
+            )
+            for team_id, key in team_due.items()
+            if team_id in names
+        ]
+    )
     drafts = [
         notifications.NotificationDraft(
             recipient_id=user_id,
             kind=Kind.DIGEST,
             key=key,
             subject=f"Your weekly Upskill digest (week {week})",
-            body="\n".join(
-                digest_lines(team_ids=set(access.descendants(led[user_id], children)), data=data)
-            ),
-            url=reverse("metrics:dashboard"),
+            body=lines(led[user_id]),
+            url=url,
         )
         for user_id, key in due.items()
     ]

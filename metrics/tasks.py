@@ -47,3 +47,14 @@ def import_runs_resume() -> int:
 def commitment_check_ins_compute() -> int:
     """Refresh the check-ins of employee commitments measured from activity."""
     return services.commitment_check_ins_compute()
+
+
+@shared_task(acks_late=True)  # idempotent: an estimate cached for the state is kept
+def impact_estimates_refresh() -> int:
+    """After rollups: recompute the impact estimates of every known scope."""
+    return services.impact_estimates_refresh()
+
+
+@shared_task(acks_late=True)  # idempotent: as above, for one scope and pathway
+def impact_estimates_compute(team_ids: list[int], pathway_id: int | None) -> int:
+    return services.impact_estimates_compute(team_ids=team_ids, pathway_id=pathway_id)

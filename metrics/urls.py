@@ -6,6 +6,7 @@ app_name = "metrics"
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/export.csv", views.dashboard_export, name="dashboard_export"),
+    path("dashboard/impact-planner/", views.impact_planner, name="impact_planner"),
     path("imports/", views.import_list, name="imports"),
     path("imports/<int:pk>/", views.import_run, name="import_run"),
     path("imports/<int:pk>/confirm/", views.import_run_confirm, name="import_run_confirm"),

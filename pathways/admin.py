@@ -91,9 +91,25 @@ class StepProgressAdmin(admin.ModelAdmin):
 
 @admin.register(StepFeedback)
 class StepFeedbackAdmin(admin.ModelAdmin):
-    list_display = ["step", "useful", "created_at"]
+    """Feedback as the builder reads it: never who wrote it (the app's own pages hide
+    the author too), not even through a ?person= filter. Read-only."""
+
+    list_display = ["step", "useful", "comment", "created_at"]
+    list_filter = ["useful"]
     list_select_related = ["step"]
-    raw_id_fields = ["person", "step"]
+    exclude = ["person"]
+    readonly_fields = ["step", "useful", "comment", "created_at"]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if lookup.split("__")[0] == "person":
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Recognition)

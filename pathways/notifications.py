@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from pathways.models import Enrollment, Recognition, StepProgress
-from upskill import notifications
+from upskill import access, notifications
 from upskill.models import Notification, Person, Team
 
 Kind = Notification.Kind
@@ -52,14 +52,12 @@ def enrolments_notify(*, pathway_id: int, person_ids: Iterable[int]) -> int:
 
 def _reviewer_user_ids(person: Person) -> list[int]:
     """Who reviews a person's evidence: their manager; without one, the leaders of the
-    nearest team up the tree that has leaders (access.can_review lets both)."""
+    nearest team up the tree that has active leaders (access.can_review lets both)."""
     if person.manager_id:
         manager = Person.objects.filter(pk=person.manager_id).values_list("user_id", flat=True)
         return list(manager)
     parents = dict(Team.objects.values_list("id", "parent_id"))
-    leaders: dict[int, list[int]] = {}
-    for team_id, user_id in Team.leaders.through.objects.values_list("team_id", "user_id"):
-        leaders.setdefault(team_id, []).append(user_id)
+    leaders = access.leaders_by_team()
     team_id = person.team_id
     while team_id is not None:
         found = [u for u in leaders.get(team_id, []) if u != person.user_id]

@@ -1,7 +1,6 @@
 from django.contrib import admin
 
 from responsibilities.models import (
-    AlignmentAnswer,
     AlignmentSurvey,
     Commitment,
     CommitmentCheckIn,
@@ -54,17 +53,6 @@ class AlignmentSurveyAdmin(admin.ModelAdmin):
     list_filter = ["status"]
 
 
-@admin.register(AlignmentAnswer)
-class AlignmentAnswerAdmin(admin.ModelAdmin):
-    """Answers are only ever read in aggregate: the list names no person."""
-
-    list_display = ["survey", "area", "believed_owner", "rating"]
-    list_filter = ["survey", "area", "believed_owner"]
-    list_select_related = ["survey", "area"]
-    exclude = ["person"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
+# No admin for AlignmentAnswer: answers are only ever read in aggregate, through the
+# pulse results (upskill.privacy). An admin list, even without the person column, could
+# be filtered to one person (?person=<id>) — issue 15's seventh way.

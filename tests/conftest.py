@@ -17,6 +17,7 @@ import pytest
 
 from responsibilities import services as responsibility_services
 from responsibilities.models import ResponsibilityArea
+from tests.chat_peer import chat_peer  # noqa: F401  (a real webhook HTTP server, for any test)
 from tests.factories import LDAdminFactory, PersonFactory, TeamFactory, UserFactory
 from tests.smtp_server import smtp_server  # noqa: F401  (a real SMTP server, for any test)
 

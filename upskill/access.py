@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -164,12 +165,13 @@ def can_review(user: User, person: Person) -> bool:
 
 def reviewable_people(user: User) -> QuerySet[Person]:
     """People whose evidence the user reviews: their reports and everyone in the teams
-    they lead and below (as `can_review`), never themselves."""
+    they lead and below (as `can_review`), never themselves, never leavers (their
+    evidence waiting for review leaves the queue with them; it stays on their record)."""
     own = person_of(user)
     condition = Q(team_id__in=_led_subtree(user))
     if own is not None:
         condition |= Q(manager=own)
-    people = Person.objects.filter(condition)
+    people = Person.objects.filter(condition, user__is_active=True)
     if own is not None:
         people = people.exclude(pk=own.pk)
     return people
@@ -208,6 +210,30 @@ def can_act_for_team(user: User, team: Team) -> bool:
 def leader_user_ids() -> frozenset[int]:
     """Users who lead at least one team: the "leaders" respondent group in aggregates."""
     return frozenset(Team.leaders.through.objects.values_list("user_id", flat=True).distinct())
+
+
+def leaders_by_team() -> dict[int, list[int]]:
+    """Each team's active leaders (user ids), by team id: one query. Who a team-level
+    nudge goes to (check-ins, the digest) and who reviews when there is no manager."""
+    leaders: dict[int, list[int]] = {}
+    for team_id, user_id in (
+        Team.leaders.through.objects.filter(user__is_active=True)
+        .order_by("team_id", "user_id")
+        .values_list("team_id", "user_id")
+    ):
+        leaders.setdefault(team_id, []).append(user_id)
+    return leaders
+
+
+def ld_admin_user_ids() -> list[int]:
+    """Active L&D admins (the group, or superusers), as is_ld_admin decides: one query."""
+    return list(
+        get_user_model()
+        .objects.filter(Q(is_superuser=True) | Q(groups__name=LD_ADMINS_GROUP), is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
 
 
 def can_configure(user: User) -> bool:

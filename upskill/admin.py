@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from upskill.models import JobRole, OutcomeMeasure, Person, Team
+from upskill.models import JobRole, OutcomeMeasure, Person, Team, TeamChatPost
 
 
 @admin.register(Team)
@@ -33,3 +33,18 @@ class OutcomeMeasureAdmin(admin.ModelAdmin):
     # Which pathways target a measure is edited on the pathway (its targeted_measures).
     list_display = ["key", "name", "unit", "direction"]
     prepopulated_fields = {"key": ["name"]}
+
+
+@admin.register(TeamChatPost)
+class TeamChatPostAdmin(admin.ModelAdmin):
+    """Read-only: the delivery record of team chat posts (webhooks are set in the app)."""
+
+    list_display = ["subject", "team", "kind", "state", "attempts", "last_error", "created_at"]
+    list_select_related = ["team"]
+    list_filter = ["state", "kind"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -20,3 +20,9 @@ def notification_emails_send(*, recipient_ids: list[int]) -> None:
     from upskill import tasks
 
     enqueue_after_commit(tasks.notification_emails_send, recipient_ids=recipient_ids)
+
+
+def team_chat_posts_send() -> None:
+    from upskill import tasks
+
+    enqueue_after_commit(tasks.team_chat_posts_send)

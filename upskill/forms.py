@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from upskill.audit import KINDS
+from upskill.models import ScimConnection
 
 T = TypeVar("T")
 
@@ -65,3 +66,35 @@ class SignInForm(AuthenticationForm):
                 code="invalid_login",
             )
         return super().get_invalid_login_error()
+
+
+class HrSyncUploadForm(forms.Form):
+    teams_file = forms.FileField(
+        required=False,
+        label="Teams file",
+        help_text="UTF-8 CSV: team_id, name, parent_team_id, leader_employee_ids.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    people_file = forms.FileField(
+        required=False,
+        label="People file",
+        help_text="UTF-8 CSV: employee_id, email, first_name, last_name, team_id, job_role, "
+        "manager_employee_id, status.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    full = forms.BooleanField(
+        required=False,
+        label="Full sync: people and teams missing from the files leave / are removed",
+        help_text="Needs both files. Without it, only the rows in the files change anything.",
+    )
+
+
+class HrSyncConfirmForm(forms.Form):
+    allow_mass_leavers = forms.BooleanField(required=False)
+
+
+class ScimConnectionForm(forms.Form):
+    name = forms.CharField(
+        max_length=ScimConnection._meta.get_field("name").max_length,
+        help_text="Which identity provider will use it, e.g. “Okta (production)”.",
+    )

@@ -241,6 +241,7 @@ class Notification(models.Model):
         COMMITMENT_BEHIND = "commitment_behind", "A commitment is falling behind"
         DIGEST = "digest", "The weekly leader digest"
         IMPORT_FINISHED = "import_finished", "An import finished or failed"
+        HR_SYNC_APPLIED = "hr_sync_applied", "An HR sync was applied"
 
     class Email(models.TextChoices):
         PENDING = "pending", "Waiting to be emailed"
@@ -304,6 +305,75 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"Notification preferences of user #{self.user_id}"
+
+
+class TeamChatWebhook(models.Model):
+    """A team's chat channel: a Slack or Microsoft Teams incoming-webhook URL, set by an
+    L&D admin. Only team-level notifications are posted to it (check-in due, commitment
+    behind, the weekly digest summary); never anything personal. The URL is a secret
+    (whoever has it can post to the channel), so pages show only its host."""
+
+    class Service(models.TextChoices):
+        SLACK = "slack", "Slack"
+        TEAMS = "teams", "Microsoft Teams"
+
+    team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="chat_webhook")
+    service = models.CharField(max_length=8, choices=Service.choices)
+    url = models.URLField("webhook URL", max_length=500)
+    active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["team__name"]
+
+    def __str__(self) -> str:
+        return f"{self.get_service_display()} webhook of {self.team}"
+
+
+class TeamChatPost(models.Model):
+    """One message for a team's chat channel, delivered like an email: `pending`, claimed
+    (`sending`, with the claimer's token), then `sent`; a failed POST goes back to
+    `pending` for the retry and the beat catch-up. `key` names the event, so it is posted
+    once. `failed` is a refusal the service will repeat (a 4xx: a deleted webhook); saving
+    the team's webhook again puts those back to pending. `skipped`: the team had no
+    active webhook by the time it was sent."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to be posted"
+        SENDING = "sending", "Being posted"
+        SENT = "sent", "Posted"
+        FAILED = "failed", "Refused by the chat service"
+        SKIPPED = "skipped", "Not posted (no active webhook)"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="chat_posts")
+    kind = models.CharField(max_length=32, choices=Notification.Kind.choices)
+    key = models.CharField(max_length=200, unique=True)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, help_text="The page that acts on it (a path).")
+    created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    claim = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["state", "team"],
+                condition=Q(state__in=["pending", "sending"]),
+                name="team_chat_post_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.team_id} ({self.state})"
 
 
 class OutcomeMeasure(models.Model):

@@ -50,6 +50,12 @@ CSRF_TRUSTED_ORIGINS = _env_or_fail(env.list, "CSRF_TRUSTED_ORIGINS", [])
 MIN_GROUP_SIZE = _env_or_fail(env.int, "MIN_GROUP_SIZE", 5)
 if MIN_GROUP_SIZE < 1:
     raise ImproperlyConfigured("MIN_GROUP_SIZE must be a positive integer.")
+# Impact estimates: a team counts as treated from the first week in which at least
+# MIN_GROUP_SIZE of its people, and at least this share of them, had completed the
+# pathway (0 = the MIN_GROUP_SIZE people alone).
+IMPACT_TREATMENT_SHARE = _env_or_fail(env.float, "IMPACT_TREATMENT_SHARE", 0.0)
+if not 0 <= IMPACT_TREATMENT_SHARE <= 1:
+    raise ImproperlyConfigured("IMPACT_TREATMENT_SHARE must be between 0 and 1.")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -408,6 +414,12 @@ except (ImproperlyConfigured, ValueError, KeyError) as exc:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Upskill <upskill@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = _env_or_fail(env.int, "EMAIL_TIMEOUT", 20)
+
+# Team chat webhooks (Slack, Microsoft Teams): seconds before a service that does not
+# answer counts as a failed post (retried), and whether a plain-http loopback URL may be
+# configured (a local test server; on by default only with DEBUG).
+CHAT_WEBHOOK_TIMEOUT = _env_or_fail(env.int, "CHAT_WEBHOOK_TIMEOUT", 10)
+CHAT_WEBHOOK_ALLOW_HTTP_LOOPBACK = _env_or_fail(env.bool, "CHAT_WEBHOOK_ALLOW_HTTP_LOOPBACK", DEBUG)
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,7 @@
 """Metrics models, by area; every name is re-exported so callers use `metrics.models`."""
 
 from metrics.models.connectors import ToolLogin, ToolMilestone, ToolRecord
+from metrics.models.impact import ImpactEstimate
 from metrics.models.records import (
     ActivityRecord,
     ImportRun,
@@ -15,6 +16,7 @@ from metrics.models.xapi import XapiActivityMapping, XapiKey, XapiStatement, Xap
 
 __all__ = [
     "ActivityRecord",
+    "ImpactEstimate",
     "ImportRun",
     "OutcomeMeasure",
     "OutcomeObservation",

@@ -197,10 +197,15 @@ class ImportRun(models.Model):
 
 
 class WeeklyRollup(models.Model):
-    """One metric for one team, ISO week and pathway (null pathway = all pathways together).
+    """One metric for one team, ISO week and pathway: a cell of the privacy layer.
 
-    `people` is the number of distinct people behind `value`; anything below
-    MIN_GROUP_SIZE is suppressed wherever it is shown.
+    Null pathway: for the counts that add up (learning_minutes, steps_completed) the
+    activity on no pathway, so a team-week's cells are disjoint and "all pathways" is
+    their sum; for active_learners, whose distinct people don't add up across pathways,
+    and for outcome measures, which are not split by pathway, the team-week as a whole.
+
+    `people` is the number of distinct people behind `value`; a row for fewer than
+    MIN_GROUP_SIZE is a hidden cell and contributes to no figure (upskill.privacy).
     """
 
     # Derived rows, rewritten wholesale from the raw tables by the rollup, which joins
@@ -288,6 +293,9 @@ class RollupState(models.Model):
     last_run_at = models.DateTimeField(null=True, blank=True)
     last_full_at = models.DateTimeField(null=True, blank=True)
     scanned_until = models.DateTimeField(null=True, blank=True)
+    # Grows by one with every rollup that rewrote rows: the cached impact estimates are
+    # keyed on it (a catch-up that found nothing keeps them).
+    generation = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"rollups last ran {self.last_run_at}"

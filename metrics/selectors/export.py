@@ -6,13 +6,14 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-from django.conf import settings
-
 from metrics.models import WeeklyRollup
 from metrics.selectors.filters import DashboardFilters
+from metrics.selectors.totals import DISTINCT_PEOPLE, SUMMED, pathway_cells
+from upskill import privacy
 
 EXPORT_HEADER = ("team", "week_start", "pathway", "metric", "value", "people", "note")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ADDITIVE = tuple(m for m in SUMMED if m != DISTINCT_PEOPLE)
 
 
 def spreadsheet_safe(text: str) -> str:
@@ -32,15 +33,19 @@ def csv_cell(value) -> str:
 
 
 def rollup_export_lines(team_ids: Iterable[int] | None, filters: DashboardFilters | None = None):
-    """CSV lines (header first) of the rollups of the given teams (None = all), with
-    figures for fewer than MIN_GROUP_SIZE people blanked and noted. One query, streamed."""
-    rows = WeeklyRollup.objects.order_by("team__slug", "week_start", "pathway__slug", "metric")
+    """CSV lines (header first) of the published rollup cells of the given teams (None =
+    all): a hidden cell is left out entirely, value and people, so hidden and empty are
+    the same in the file, and the rows are exactly the cells the dashboard adds up (for
+    a pathway, its cells; else every disjoint cell and active learners of the team-week
+    as a whole, noted). One query, streamed."""
+    rows = WeeklyRollup.objects.filter(privacy.published_q()).order_by(
+        "team__slug", "week_start", "pathway__slug", "metric"
+    )
     if team_ids is not None:
         rows = rows.filter(team_id__in=list(team_ids))
     if filters is not None:
         rows = rows.filter(week_start__gte=filters.start, week_start__lte=filters.end)
-        if filters.pathway:
-            rows = rows.filter(pathway=filters.pathway)
+        rows = pathway_cells(rows, filters.pathway)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -55,18 +60,25 @@ def rollup_export_lines(team_ids: Iterable[int] | None, filters: DashboardFilter
         for team, week, pathway, metric, value, people in rows.values_list(
             "team__slug", "week_start", "pathway__slug", "metric", "value", "people"
         ).iterator(chunk_size=5_000):
-            suppressed = people < settings.MIN_GROUP_SIZE
-            shown = "" if suppressed else value
             yield line(
                 (
                     team,
                     week.isoformat(),
                     pathway or "",
                     metric,
-                    shown,
+                    value,
                     people,
-                    "suppressed" if suppressed else "",
+                    _note(pathway, metric),
                 )
             )
 
     return lines()
+
+
+def _note(pathway: str | None, metric: str) -> str:
+    """What a row without a pathway stands for (see WeeklyRollup)."""
+    if pathway:
+        return ""
+    if metric in ADDITIVE:
+        return "no pathway"
+    return "all pathways"

@@ -58,6 +58,20 @@ class DashboardFilters:
     start: dt.date
     end: dt.date
     errors: list[str] = field(default_factory=list)
+    # The dates asked for, when they were snapped to whole ISO weeks (start to its
+    # Monday, end to its Sunday): period figures are sums of whole published weeks, so
+    # two ranges differ only by whole published weeks.
+    asked: tuple[dt.date, dt.date] | None = None
+
+    @property
+    def snapped_note(self) -> str:
+        if self.asked is None:
+            return ""
+        start, end = self.asked
+        return (
+            f"Showing whole weeks, {self.start:%-d %b %Y} to {self.end:%-d %b %Y} "
+            f"(you chose {start:%-d %b %Y} to {end:%-d %b %Y}): figures are by week."
+        )
 
     def query(self) -> dict[str, str]:
         params = {"start": self.start.isoformat(), "end": self.end.isoformat()}
@@ -85,14 +99,18 @@ def dashboard_filters(user, params) -> tuple[DashboardFilters, list[Team], list[
     today = timezone.localdate()
     end = data.get("end") if "__all__" not in form.errors else None
     start = data.get("start") if "__all__" not in form.errors else None
+    asked_for = bool(start or end)
     end = end or today
     start = start or end - dt.timedelta(weeks=DEFAULT_WEEKS)
+    monday = start - dt.timedelta(days=start.weekday())
+    sunday = end + dt.timedelta(days=6 - end.weekday())
     filters = DashboardFilters(
         team=data.get("team"),
         pathway=data.get("pathway"),
-        start=start - dt.timedelta(days=start.weekday()),
-        end=end,
+        start=monday,
+        end=sunday,
         errors=errors,
+        asked=(start, end) if asked_for and (monday, sunday) != (start, end) else None,
     )
     return filters, teams, pathways
 

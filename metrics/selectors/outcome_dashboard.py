@@ -1,10 +1,12 @@
 """The leaders' outcome dashboard: outcome cards and charts first, attendance second, the
 teams table and the employer's support delivered.
 
-It reads WeeklyRollup only (plus the commitment fulfilment read from responsibilities).
-Every figure describing fewer than MIN_GROUP_SIZE people is replaced by None here,
-before any template, chart or export sees it. The queries are fixed in number whatever
-the number of teams, weeks or rows.
+It reads WeeklyRollup only (plus the commitment fulfilment read from responsibilities),
+and of it only published cells (upskill.privacy): every figure is a sum, or a mean
+weighted by people, of cells about MIN_GROUP_SIZE people or more, so no combination of
+figures — across filters, date ranges, the drill-down and the CSV — determines a hidden
+cell. None means no published cell (hidden or empty, told apart nowhere). The queries
+are fixed in number whatever the number of teams, weeks or rows.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
@@ -26,7 +27,7 @@ from metrics.models import (
     RollupState,
 )
 from metrics.selectors.filters import DashboardFilters, team_children, team_subtree
-from metrics.selectors.totals import REMAINDER, SUMMED, Sums, rollup_totals
+from metrics.selectors.totals import DISTINCT_PEOPLE, REMAINDER, SUMMED, Sums, rollup_totals
 from metrics.services.rollups import COMPLETION_METRIC
 from responsibilities import selectors as responsibilities
 from upskill import privacy
@@ -38,10 +39,22 @@ ATTENDANCE = (
     ("steps_completed", "Steps completed"),
     (COMPLETION_METRIC, "Pathway completions"),
 )
+# Distinct people don't add up over weeks, and distinct counts over ranges a user can
+# choose could be differenced down to one person: over a period, the weekly average.
+WEEKLY_AVERAGE = "active_learners_weekly_average"
+WEEKLY_AVERAGE_TITLE = "Active learners per week (average)"
 
 
-def _visible(value: float | None, people: int) -> float | None:
-    return None if value is None or people < settings.MIN_GROUP_SIZE else value
+def figure_text(metric: str, value: float | None) -> str:
+    """A figure as the page writes it: counts whole, a weekly average of people to one
+    decimal, measures to two; "—" where there is no published cell."""
+    if value is None:
+        return "—"
+    if metric in SUMMED:
+        return str(round(value))
+    if metric == WEEKLY_AVERAGE:
+        return f"{value:.1f}"
+    return two_places(value)
 
 
 @dataclass
@@ -49,10 +62,11 @@ class Series:
     key: str
     title: str
     unit: str
-    values: list[float | None]  # one per week, None where suppressed or missing
+    values: list[float | None]  # one per week, None where no cell is published
     people: list[int]
     kind: str = "line"
     weeks: list[dt.date] = field(default_factory=list)
+    hidden_reason: str = ""  # said in place of the chart when no week has a figure
 
     @property
     def rows(self) -> list[tuple[dt.date, float | None]]:
@@ -61,13 +75,10 @@ class Series:
     @property
     def table_rows(self) -> list[tuple[str, str]]:
         """The accessible table's rows as text: the week as the date filter's "j M Y",
-        the value as floatformat:2 would write it ("—" where suppressed or missing).
-        Formatted here because the filters, run for every cell of every chart table,
-        were a fifth of the all-teams dashboard's time (bench/metrics_bench.py)."""
-        return [
-            (week_label(week), "—" if value is None else two_places(value))
-            for week, value in self.rows
-        ]
+        the value as figure_text writes it. Formatted here because the filters, run for
+        every cell of every chart table, were a fifth of the all-teams dashboard's time
+        (bench/metrics_bench.py)."""
+        return [(week_label(week), figure_text(self.key, value)) for week, value in self.rows]
 
 
 _TWO_PLACES = Decimal("0.01")
@@ -93,6 +104,7 @@ class OutcomeCard:
     not_yet: float | None
     completers_people: int
     not_yet_people: int
+    hidden_reason: str = ""  # said in place of the card when it has no figure at all
 
     @property
     def change(self) -> float | None:
@@ -112,12 +124,23 @@ class DrillRow:
     team: Team
     figures: dict[str, float | None]
 
+    @property
+    def cells(self) -> list[str]:
+        return [figure_text(key, value) for key, value in self.figures.items()]
+
 
 @dataclass
 class Freshness:
     last_run_at: dt.datetime | None
     waiting_rows: int
     queued_buckets: int
+    generation: int = 0  # the rollup generation the cached impact estimates are keyed on
+
+
+def _chart_value(metric: str, value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    return round(value) if metric in SUMMED else round(value, 2)
 
 
 @dataclass
@@ -131,6 +154,7 @@ class Dashboard:
     drill_metrics: list[tuple[str, str]]
     support_rows: list
     freshness: Freshness
+    exclusion_note: str = ""
 
     def chart_payload(self) -> dict:
         """What static/js/dashboard.js draws, rendered with json_script."""
@@ -138,25 +162,47 @@ class Dashboard:
         return {
             "labels": labels,
             "charts": [
-                {"id": s.key, "title": s.title, "unit": s.unit, "kind": s.kind, "values": s.values}
+                {
+                    "id": s.key,
+                    "title": s.title,
+                    "unit": s.unit,
+                    "kind": s.kind,
+                    "values": [_chart_value(s.key, v) for v in s.values],
+                }
                 for s in self.outcome_series + self.attendance_series
             ],
         }
 
 
 def _figure(sums: Sums | None, metric: str) -> tuple[float | None, int]:
-    """A figure and the (summed) people behind it; (None, 0) where there are no rows."""
+    """A figure and the people behind it, from published cells only; (None, 0) where
+    no cell is published."""
     return (None, 0) if sums is None else (sums.figure(metric), sums.people)
 
 
-def _period_figure(sums: Sums | None, metric: str) -> tuple[float | None, int]:
+def _period_figure(sums: Sums | None, metric: str, weeks: int) -> float | None:
     """A part's figure over the whole period: counts are totals, measures weighted means,
-    people the largest weekly number behind a count (distinct people cannot be summed
-    over weeks, and the largest week is a safe lower bound)."""
+    and active learners the weekly average (the total over the period's weeks)."""
     if sums is None:
-        return None, 0
-    people = sums.largest if metric in SUMMED else sums.people
-    return round(sums.figure(metric), 2), people
+        return None
+    if metric == WEEKLY_AVERAGE:
+        return sums.total / weeks
+    return sums.figure(metric)
+
+
+_WHO = {
+    "steps_completed": "completed a step in these teams in any one week",
+    COMPLETION_METRIC: "completed a pathway in these teams in any one week",
+}
+
+
+def _hidden_reason(metric: str, filters: DashboardFilters) -> str:
+    """Why a chart or card has no figure at all, said in its place."""
+    if metric not in SUMMED:
+        return privacy.hidden_reason("were measured in these teams in any one week")
+    if filters.pathway is not None:
+        return privacy.hidden_reason("took this pathway in these teams in any one week")
+    return privacy.hidden_reason(_WHO.get(metric, "were active in these teams in any one week"))
 
 
 def dashboard(filters: DashboardFilters, teams: list[Team]) -> Dashboard:
@@ -175,8 +221,8 @@ def dashboard(filters: DashboardFilters, teams: list[Team]) -> Dashboard:
     drill_teams = sorted(drill_teams, key=lambda t: t.name)
     parts = {team.pk: team_subtree(team, children) for team in drill_teams}
     scope = set().union(*(team_subtree(r, children) for r in roots)) if roots else set()
-    # The part of the scope no row shows (a parent team's own members): it counts as a
-    # hidden part when small, so a lone hidden row can't be found by subtraction.
+    # The part of the scope no row shows (a parent team's own members): in the charts'
+    # weekly sums, not in the table.
     remainder = scope - set().union(*parts.values())
     if remainder:
         parts[REMAINDER] = remainder
@@ -196,9 +242,10 @@ def dashboard(filters: DashboardFilters, teams: list[Team]) -> Dashboard:
         values, people = [], []
         for w in weeks:
             value, n = _figure(totals.by_week.get((w, key)), key)
-            values.append(_visible(None if value is None else round(value, 2), n))
+            values.append(value)
             people.append(n)
-        return Series(key, title, unit, values, people, kind, weeks)
+        reason = "" if any(v is not None for v in values) else _hidden_reason(key, filters)
+        return Series(key, title, unit, values, people, kind, weeks, reason)
 
     outcome_series = [series(m.key, m.name, m.unit) for m in measures]
     attendance_series = [series(key, title, "", "bar") for key, title in ATTENDANCE]
@@ -215,36 +262,34 @@ def dashboard(filters: DashboardFilters, teams: list[Team]) -> Dashboard:
                 measure=measure,
                 first=shown[0] if shown else None,
                 last=shown[-1] if shown else None,
-                completers=_visible(after[0], after[1]),
-                not_yet=_visible(before[0], before[1]),
+                completers=after[0],
+                not_yet=before[0],
                 completers_people=after[1],
                 not_yet_people=before[1],
+                hidden_reason=line.hidden_reason,
             )
         )
 
-    drill_metrics = [(m.key, m.name) for m in measures] + list(ATTENDANCE[:2])
-    drill_periods = {
-        team: {
-            key: _period_figure(totals.by_part.get((team.pk, key)), key) for key, _ in drill_metrics
-        }
-        for team in drill_teams
-    }
-    hidden = {
-        key: privacy.hidden_parts(
-            {team: period[key][1] for team, period in drill_periods.items()},
-            remainder_people=_period_figure(totals.by_part.get((REMAINDER, key)), key)[1],
-        )
-        for key, _ in drill_metrics
-    }
+    # Each team's figures are sums of its subtree's published cells, the same cells as
+    # the team's own dashboard and the CSV: a parent minus its sub-teams leaves only
+    # the published cells of its own members.
+    drill_metrics = [
+        *((m.key, m.name) for m in measures),
+        ATTENDANCE[0],
+        (WEEKLY_AVERAGE, WEEKLY_AVERAGE_TITLE),
+    ]
+    sums_of = {WEEKLY_AVERAGE: DISTINCT_PEOPLE}
     drill_rows = [
         DrillRow(
             team=team,
             figures={
-                key: None if team in hidden[key] else _visible(*period[key])
+                key: _period_figure(
+                    totals.by_part.get((team.pk, sums_of.get(key, key))), key, len(weeks)
+                )
                 for key, _ in drill_metrics
             },
         )
-        for team, period in drill_periods.items()
+        for team in drill_teams
     ]
 
     support_teams = [by_id[t.pk] for t in roots]
@@ -266,6 +311,7 @@ def dashboard(filters: DashboardFilters, teams: list[Team]) -> Dashboard:
         drill_metrics=drill_metrics,
         support_rows=support_rows,
         freshness=freshness(),
+        exclusion_note=privacy.exclusion_note(),
     )
 
 
@@ -283,4 +329,5 @@ def freshness() -> Freshness:
         last_run_at=last,
         waiting_rows=waiting,
         queued_buckets=RollupDirtyBucket.objects.count(),
+        generation=state.generation if state else 0,
     )

@@ -7,10 +7,13 @@ admin that is tens of thousands of rollup rows; the database reads them once and
 them up by (week, metric, cohort) and by (part, metric), so Python only combines a few
 hundred sums, whatever the number of rows.
 
-How figures combine (the same rule for every grouping): counts add up; outcome measures
-are means weighted by the people (sample sizes) behind them. Teams are disjoint, so
-people summed over teams are distinct people; over weeks they are not, so a part's
-period figure for a count describes the largest weekly number of people behind it.
+Only published cells are read (upskill.privacy: rows about MIN_GROUP_SIZE people or
+more); a hidden cell contributes to no sum. How figures combine (the same rule for every
+grouping): counts add up; outcome measures are means weighted by the people (sample
+sizes) behind them. "All pathways" is the sum of the disjoint pathway and no-pathway
+cells, except for active_learners, whose distinct people don't add up across pathways:
+there the team-week as a whole is the cell. Teams are disjoint, so active learners add
+up over teams; over weeks they don't (the dashboard shows a weekly average).
 """
 
 from __future__ import annotations
@@ -26,8 +29,10 @@ from django.db.models import BooleanField, Case, IntegerField, Min, Q, Value, Wh
 from metrics.models import WeeklyRollup
 from metrics.services.rollups import COMPLETION_METRIC
 from pathways.models import Pathway
+from upskill import privacy
 
 SUMMED = ("learning_minutes", "active_learners", "steps_completed", COMPLETION_METRIC)
+DISTINCT_PEOPLE = "active_learners"  # adds up over teams, not over pathways or weeks
 REMAINDER = 0  # the part of a team the drill-down rows don't show: its own members
 
 
@@ -38,13 +43,11 @@ class Sums:
     total: float = 0.0  # sum of value
     weighted: float = 0.0  # sum of value x people
     people: int = 0  # sum of people
-    largest: int = 0  # the most people behind one rollup row
 
-    def add(self, total: float, weighted: float, people: int, largest: int) -> None:
+    def add(self, total: float, weighted: float, people: int) -> None:
         self.total += total
         self.weighted += weighted
         self.people += people
-        self.largest = max(self.largest, largest)
 
     def figure(self, metric: str) -> float:
         """A count's total, or a measure's mean weighted by people."""
@@ -62,12 +65,20 @@ class RollupTotals:
     by_cohort: dict[tuple[str, bool], Sums] = field(default_factory=dict)
 
 
+def pathway_cells(cells, pathway: Pathway | None):
+    """The cells of one pathway, or those adding up to "all pathways" (None): every
+    disjoint cell, and for active_learners the team-week as a whole."""
+    if pathway is not None:
+        return cells.filter(pathway=pathway)
+    return cells.exclude(metric=DISTINCT_PEOPLE, pathway__isnull=False)
+
+
 def _first_completion_weeks(team_ids: Iterable[int]) -> dict[int, dt.date]:
-    """Each team's first week with a pathway completion, ever (one query)."""
+    """Each team's first week with a published pathway completion cell, ever (one
+    query): a hidden cell must not decide a cohort either."""
     return dict(
-        WeeklyRollup.objects.filter(
-            team_id__in=team_ids, metric=COMPLETION_METRIC, pathway__isnull=True
-        )
+        WeeklyRollup.objects.filter(team_id__in=team_ids, metric=COMPLETION_METRIC)
+        .filter(privacy.published_q())
         .values("team_id")
         .annotate(first=Min("week_start"))
         .order_by()
@@ -131,11 +142,11 @@ def _after_first_completion(first: Mapping[int, dt.date], start: dt.date, end: d
 # own query.
 _SUMS_BY_WEEK = """
 SELECT 'week', week_start, NULL, metric, after_completion,
-       SUM("value"), SUM("value" * people), SUM(people), MAX(people)
+       SUM("value"), SUM("value" * people), SUM(people)
   FROM scoped GROUP BY week_start, metric, after_completion"""
 _SUMS_BY_PART = """
 SELECT 'part', NULL, part, metric, NULL,
-       SUM("value"), SUM("value" * people), SUM(people), MAX(people)
+       SUM("value"), SUM("value" * people), SUM(people)
   FROM scoped GROUP BY part, metric"""
 
 
@@ -149,7 +160,7 @@ def _as_date(value: dt.date | str) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
-def _add(grouping: dict, key, sums: tuple[float, float, int, int]) -> None:
+def _add(grouping: dict, key, sums: tuple[float, float, int]) -> None:
     if key in grouping:
         grouping[key].add(*sums)
     else:
@@ -163,22 +174,23 @@ def rollup_totals(
     end: dt.date,
     pathway: Pathway | None,
 ) -> RollupTotals:
-    """The rollups of the teams in `parts` (part key -> its team ids; the parts are
-    disjoint) for weeks starting in [start, end] and the pathway (None = all pathways
-    together), added up by week, by part and by cohort. Two queries: the teams' first
+    """The published rollup cells of the teams in `parts` (part key -> its team ids; the
+    parts are disjoint) for weeks starting in [start, end] and the pathway (None = all
+    pathways), added up by week, by part and by cohort. Two queries: the teams' first
     completions, then the sums; none when there are no teams."""
     scope = set().union(*parts.values())
     totals = RollupTotals()
     if not scope:
         return totals
     first = _first_completion_weeks(sorted(scope))
+    cells = WeeklyRollup.objects.filter(
+        privacy.published_q(),
+        team_id__in=sorted(scope),
+        week_start__gte=start,
+        week_start__lte=end,
+    )
     scoped = (
-        WeeklyRollup.objects.filter(
-            team_id__in=sorted(scope),
-            week_start__gte=start,
-            week_start__lte=end,
-            pathway=pathway,
-        )
+        pathway_cells(cells, pathway)
         .annotate(
             part=_part_of_team(sorted(parts.items())),
             after_completion=_after_first_completion(first, start, end),

@@ -1,8 +1,9 @@
 """The rollup's computation on PostgreSQL: one INSERT ... SELECT, no row through Python.
 
 The same figures as rollups._compute (the portable ORM version SQLite runs): per
-team (the person's current team), ISO week in the site time zone and pathway or "all
-pathways" (GROUPING SETS, one pass over the raw rows):
+team (the person's current team), ISO week in the site time zone and pathway or "no
+pathway" — disjoint cells, plus the team-week as a whole for active_learners (GROUPING
+SETS, one pass over the raw rows):
 - learning_minutes, active_learners, steps_completed from ActivityRecord;
 - pathway_completions from completed enrolments;
 - each outcome measure as the mean weighted by sample size, confidence also counting
@@ -91,15 +92,12 @@ def _statement(scoped: bool) -> str:
         GROUP BY GROUPING SETS ((team_id, week_start), (team_id, week_start, pathway_id))
     ),
     completions AS (
-        SELECT p.team_id, {completion_week} AS week_start,
-               CASE WHEN GROUPING(e.pathway_id) = 1 THEN NULL ELSE e.pathway_id END AS pathway_id,
+        SELECT p.team_id, {completion_week} AS week_start, e.pathway_id,
                count(*) AS n, count(DISTINCT e.person_id) AS people
         FROM {t["enrollment"]} e
         JOIN {t["person"]} p ON p.id = e.person_id
         WHERE e.completed_at IS NOT NULL{narrow("p.team_id", "e.completed_at")}
-        GROUP BY GROUPING SETS (
-            (p.team_id, {completion_week}), (p.team_id, {completion_week}, e.pathway_id)
-        )
+        GROUP BY p.team_id, {completion_week}, e.pathway_id
     ),
     weighted AS (
         SELECT o.team_id, o.period_start AS week_start, m.key AS metric,
@@ -127,7 +125,11 @@ def _statement(scoped: bool) -> str:
             ('active_learners', learners::float8, learners),
             ('steps_completed', steps::float8, completers)
         ) AS figure (metric, value, people)
-        WHERE all_pathways = 1 OR pathway_id IS NOT NULL
+        -- The team-week as a whole only for distinct people; the counts that add up
+        -- get one cell per pathway and one for no pathway (pathway_id NULL).
+        WHERE CASE WHEN all_pathways = 1 THEN figure.metric = 'active_learners'
+                   WHEN pathway_id IS NULL THEN figure.metric <> 'active_learners'
+                   ELSE TRUE END
         UNION ALL
         SELECT team_id, week_start, pathway_id, %(completion)s, n::float8, people
         FROM completions

@@ -1,11 +1,15 @@
 """Writes for metrics: the weekly rollups that dashboards read.
 
 A rollup row is one metric for one (team, ISO week in the site time zone, pathway or
-"all pathways"). Aggregation happens in SQL, grouped by team, week and pathway: on
-PostgreSQL one INSERT ... SELECT computes and writes every row (rollup_sql); on SQLite
-the ORM aggregates and only the aggregated rows pass through Python (_compute, the
-portable twin the tests hold to the same figures). A bucket's rows are replaced as a
-whole (delete, then insert, in one transaction), which is the upsert:
+"no pathway") — a *cell* of the privacy layer (upskill.privacy): the cells of a
+team-week are disjoint, so "all pathways" is their sum. Distinct people
+(active_learners) don't add up across pathways, so for them the pathway-NULL row is the
+team-week as a whole; outcome measures are not split by pathway (pathway NULL).
+Aggregation happens in SQL, grouped by team, week and pathway: on PostgreSQL one INSERT
+... SELECT computes and writes every row (rollup_sql); on SQLite the ORM aggregates and
+only the aggregated rows pass through Python (_compute, the portable twin the tests hold
+to the same figures). A bucket's rows are replaced as a whole (delete, then insert, in
+one transaction), which is the upsert:
 a bucket whose raw rows disappeared disappears too.
 
 Which buckets to recompute:
@@ -42,6 +46,7 @@ from django.db.models import Count, DateField, F, FloatField, Q, Sum
 from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.utils import timezone
 
+from metrics import enqueue
 from metrics.models import (
     ActivityRecord,
     OutcomeObservation,
@@ -107,13 +112,19 @@ def _compute(scope: set[_Bucket] | None) -> _Rows:
 
     records = _in_scope(ActivityRecord.objects.all(), scope, "person__team_id", "occurred_at")
     completed = Q(kind=ActivityRecord.Kind.COMPLETED, step__isnull=False)
-    for by_pathway in (False, True):
-        group = ["person__team_id", "week"] + (["pathway_id"] if by_pathway else [])
-        # Through the pathway table, not just its id: ActivityRecord has no database
-        # foreign keys, and a rollup row must name a pathway that exists.
-        scoped = records.filter(pathway__slug__isnull=False) if by_pathway else records
+    # Disjoint cells: one per pathway and one for activity on no pathway (or on a pathway
+    # that no longer exists: ActivityRecord has no database foreign keys), so "all
+    # pathways" is their sum. Distinct people don't add up across pathways, so
+    # active_learners also gets the team-week as a whole (pathway NULL).
+    groupings = (
+        ("all", records, ["person__team_id", "week"]),
+        ("pathway", records.filter(pathway__slug__isnull=False), None),
+        ("none", records.filter(pathway__slug__isnull=True), ["person__team_id", "week"]),
+    )
+    for cell, rows_of, group in groupings:
+        group = group or ["person__team_id", "week", "pathway_id"]
         aggregates = (
-            scoped.annotate(week=TruncWeek("occurred_at", output_field=DateField()))
+            rows_of.annotate(week=TruncWeek("occurred_at", output_field=DateField()))
             .values(*group)
             .annotate(
                 learning_minutes=Sum("minutes"),
@@ -127,39 +138,40 @@ def _compute(scope: set[_Bucket] | None) -> _Rows:
             team, week = bucket["person__team_id"], bucket["week"]
             if not keep(team, week):
                 continue
-            pathway = bucket["pathway_id"] if by_pathway else None
+            pathway = bucket["pathway_id"] if cell == "pathway" else None
             learners = bucket["active_learners"]
+            if cell != "none":
+                rows[(team, week, pathway, "active_learners")] = (float(learners), learners)
+            if cell == "all":
+                continue
             rows[(team, week, pathway, "learning_minutes")] = (
                 float(bucket["learning_minutes"] or 0),
                 learners,
             )
-            rows[(team, week, pathway, "active_learners")] = (float(learners), learners)
             rows[(team, week, pathway, "steps_completed")] = (
                 float(bucket["steps_completed"]),
                 bucket["completers"],
             )
 
-    # A pathway completion is the app's record of a completed enrolment.
+    # A pathway completion is the app's record of a completed enrolment, always on a
+    # pathway: one cell per pathway, "all pathways" is their sum.
     enrollments = _in_scope(
         Enrollment.objects.filter(completed_at__isnull=False),
         scope,
         "person__team_id",
         "completed_at",
     ).annotate(week=TruncWeek("completed_at", output_field=DateField()))
-    for by_pathway in (False, True):
-        group = ["person__team_id", "week"] + (["pathway_id"] if by_pathway else [])
-        for bucket in (
-            enrollments.values(*group)
-            .annotate(n=Count("id"), people=Count("person", distinct=True))
-            .order_by()
-        ):
-            team, week = bucket["person__team_id"], bucket["week"]
-            if keep(team, week):
-                pathway = bucket["pathway_id"] if by_pathway else None
-                rows[(team, week, pathway, COMPLETION_METRIC)] = (
-                    float(bucket["n"]),
-                    bucket["people"],
-                )
+    for bucket in (
+        enrollments.values("person__team_id", "week", "pathway_id")
+        .annotate(n=Count("id"), people=Count("person", distinct=True))
+        .order_by()
+    ):
+        team, week = bucket["person__team_id"], bucket["week"]
+        if keep(team, week):
+            rows[(team, week, bucket["pathway_id"], COMPLETION_METRIC)] = (
+                float(bucket["n"]),
+                bucket["people"],
+            )
 
     # Outcome measures: the mean weighted by sample size; people = the summed people
     # counts (a tool connector's distinct people; an uploaded row's sample size).
@@ -341,7 +353,9 @@ def rollup_rebuild() -> RollupResult:
     )
     state.last_run_at = state.last_full_at = started
     state.scanned_until = started
+    state.generation += 1  # a new rollup generation: the cached impact estimates are stale
     state.save()
+    enqueue.impact_estimates_refresh()  # runs after commit
     return RollupResult(
         rows_written=written,
         buckets=WeeklyRollup.objects.values("team", "week_start", "pathway").distinct().count(),
@@ -367,6 +381,10 @@ def rollup_incremental(*, scan: bool = False) -> RollupResult:
     written = _recompute(scope) if scope else 0
     _drop_markers(marker_ids)
     state.last_run_at = started
+    if scope:
+        # A new rollup generation: the cached impact estimates are stale.
+        state.generation += 1
+        enqueue.impact_estimates_refresh()  # runs after commit
     state.save()
     return RollupResult(rows_written=written, buckets=len(scope))
 

@@ -170,9 +170,9 @@ class AssignForm(forms.Form):
         queryset=JobRole.objects.all(), required=False, label="Job role"
     )
     people = forms.ModelMultipleChoiceField(
-        queryset=Person.objects.select_related("user").order_by(
-            "user__last_name", "user__first_name"
-        ),
+        queryset=Person.objects.filter(user__is_active=True)  # leavers are not assigned
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name"),
         required=False,
     )
     due_date = forms.DateField(

@@ -9,8 +9,8 @@ register = template.Library()
 
 @register.inclusion_tag("upskill/_sub_nav.html")
 def builder_sub_nav(section: str) -> dict[str, object]:
-    """The pathway builder's tabs; metrics' import pages show it too (their Imports tab),
-    which is why its URL is named here rather than imported."""
+    """The L&D admin's tabs; metrics' import pages and upskill's Organisation pages show
+    it too (their tabs), which is why their URLs are named here rather than imported."""
     return sub_nav_context(
         label="Pathway builder",
         section=section,
@@ -20,6 +20,7 @@ def builder_sub_nav(section: str) -> dict[str, object]:
             ("rubrics", "Competencies & rubrics", "pathways:rubrics"),
             ("badges", "Badges", "pathways:badge_admin"),
             ("imports", "Imports", "metrics:imports"),
+            ("organisation", "Organisation", "organisation"),
         ],
     )
 

@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from responsibilities import periods
 from responsibilities.models import Commitment, CommitmentCheckIn, Party
-from upskill import access
+from upskill import access, privacy
 from upskill.models import Team
 from upskill.selectors import team_sizes
 
@@ -47,6 +46,12 @@ class FulfilmentRow:
                 return cell
         return self.cells[-1]
 
+    @property
+    def last_completed(self) -> FulfilmentCell:
+        """The period before the current one (the current one has only just begun), or
+        the current one when it is the only period asked for."""
+        return self.cells[-2] if len(self.cells) > 1 else self.cells[-1]
+
 
 def _cell(commitment: Commitment, start: date, value: Decimal | None, hidden: bool):
     label = periods.period_label(start, commitment.period)
@@ -78,8 +83,9 @@ def fulfilment_rows(
 ) -> list[FulfilmentRow]:
     """Delivered / target per commitment x team x recent period.
 
-    Periods with no check-in are "missing", never zero. Computed (employee) figures for a
-    team smaller than MIN_GROUP_SIZE are suppressed: they describe individuals.
+    Periods with no check-in are "missing", never zero. A computed (employee) figure is
+    a cell of the privacy layer, (team, period) with the team's headcount as its people:
+    unpublished for a team smaller than MIN_GROUP_SIZE, it describes individuals.
     Two queries: check-ins in range, team sizes."""
     if not teams or not commitments:
         return []
@@ -99,8 +105,8 @@ def fulfilment_rows(
         for team in teams:
             if scope and team.pk not in scope:
                 continue
-            hidden = bool(commitment.computed_from) and sizes.get(team.pk, 0) < (
-                settings.MIN_GROUP_SIZE
+            hidden = bool(commitment.computed_from) and not privacy.is_published(
+                sizes.get(team.pk, 0)
             )
             cells = [
                 _cell(commitment, start, values.get((commitment.pk, team.pk, start)), hidden)

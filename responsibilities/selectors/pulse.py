@@ -1,18 +1,21 @@
-"""The alignment pulse: who each respondent group believes owns each area, aggregated
-and suppressed below the minimum group size."""
+"""The alignment pulse: who each respondent group believes owns each area, aggregated.
+
+Each (area, respondent group) is a cell of the privacy layer (upskill.privacy), its
+respondents the people: a hidden cell shows nothing, not even its size, and the overall
+figures and respondent totals add up published cells only, so no total minus what is
+shown gives a hidden group away."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from responsibilities.models import AlignmentAnswer, AlignmentSurvey, OwnerSide, ResponsibilityArea
-from upskill import access
-from upskill.models import Person
+from upskill import access, privacy
+from upskill.models import Person, Team
 
 SIDES = [OwnerSide.EMPLOYER, OwnerSide.SHARED, OwnerSide.EMPLOYEE]
 GROUPS = [("leaders", "Leaders"), ("employees", "Employees")]
@@ -124,9 +127,11 @@ class PulseResults:
 def pulse_results(survey: AlignmentSurvey) -> PulseResults:
     """Answers aggregated per area and respondent group, never per person.
 
-    A group with fewer than MIN_GROUP_SIZE respondents is suppressed, for that area and
-    overall. Four queries: leaders, areas, per-group answer counts, respondents."""
-    minimum = settings.MIN_GROUP_SIZE
+    A group with fewer than MIN_GROUP_SIZE respondents is suppressed, for that area;
+    the overall distribution adds up the published areas' answers only (its respondents
+    are the distinct people, shown only when enough). Four queries: leaders, areas,
+    per-group answer counts, respondents."""
+    minimum = privacy.minimum()
     leaders = access.leader_user_ids()
     areas = list(ResponsibilityArea.objects.order_by("position", "name"))
     grouped = AlignmentAnswer.objects.filter(survey=survey).values(
@@ -142,27 +147,29 @@ def pulse_results(survey: AlignmentSurvey) -> PulseResults:
         key = "leaders" if row["person__user_id"] in leaders else "employees"
         if row["area_id"] not in per_area:
             continue
-        for dist in (per_area[row["area_id"]][key], overall[key]):
-            dist.counts[row["believed_owner"]] = dist.counts.get(row["believed_owner"], 0) + 1
-            if row["rating"] is not None:
-                dist.rating_sum += row["rating"]
-                dist.rated += 1
+        dist = per_area[row["area_id"]][key]
+        dist.counts[row["believed_owner"]] = dist.counts.get(row["believed_owner"], 0) + 1
+        if row["rating"] is not None:
+            dist.rating_sum += row["rating"]
+            dist.rated += 1
         area_people[(row["area_id"], key)].add(row["person__user_id"])
         overall_people[key].add(row["person__user_id"])
     for area_id, groups in per_area.items():
         for key, dist in groups.items():
             dist.respondents = len(area_people[(area_id, key)])
-            dist.suppressed = dist.respondents < minimum
-    for key, dist in overall.items():
-        dist.respondents = len(overall_people[key])
-        dist.suppressed = dist.respondents < minimum
-    for groups in per_area.values():
-        for dist in groups.values():
+            dist.suppressed = not privacy.is_published(dist.respondents)
             if dist.suppressed:
                 dist.counts, dist.rating_sum, dist.rated = {}, 0, 0
-    for dist in overall.values():
+    for key, dist in overall.items():
+        dist.respondents = len(overall_people[key])
+        dist.suppressed = not privacy.is_published(dist.respondents)
         if dist.suppressed:
-            dist.counts, dist.rating_sum, dist.rated = {}, 0, 0
+            continue
+        for groups in per_area.values():  # published cells only: hidden ones are emptied
+            for side, n in groups[key].counts.items():
+                dist.counts[side] = dist.counts.get(side, 0) + n
+            dist.rating_sum += groups[key].rating_sum
+            dist.rated += groups[key].rated
     return PulseResults(
         survey=survey,
         areas=[AreaResult(area=a, groups=per_area[a.pk]) for a in areas],
@@ -188,7 +195,20 @@ def answered_area_ids(survey: AlignmentSurvey, person: Person) -> dict[int, tupl
     }
 
 
-def surveys_with_counts() -> QuerySet[AlignmentSurvey]:
-    return AlignmentSurvey.objects.annotate(
-        respondents=Count("answers__person", distinct=True)
-    ).order_by("-created_at")
+def surveys_with_counts() -> list[AlignmentSurvey]:
+    """Every pulse with `respondents`: the people in its published respondent groups
+    (leaders, employees) added up, None when neither is published — a group's size
+    below the minimum is never shown, nor left to subtraction. One query (the leaders
+    are a subquery)."""
+    is_leader = Q(answers__person__user_id__in=Team.leaders.through.objects.values("user_id"))
+    surveys = list(
+        AlignmentSurvey.objects.annotate(
+            leader_respondents=Count("answers__person", distinct=True, filter=is_leader),
+            employee_respondents=Count("answers__person", distinct=True, filter=~is_leader),
+        ).order_by("-created_at")
+    )
+    for survey in surveys:
+        groups = [survey.leader_respondents, survey.employee_respondents]
+        total = privacy.sum_published(groups, value=lambda n: n, people=lambda n: n)
+        survey.respondents = None if total is None else round(total[0])
+    return surveys

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
@@ -18,6 +17,7 @@ from responsibilities.models import (
     ResponsibilityArea,
 )
 from responsibilities.selectors.fulfilment import commitments_for_teams
+from upskill import privacy
 from upskill.models import Team
 from upskill.selectors import team_sizes
 
@@ -85,7 +85,6 @@ def standoff_scores(
     """Each team's standoff score at each pulse (oldest first). Five queries in all."""
     if not teams or not surveys:
         return {team.pk: [] for team in teams}
-    minimum = settings.MIN_GROUP_SIZE
     team_ids = [t.pk for t in teams]
     now = timezone.now()
     agreed = dict(ResponsibilityArea.objects.values_list("pk", "owner_side"))
@@ -124,7 +123,7 @@ def standoff_scores(
                 scope = {t.pk for t in commitment.teams.all()}
                 if (scope and team.pk not in scope) or commitment.target <= 0:
                     continue
-                if commitment.computed_from and sizes.get(team.pk, 0) < minimum:
+                if commitment.computed_from and not privacy.is_published(sizes.get(team.pk, 0)):
                     continue
                 side = "employee" if commitment.party == Party.EMPLOYEE else "employer"
                 for start in periods.recent_period_starts(commitment.period, 3, as_of_day):
@@ -133,7 +132,8 @@ def standoff_scores(
                         ratios[side].append(commitment.fulfilment(value))
             answered = respondents.get((survey.pk, team.pk), 0)
             matched, total = matches.get((survey.pk, team.pk), (0, 0))
-            gap = round(100 * (1 - matched / total)) if answered >= minimum and total else None
+            published = privacy.is_published(answered)  # the team's respondents: one cell
+            gap = round(100 * (1 - matched / total)) if published and total else None
             series.append(
                 StandoffScore(
                     team=team,

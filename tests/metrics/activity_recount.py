@@ -34,27 +34,32 @@ def rollup_rows() -> Rows:
 def recount(records: list[ActivityRecord]) -> Rows:
     """The rollup computed independently: the week is the Monday of the record's local
     date in the site's time zone, the team is the person's current team, and each record
-    counts for its pathway (if any) and for "all pathways" (None)."""
+    counts in exactly one cell, its pathway's or "no pathway" (None); active_learners,
+    distinct people that don't add up across pathways, also for the team-week as a
+    whole (None)."""
     site_tz = ZoneInfo(settings.TIME_ZONE)
     buckets = defaultdict(list)
+    whole_weeks = defaultdict(set)
     for record in records:
         local_day = record.occurred_at.astimezone(site_tz).date()
         week = local_day - dt.timedelta(days=local_day.weekday())
         team = record.person.team_id
-        buckets[(team, week, None)].append(record)
-        if record.pathway_id is not None:
-            buckets[(team, week, record.pathway_id)].append(record)
+        buckets[(team, week, record.pathway_id)].append(record)
+        whole_weeks[(team, week, None)].add(record.person_id)
     expected = {}
     for key, bucket in buckets.items():
         learners = {r.person_id for r in bucket}
         completions = [r for r in bucket if r.kind == COMPLETED and r.step_id is not None]
         expected[(*key, "learning_minutes")] = (sum(r.minutes for r in bucket), len(learners))
-        expected[(*key, "active_learners")] = (len(learners), len(learners))
+        if key[2] is not None:
+            expected[(*key, "active_learners")] = (len(learners), len(learners))
         # `people` behind a completion count is the number of people who completed.
         expected[(*key, "steps_completed")] = (
             len(completions),
             len({r.person_id for r in completions}),
         )
+    for key, learners in whole_weeks.items():
+        expected[(*key, "active_learners")] = (len(learners), len(learners))
     return expected
 
 

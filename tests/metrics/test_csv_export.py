@@ -58,11 +58,13 @@ def test_the_export_writes_numbers_as_numbers_and_only_formula_text_disarmed(cli
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     text = b"".join(response.streaming_content).decode("utf-8")
+    # The cell about 2 people is left out entirely (issue 15: it used to be written
+    # "few,,2,suppressed", its people count in the file). A row without a pathway says
+    # what it stands for: a measure of the team-week as a whole.
     assert text.splitlines() == [
         "team,week_start,pathway,metric,value,people,note",
-        "payments,2025-03-03,,'-odd,0.25,7,",
-        "payments,2025-03-03,,cycle_delta,-2.5,8,",
-        "payments,2025-03-03,,few,,2,suppressed",
+        "payments,2025-03-03,,'-odd,0.25,7,all pathways",
+        "payments,2025-03-03,,cycle_delta,-2.5,8,all pathways",
     ]
 
 
@@ -73,7 +75,8 @@ def test_export_rollups_writes_the_same_cells(db, capsys):
     call_command("export_rollups", stdout=out)
 
     rows = list(csv.reader(io.StringIO(out.getvalue())))
-    assert rows[1] == ["ops", "2025-03-03", "", "learning_minutes", "-12", "6", ""]
+    # learning minutes without a pathway: the no-pathway cell (issue 15's disjoint cells)
+    assert rows[1] == ["ops", "2025-03-03", "", "learning_minutes", "-12", "6", "no pathway"]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

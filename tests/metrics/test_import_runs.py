@@ -99,8 +99,9 @@ def test_confirming_imports_the_valid_rows_and_queues_the_rollup(
     assert (run.rows_inserted, run.rows_duplicate) == (2, 0)
     assert set(ActivityRecord.objects.values_list("source_id", flat=True)) == {"lms-1", "lms-2"}
     # apply, then the rollup it queued (which consumed the dirty buckets), then the email
-    # of the uploader's "import finished" notification
-    assert len(callbacks) == 3
+    # of the uploader's "import finished" notification, then the impact estimates the
+    # rollup queued for its new generation (issue 16)
+    assert len(callbacks) == 4
     assert not RollupDirtyBucket.objects.exists()
     page = admin_client.get(reverse("metrics:import_run", args=[run.pk])).content.decode()
     assert "2 imported" in page

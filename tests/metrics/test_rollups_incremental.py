@@ -170,8 +170,10 @@ def test_pathway_completions_count_completed_enrolments(db):
 
     rows = rollup_rows()
     week = dt.date(2025, 3, 3)
-    assert rows[(team.pk, week, None, "pathway_completions")] == (2, 2)
+    # One cell per pathway ("all pathways" is their sum, 2), none without a pathway.
     assert rows[(team.pk, week, done[0].pathway_id, "pathway_completions")] == (1, 1)
+    assert rows[(team.pk, week, done[1].pathway_id, "pathway_completions")] == (1, 1)
+    assert (team.pk, week, None, "pathway_completions") not in rows
 
 
 def test_rollup_records_when_it_ran(db):

@@ -1,9 +1,10 @@
 """The dashboard's figures, added up by the database, against the same figures added up
-row by row in Python from every rollup, following the rule the dashboard states: counts
-add up, measures are means weighted by people; a team's period figure for a count
-describes the largest weekly number of people; cohorts split each team's weeks at its
-first pathway completion ever; anything for fewer than MIN_GROUP_SIZE people is hidden,
-and so is the next-smallest team beside a lone hidden one.
+row by row in Python from every rollup, following the rule the dashboard states: only
+published cells (rows about MIN_GROUP_SIZE people or more) count, anywhere; counts add
+up, measures are means weighted by people; "all pathways" is every disjoint cell, with
+active learners of the team-week as a whole; a team's period figure for active learners
+is the weekly average; cohorts split each team's weeks at its first published pathway
+completion ever.
 
 The generated organisation has sub-teams, a parent team with its own members, a small
 team, rows outside the range and for one pathway, and teams that first completed a
@@ -20,10 +21,16 @@ from collections import defaultdict
 import pytest
 
 from metrics.models import OutcomeMeasure, WeeklyRollup
-from metrics.selectors import ATTENDANCE, SUMMED, dashboard, dashboard_filters, rollup_totals
+from metrics.selectors import (
+    ATTENDANCE,
+    SUMMED,
+    WEEKLY_AVERAGE,
+    dashboard,
+    dashboard_filters,
+    rollup_totals,
+)
 from metrics.services.rollups import COMPLETION_METRIC
 from tests.factories import LDAdminFactory, PathwayFactory, TeamFactory, UserFactory
-from upskill.privacy import hidden_parts
 
 MINIMUM = 5
 START = dt.date(2026, 1, 5)  # a Monday
@@ -134,46 +141,50 @@ def _reference_parts(filters, teams) -> tuple[list, dict[int, set[int]], set[int
     return drill, subtrees, scope - set().union(*subtrees.values())
 
 
+def _of_pathway(row: tuple, pathway) -> bool:
+    """A cell of the pathway, or one of those adding up to all pathways (None)."""
+    if pathway is not None:
+        return row[2] == pathway.pk
+    return row[3] != "active_learners" or row[2] is None
+
+
 def _in_range(scope: set[int], start: dt.date, end: dt.date, pathway) -> list[tuple]:
-    pathway_id = pathway.pk if pathway else None
     return [
         row
         for row in WeeklyRollup.objects.values_list(
             "team_id", "week_start", "pathway_id", "metric", "value", "people"
         )
-        if row[0] in scope and start <= row[1] <= end and row[2] == pathway_id
+        if row[0] in scope
+        and start <= row[1] <= end
+        and _of_pathway(row, pathway)
+        and row[5] >= MINIMUM
     ]
 
 
 def _first_completions() -> dict[int, dt.date]:
     first: dict[int, dt.date] = {}
     for team_id, week in WeeklyRollup.objects.filter(
-        metric=COMPLETION_METRIC, pathway__isnull=True
+        metric=COMPLETION_METRIC, people__gte=MINIMUM
     ).values_list("team_id", "week_start"):
         first[team_id] = min(week, first.get(team_id, week))
     return first
 
 
-def _sums(rows) -> tuple[float, float, int, int]:
+def _sums(rows) -> tuple[float, float, int]:
     return (
         sum(value for *_, value, _people in rows),
         sum(value * people for *_, value, people in rows),
         sum(people for *_, people in rows),
-        max(people for *_, people in rows),
     )
 
 
 def _figure(metric: str, rows) -> tuple[float | None, int]:
     if not rows:
         return None, 0
-    total, weighted, people, _ = _sums(rows)
+    total, weighted, people = _sums(rows)
     if metric in SUMMED:
         return total, people
     return (weighted / people if people else 0.0), people
-
-
-def _shown(value: float | None, people: int) -> float | None:
-    return None if value is None or people < MINIMUM else value
 
 
 def _reference_dashboard(filters, teams) -> dict:
@@ -193,7 +204,7 @@ def _reference_dashboard(filters, teams) -> dict:
         values, people = [], []
         for week in weeks:
             value, n = _figure(key, [r for r in rows if r[1] == week and r[3] == key])
-            values.append(_shown(None if value is None else round(value, 2), n))
+            values.append(value)
             people.append(n)
         series[key] = (values, people)
 
@@ -207,40 +218,23 @@ def _reference_dashboard(filters, teams) -> dict:
         cards[measure.key] = (
             shown[0] if shown else None,
             shown[-1] if shown else None,
-            _shown(*completers),
-            _shown(*not_yet),
+            completers[0],
+            not_yet[0],
             completers[1],
             not_yet[1],
         )
 
-    def period(team_ids: set[int], key: str) -> tuple[float | None, int]:
-        mine = [r for r in rows if r[0] in team_ids and r[3] == key]
+    def period(team_ids: set[int], key: str) -> float | None:
+        metric = "active_learners" if key == WEEKLY_AVERAGE else key
+        mine = [r for r in rows if r[0] in team_ids and r[3] == metric]
         if not mine:
-            return None, 0
-        value, people = _figure(key, mine)
-        return round(value, 2), (max(r[5] for r in mine) if key in SUMMED else people)
+            return None
+        value, _people = _figure(metric, mine)
+        return value / len(weeks) if key == WEEKLY_AVERAGE else value
 
-    drill_keys = [m.key for m in measures] + [key for key, _ in ATTENDANCE[:2]]
-    figures = {
-        team.pk: {key: period(subtrees[team.pk], key) for key in drill_keys} for team in drill
-    }
-    hidden = {
-        key: hidden_parts(
-            {pk: figures[pk][key][1] for pk in figures},
-            remainder_people=period(remainder, key)[1],
-            minimum=MINIMUM,
-        )
-        for key in drill_keys
-    }
+    drill_keys = [m.key for m in measures] + ["learning_minutes", WEEKLY_AVERAGE]
     drill_rows = [
-        (
-            team.name,
-            {
-                key: None if team.pk in hidden[key] else _shown(*figures[team.pk][key])
-                for key in drill_keys
-            },
-        )
-        for team in drill
+        (team.name, {key: period(subtrees[team.pk], key) for key in drill_keys}) for team in drill
     ]
     return {"series": series, "cards": cards, "drill": drill_rows}
 
@@ -305,12 +299,13 @@ def test_the_generated_data_exercises_suppression_and_both_cohorts(organisation)
     filters, visible, _ = dashboard_filters(admin, {"team": "org", **range_})
     org = _as_shown(dashboard(filters, visible))
 
-    # Alpha Two's counts describe fewer than MINIMUM people a week, so they are hidden,
-    # and Alpha One's with them (it describes more, but would give Alpha Two's away).
+    # Alpha Two's counts describe fewer than MINIMUM people a week, so they are hidden;
+    # Alpha One's are shown: built from published cells only, they give nothing of Alpha
+    # Two's away (the old complementary suppression hid them too).
     alpha_one, alpha_two = dict(alpha["drill"])["Alpha One"], dict(alpha["drill"])["Alpha Two"]
-    counts = ("learning_minutes", "active_learners")
+    counts = ("learning_minutes", WEEKLY_AVERAGE)
     assert [alpha_two[key] for key in counts] == [None, None]
-    assert [alpha_one[key] for key in counts] == [None, None]
+    assert all(alpha_one[key] is not None for key in counts)
     assert WeeklyRollup.objects.filter(
         team=organisation["alpha-one"],
         metric="learning_minutes",
@@ -318,8 +313,7 @@ def test_the_generated_data_exercises_suppression_and_both_cohorts(organisation)
         week_start__range=(START, END),
         people__gte=MINIMUM,
     ).exists()
-    # Delta's are hidden too; beside it Org's own members are a second unknown, so
-    # Gamma's are shown.
+    # Delta's are hidden too; Gamma's are shown.
     assert [dict(org["drill"])["Delta"][key] for key in counts] == [None, None]
     assert all(dict(org["drill"])["Gamma"][key] is not None for key in counts)
     # Some weeks are hidden, some shown; both cohorts have teams behind them.
@@ -332,7 +326,7 @@ def test_the_generated_data_exercises_suppression_and_both_cohorts(organisation)
 @pytest.mark.parametrize("seed", [1, 2])
 @pytest.mark.parametrize("drill_into_org", [True, False], ids=["org-sub-teams", "one-part"])
 def test_rollup_totals_group_by_week_part_and_cohort(organisation, seed, drill_into_org):
-    """The sums themselves, hidden or not: per week, per part and per cohort."""
+    """The sums of the published cells: per week, per part and per cohort."""
     _rollups_create(organisation, PathwayFactory(slug="ai"), seed)
     parents = {t.pk: t.parent_id for t in organisation.values()}
     org = organisation["org"]
@@ -357,10 +351,7 @@ def test_rollup_totals_group_by_week_part_and_cohort(organisation, seed, drill_i
         by_cohort[(metric, after)].append(row)
 
     def as_tuples(grouping) -> dict:
-        return {
-            key: (sums.total, sums.weighted, sums.people, sums.largest)
-            for key, sums in grouping.items()
-        }
+        return {key: (sums.total, sums.weighted, sums.people) for key, sums in grouping.items()}
 
     assert as_tuples(totals.by_week) == {key: _sums(rs) for key, rs in by_week.items()}
     assert as_tuples(totals.by_part) == {key: _sums(rs) for key, rs in by_part.items()}

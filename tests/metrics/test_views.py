@@ -8,6 +8,7 @@ import io
 import pytest
 
 from metrics.models import OutcomeMeasure
+from metrics.selectors import EXPORT_HEADER
 from tests.factories import PersonFactory, TeamFactory, UserFactory, WeeklyRollupFactory
 
 WEEK = dt.date(2025, 3, 3)
@@ -68,9 +69,13 @@ def test_figures_for_fewer_than_five_people_are_suppressed_everywhere(client, le
 
     assert "4321" not in html
     assert "87.25" not in html
-    by_metric = {row[3]: row for row in rows[1:]}
-    assert by_metric["learning_minutes"][4:] == ["", "4", "suppressed"]
-    assert by_metric["quality_score"][4:] == ["", "3", "suppressed"]
+    # Issue 15: a hidden cell is left out of the export entirely — no value and no
+    # people count (4 learners *is* the hidden active-learner figure), so hidden and
+    # empty cells look the same (this used to be ["", "4", "suppressed"]).
+    assert rows == [list(EXPORT_HEADER)]
+    # ... and the page says why in place of the empty charts.
+    assert "No figures: fewer than 5 people were active in these teams in any one week" in html
+    assert "No figures: fewer than 5 people were measured in these teams in any one week" in html
 
 
 def test_the_dashboard_shows_figures_for_five_or_more_people(client, leader, team):
@@ -136,10 +141,11 @@ def test_dashboard_and_export_run_a_fixed_number_of_queries(
     # added up by week and by drill-down team) + 4 freshness (state, activity waiting,
     # observations waiting, queued buckets) + 1 employer commitments (their teams and
     # the fulfilment's check-ins and team sizes add 3 when some apply) + 1 their Person
-    # for the navigation = 16, with or without a team chosen to drill into.
-    with django_assert_num_queries(16):
+    # for the navigation + 1 the cached impact estimates of the scope (issue 16) = 17,
+    # with or without a team chosen to drill into.
+    with django_assert_num_queries(17):
         assert client.get(f"/dashboard/?{RANGE}").status_code == 200
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         assert client.get(f"/dashboard/?team=payments&{RANGE}").status_code == 200
     # Export: session, user, groups, led teams, team tree, visible teams, pathways,
     # rollups = 8.
@@ -155,9 +161,9 @@ def test_dashboard_and_export_run_a_fixed_number_of_queries(
                     team=parent, metric=metric, week_start=WEEK - dt.timedelta(weeks=week)
                 )
     # More teams, rows and drill-down teams (six sub-teams of payments), same queries.
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         assert client.get(f"/dashboard/?{RANGE}").status_code == 200
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         response = client.get(f"/dashboard/?team=payments&{RANGE}")
     assert len(response.context["board"].drill_rows) == 6
     with django_assert_num_queries(8):
@@ -185,3 +191,29 @@ def test_leader_without_people_sees_an_empty_but_working_dashboard(client, db):
     client.force_login(user)
 
     assert client.get("/dashboard/").status_code == 200
+
+
+def test_employer_support_shows_the_last_completed_period_not_the_one_just_begun(
+    client, leader, team
+):
+    from django.utils import timezone
+
+    from tests.factories import CommitmentCheckInFactory, CommitmentFactory
+
+    commitment = CommitmentFactory(title="Coaching hours", teams=[team], target=4)
+    this_week = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
+    last_week = this_week - dt.timedelta(weeks=1)
+    CommitmentCheckInFactory(commitment=commitment, team=team, period_start=last_week, value=3)
+    client.force_login(leader)
+
+    html = client.get("/dashboard/").content.decode()
+
+    # Last week's 3 of 4 hours (75%), not "missing" for the week that has just begun ...
+    assert "Last completed period" in html
+    assert "75% of target" in html
+    assert ": missing" not in html
+    # ... nor the week just begun once it has a first check-in (1 of 4 so far).
+    CommitmentCheckInFactory(commitment=commitment, team=team, period_start=this_week, value=1)
+    html = client.get("/dashboard/").content.decode()
+    assert "75% of target" in html
+    assert "25% of target" not in html

@@ -299,10 +299,11 @@ def voiding(target_id: str) -> dict:
 
 
 def learning_minutes(team) -> float | None:
-    row = WeeklyRollup.objects.filter(
-        team=team, week_start=WEEK, pathway=None, metric="learning_minutes"
-    ).first()
-    return row.value if row else None
+    """The team-week's minutes on all pathways: the sum of its disjoint cells."""
+    values = WeeklyRollup.objects.filter(
+        team=team, week_start=WEEK, metric="learning_minutes"
+    ).values_list("value", flat=True)
+    return sum(values) if values else None
 
 
 def test_voiding_removes_the_attendance_and_recomputes_its_rollup(

@@ -4,6 +4,7 @@ due to the accountable party, commitments behind two periods running."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from decimal import Decimal
 
 import pytest
@@ -21,6 +22,7 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
+from upskill import notifications
 from upskill.models import Notification
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
@@ -95,3 +97,42 @@ def test_a_commitment_under_amber_two_periods_running_is_behind():
     assert behind.recipient == leader
     commitments_due_notify(timezone.now())
     assert Notification.objects.filter(kind=Kind.COMMITMENT_BEHIND).count() == 1
+
+
+def test_no_email_or_log_line_carries_pulse_answers(
+    client, smtp_server, caplog, django_capture_on_commit_callbacks
+):
+    """Answer a pulse through the page, then run everything that notifies and sends
+    (opening, the closing-soon nudge, the job, the emails): no log record at any level
+    and no email names an answer."""
+    team = TeamFactory()
+    answerer, quiet = PersonFactory(team=team), PersonFactory(team=team)
+    with caplog.at_level(logging.DEBUG), django_capture_on_commit_callbacks(execute=True):
+        survey = services.survey_open(
+            title="Spring pulse", closes_at=timezone.now() + dt.timedelta(days=5)
+        )
+    client.force_login(answerer.user)
+    areas = list(ResponsibilityArea.objects.all())
+    # Distinctive answers: each area a different owner side, ratings 1-5.
+    owners = ["employer", "employee", "shared"]
+    answers = {f"owner_{a.pk}": owners[i % 3] for i, a in enumerate(areas)} | {
+        f"rating_{a.pk}": str(1 + i % 5) for i, a in enumerate(areas)
+    }
+    with caplog.at_level(logging.DEBUG), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("responsibilities:pulse_answer", args=[survey.pk]), answers)
+        assert response.status_code == 302
+        commitments_due_notify(timezone.now() + dt.timedelta(days=3, hours=1))
+        notifications.notification_emails_send()
+
+    assert {r.rcpt_tos[0] for r in smtp_server.received} == {
+        answerer.user.email,
+        quiet.user.email,
+    }
+    texts = [r.getMessage() for r in caplog.records] + [
+        part for r in smtp_server.received for part in (r.text, r.html, r.message["Subject"])
+    ]
+    assert caplog.records  # the job and the mail client did log
+    for text in texts:
+        assert not any(owner in text for owner in owners), text
+        assert not any(area.name in text for area in areas), text
+        assert "rating" not in text.lower(), text

@@ -33,7 +33,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.pathways.factories import a_journey
-from upskill.models import Notification
+from upskill.models import HrSyncRun, Notification, ScimConnection, TeamChatWebhook
 from upskill.notifications import unsubscribe_token
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +129,14 @@ def world(settings) -> World:
     employee_notification = Notification.objects.create(
         recipient=employee.user, kind="overdue", key="world-overdue", subject="Overdue", url="/"
     )
+    chat_webhook = TeamChatWebhook.objects.create(
+        team_id=employee.team_id, service="slack", url="https://hooks.slack.com/services/T/B/x"
+    )
     xapi_key = XapiKey.objects.create(name="LMS", prefix="upx_abc", key_hash="0" * 64)
+    hr_sync_run = HrSyncRun.objects.create(status=HrSyncRun.Status.PLANNED)
+    scim_connection = ScimConnection.objects.create(
+        name="Okta", prefix="usc_abc", token_hash="1" * 64
+    )
     verb_mapping = XapiVerbMapping.objects.create(verb_iri="https://v.example/x", kind="attended")
     activity_mapping = XapiActivityMapping.objects.create(
         activity_iri="https://lms.example/course/1", step=step
@@ -190,6 +197,10 @@ def world(settings) -> World:
         "responsibilities:pulse_close": {"pk": survey.pk},
         "responsibilities:pulse_answer": {"pk": survey.pk},
         "responsibilities:pulse_results": {"pk": survey.pk},
+        "organisation_run": {"pk": hr_sync_run.pk},
+        "organisation_run_confirm": {"pk": hr_sync_run.pk},
+        "organisation_run_cancel": {"pk": hr_sync_run.pk},
+        "scim_connection_revoke": {"pk": scim_connection.pk},
         "metrics:import_run": {"pk": import_run.pk},
         "metrics:import_run_confirm": {"pk": import_run.pk},
         "metrics:import_run_cancel": {"pk": import_run.pk},
@@ -204,6 +215,7 @@ def world(settings) -> World:
         "scim:group": {"pk": employee.team_id},
         "scim:not_found": {"rest": "Nothing"},
         "notifications:read": {"pk": employee_notification.pk},
+        "notifications:chat_webhook_delete": {"pk": chat_webhook.pk},
         "notifications:unsubscribe": {
             "token": unsubscribe_token(user_id=employee.user_id, kinds=["overdue"])
         },
@@ -264,6 +276,13 @@ ACCESS: dict[str, dict[str, str]] = {
     "oidc_sign_in": expect(**dict.fromkeys(ROLES, DENY)),
     "oidc_callback": expect(**dict.fromkeys(ROLES, DENY)),
     "audit": ADMIN_ONLY,
+    # The Organisation area (HR sync in the browser, SCIM tokens): L&D admins only.
+    "organisation": ADMIN_ONLY,
+    "organisation_run": ADMIN_ONLY,
+    "organisation_run_confirm": ADMIN_ONLY,
+    "organisation_run_cancel": ADMIN_ONLY,
+    "scim_connections": ADMIN_ONLY,
+    "scim_connection_revoke": ADMIN_ONLY,
     # The pathway builder: L&D admins only.
     **{f"pathways:{name}": ADMIN_ONLY for name in BUILDER_URLS},
     # The learner's side.
@@ -350,6 +369,8 @@ ACCESS: dict[str, dict[str, str]] = {
     # Outcome metrics.
     "metrics:dashboard": LEADERS_AND_ADMINS,
     "metrics:dashboard_export": LEADERS_AND_ADMINS,
+    # The impact planner (rollout order for an assignment wave): L&D admins only.
+    "metrics:impact_planner": ADMIN_ONLY,
     # Imports and xAPI keys: L&D admins only (the polling partial included).
     "metrics:imports": ADMIN_ONLY,
     "metrics:import_run": ADMIN_ONLY,
@@ -372,6 +393,9 @@ ACCESS: dict[str, dict[str, str]] = {
     "notifications:read": SIGNED_IN,
     "notifications:read_all": SIGNED_IN,
     "notifications:preferences": SIGNED_IN,
+    # Team chat webhooks: the L&D admins configure them (a webhook URL is a secret).
+    "notifications:chat_webhooks": ADMIN_ONLY,
+    "notifications:chat_webhook_delete": ADMIN_ONLY,
     # One-click unsubscribe needs no session: the signed token is the authority (a forged
     # one is refused with 400 and changes nothing). The world's token is valid.
     "notifications:unsubscribe": PUBLIC,

@@ -347,3 +347,56 @@ def test_pages_spend_no_query_on_the_bell(client, employee):
     client.force_login(employee.user)
     page = client.get(reverse("pathways:my_learning")).content.decode()
     assert 'hx-get="/notifications/bell/"' in page
+
+
+# --- Query counts of the preferences and unsubscribe pages ---------------------------------
+
+
+@pytest.mark.parametrize("rows", [1, 25])
+def test_the_preferences_page_takes_a_constant_number_of_queries(
+    client, django_assert_num_queries, rows
+):
+    user = UserFactory()
+    notifications.preferences_set(user_id=user.pk, email_off=[Kind.OVERDUE], digest=True)
+    notifications.notifications_create(drafts=[draft(user, f"p{i}") for i in range(rows)])
+    for _ in range(rows):  # other people's preferences
+        notifications.preferences_set(user_id=UserFactory().pk, email_off=[], digest=False)
+    client.force_login(user)
+    # session, user, their preference row, then the navigation's three (groups, Person,
+    # led teams)
+    with django_assert_num_queries(6):
+        response = client.get(reverse("notifications:preferences"))
+    assert 'value="overdue"' in response.content.decode()
+    # Saving: session, user, the preference row, then preferences_set's savepoint, row
+    # lock and update, its release (the redirect renders nothing)
+    with django_assert_num_queries(7):
+        response = client.post(
+            reverse("notifications:preferences"), {"email_on": [Kind.OVERDUE], "digest": "on"}
+        )
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("rows", [1, 25])
+def test_the_unsubscribe_page_takes_a_constant_number_of_queries(
+    client, django_assert_num_queries, rows
+):
+    user = UserFactory()
+    notifications.preferences_set(user_id=user.pk, email_off=[], digest=True)
+    notifications.notifications_create(drafts=[draft(user, f"u{i}") for i in range(rows)])
+    for _ in range(rows):
+        notifications.preferences_set(user_id=UserFactory().pk, email_off=[], digest=True)
+    path = reverse("notifications:unsubscribe", args=[unsubscribe_token_for(user)])
+    # No session, no query: the signed token names the person and the kinds.
+    with django_assert_num_queries(0):
+        response = client.get(path)
+    assert "A pathway is overdue" in response.content.decode()
+    # The one-click POST (no session): unsubscribe_apply's savepoint, the user exists, the
+    # preference row locked, updated, the savepoint released
+    with django_assert_num_queries(5):
+        response = client.post(path, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert NotificationPreference.objects.get(user=user).email_off == [Kind.OVERDUE]
+
+
+def unsubscribe_token_for(user):
+    return notifications.unsubscribe_token(user_id=user.pk, kinds=[Kind.OVERDUE])

@@ -33,6 +33,7 @@ from tests.factories import (
     UserFactory,
     WeeklyRollupFactory,
 )
+from upskill.models import TeamChatPost
 from upskill.services import LD_ADMIN_APPS
 
 PAGES = ["/", "/pathways/", "/learning/", "/dashboard/", "/responsibilities/"]
@@ -234,7 +235,10 @@ def test_user_without_person_or_role_is_refused_rather_than_shown_an_error(clien
     [
         ("employee", {"/learning/", "/responsibilities/"}),
         ("leader", {"/dashboard/", "/learning/reviews/", "/responsibilities/"}),
-        ("ld_admin", {"/dashboard/", "/pathways/", "/responsibilities/", "/audit/"}),
+        (
+            "ld_admin",
+            {"/dashboard/", "/pathways/", "/responsibilities/", "/organisation/", "/audit/"},
+        ),
     ],
     indirect=["role_user"],
 )
@@ -384,6 +388,9 @@ def _a_row_in_every_model():
     ImportRunFactory()
     WeeklyRollupFactory(team=team, pathway=step.pathway)
     PathwayAssignment.objects.create(pathway=step.pathway, team=team)
+    TeamChatPost.objects.create(
+        team=team, kind="digest", key="digest:team", subject="Digest", url="/"
+    )
 
 
 def test_superuser_can_open_the_list_and_a_row_of_every_admin_model(client, db):

@@ -1,7 +1,18 @@
 """Notifications (upskill owns them; DESIGN.md): every app creates its own through
 `notifications_create`, registers its due job with `due_job_register`, and upskill
-delivers them by email and in the bell."""
+delivers them by email, in the bell and (team-level kinds) to a team's chat webhook."""
 
+from upskill.notifications.chat import (
+    CHAT_KINDS,
+    ChatDeliveryFailed,
+    ChatDeliveryResult,
+    TeamChatPostDraft,
+    chat_payload,
+    chat_team_ids,
+    release_stale_chat_claims,
+    team_chat_posts_create,
+    team_chat_posts_send,
+)
 from upskill.notifications.creation import (
     NotificationDraft,
     notification_create,
@@ -35,9 +46,30 @@ from upskill.notifications.preferences import (
     unsubscribe_apply,
 )
 from upskill.notifications.tokens import Unsubscribe, unsubscribe_read, unsubscribe_token
+from upskill.notifications.webhooks import (
+    WebhookRow,
+    chat_webhook_url_validate,
+    team_chat_webhook_delete,
+    team_chat_webhook_rows,
+    team_chat_webhook_save,
+)
 
 __all__ = [
+    "CHAT_KINDS",
     "IMMEDIATE_KINDS",
+    "ChatDeliveryFailed",
+    "ChatDeliveryResult",
+    "TeamChatPostDraft",
+    "WebhookRow",
+    "chat_payload",
+    "chat_team_ids",
+    "chat_webhook_url_validate",
+    "release_stale_chat_claims",
+    "team_chat_posts_create",
+    "team_chat_posts_send",
+    "team_chat_webhook_delete",
+    "team_chat_webhook_rows",
+    "team_chat_webhook_save",
     "DeliveryResult",
     "EmailDeliveryFailed",
     "NotificationDraft",

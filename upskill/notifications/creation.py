@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.db.models import Model
 
 from upskill.models import Notification
 
@@ -42,24 +43,39 @@ def notifications_create(*, drafts: Iterable[NotificationDraft]) -> int:
         .objects.filter(pk__in={d.recipient_id for d in drafts.values()}, is_active=True)
         .values_list("pk", flat=True)
     )
-    existing = set(Notification.objects.filter(key__in=list(drafts)).values_list("key", flat=True))
-    new = [
-        Notification(
-            recipient_id=draft.recipient_id,
-            kind=draft.kind,
-            key=draft.key[:200],
-            subject=draft.subject[:200],
-            body=draft.body,
-            url=draft.url[:500],
-        )
-        for key, draft in drafts.items()
-        if key not in existing and draft.recipient_id in active
-    ]
-    if not new:
-        return 0
-    Notification.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
-    enqueue.notification_emails_send(recipient_ids=sorted({n.recipient_id for n in new}))
+    new = rows_insert_new(
+        Notification,
+        [
+            Notification(
+                recipient_id=draft.recipient_id,
+                kind=draft.kind,
+                key=key[:200],
+                subject=draft.subject[:200],
+                body=draft.body,
+                url=draft.url[:500],
+            )
+            for key, draft in drafts.items()
+            if draft.recipient_id in active
+        ],
+    )
+    if new:
+        enqueue.notification_emails_send(recipient_ids=sorted({n.recipient_id for n in new}))
     return len(new)
+
+
+def rows_insert_new(model: type[Model], rows: list[Model]) -> list[Model]:
+    """Insert the rows whose event key (`model.key`, unique) is not there yet, and return
+    them: one query for the existing keys, one bulk insert, however many rows. A key
+    inserted meanwhile by another worker is skipped by the unique constraint
+    (ignore_conflicts), never duplicated. Notifications and team chat posts share it."""
+    rows_by_key = {row.key: row for row in rows}
+    if not rows_by_key:
+        return []
+    existing = set(model.objects.filter(key__in=list(rows_by_key)).values_list("key", flat=True))
+    new = [row for key, row in rows_by_key.items() if key not in existing]
+    if new:
+        model.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    return new
 
 
 def notification_create(

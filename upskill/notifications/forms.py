@@ -2,7 +2,7 @@ from zoneinfo import available_timezones
 
 from django import forms
 
-from upskill.models import Notification
+from upskill.models import Notification, Team, TeamChatWebhook
 
 
 class NotificationPreferenceForm(forms.Form):
@@ -20,3 +20,19 @@ class NotificationPreferenceForm(forms.Form):
         required=False,
         choices=[("", "The site's time zone")] + [(z, z) for z in sorted(available_timezones())],
     )
+
+
+class TeamChatWebhookForm(forms.Form):
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.filter(removed_on__isnull=True).order_by("name"),
+        help_text="Saving a team that already has a webhook replaces it.",
+    )
+    service = forms.ChoiceField(choices=TeamChatWebhook.Service.choices)
+    url = forms.URLField(
+        label="Incoming-webhook URL",
+        max_length=TeamChatWebhook._meta.get_field("url").max_length,
+        assume_scheme="https",
+        help_text="Slack: an app's incoming webhook (https://hooks.slack.com/services/…). "
+        "Teams: a Workflows “post to a channel when a webhook request is received” URL.",
+    )
+    active = forms.BooleanField(required=False, initial=True)

@@ -10,5 +10,11 @@ urlpatterns = [
     path("notifications/<int:pk>/read/", views.notification_read, name="read"),
     path("notifications/read-all/", views.notifications_read_all, name="read_all"),
     path("notifications/preferences/", views.preferences, name="preferences"),
+    path("notifications/chat/", views.chat_webhooks, name="chat_webhooks"),
+    path(
+        "notifications/chat/<int:pk>/delete/",
+        views.chat_webhook_delete,
+        name="chat_webhook_delete",
+    ),
     path("notifications/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

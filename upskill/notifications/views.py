@@ -1,19 +1,21 @@
-"""The bell, the list with mark-read, preferences and one-click unsubscribe."""
+"""The bell, the list with mark-read, preferences, one-click unsubscribe, and the L&D
+admins' team chat webhooks."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
 from upskill import notifications
+from upskill.decorators import ld_admin_required
 from upskill.forms import validation_error_onto_form
 from upskill.http import HtmxHttpRequest
-from upskill.models import Notification
-from upskill.notifications.forms import NotificationPreferenceForm
+from upskill.models import Notification, TeamChatWebhook
+from upskill.notifications.forms import NotificationPreferenceForm, TeamChatWebhookForm
 
 LIST_TEMPLATE = "upskill/notifications/list.html"
 
@@ -122,3 +124,45 @@ def unsubscribe(request: HtmxHttpRequest, token: str) -> HttpResponse:
         "upskill/notifications/unsubscribe.html",
         {"labels": labels, "done": request.method == "POST", "token": token},
     )
+
+
+@require_http_methods(["GET", "POST"])
+@ld_admin_required
+def chat_webhooks(request: HtmxHttpRequest) -> HttpResponse:
+    """Each team's Slack or Teams channel for its team-level notifications."""
+    if request.method == "POST":
+        form = TeamChatWebhookForm(request.POST)
+        if form.is_valid():
+            try:
+                webhook = notifications.team_chat_webhook_save(
+                    team=form.cleaned_data["team"],
+                    service=form.cleaned_data["service"],
+                    url=form.cleaned_data["url"],
+                    active=form.cleaned_data["active"],
+                    by_user_id=request.user.pk,
+                )
+            except ValidationError as exc:
+                validation_error_onto_form(form, exc)
+            else:
+                messages.success(request, f"Saved the chat webhook of {webhook.team.name}.")
+                return redirect("notifications:chat_webhooks")
+    else:
+        form = TeamChatWebhookForm()
+    return render(
+        request,
+        "upskill/notifications/chat_webhooks.html",
+        {
+            "form": form,
+            "rows": notifications.team_chat_webhook_rows(),
+            "chat_kinds": [Notification.Kind(k).label for k in sorted(notifications.CHAT_KINDS)],
+        },
+    )
+
+
+@require_POST
+@ld_admin_required
+def chat_webhook_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    webhook = get_object_or_404(TeamChatWebhook.objects.select_related("team"), pk=pk)
+    notifications.team_chat_webhook_delete(webhook_id=webhook.pk)
+    messages.success(request, f"Removed the chat webhook of {webhook.team.name}.")
+    return redirect("notifications:chat_webhooks")

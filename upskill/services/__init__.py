@@ -14,7 +14,11 @@ from upskill.services.credentials import (
     secret_generate,
 )
 from upskill.services.hr_sync import (
+    ACTIVE,
     HR_SYNC_FILES,
+    LEAVER,
+    PEOPLE_COLUMNS,
+    TEAM_COLUMNS,
     HrPlan,
     HrSyncRejected,
     RowError,
@@ -26,6 +30,7 @@ from upskill.services.hr_sync_runs import (
     hr_sync_run_cancel,
     hr_sync_run_confirm,
     hr_sync_run_create,
+    hr_sync_run_notify,
     hr_sync_run_plan,
 )
 from upskill.services.organisation import LD_ADMIN_APPS, ld_admin_permissions_grant
@@ -81,7 +86,11 @@ __all__ = [
     "scim_user_delete",
     "scim_user_patch",
     "scim_user_replace",
+    "ACTIVE",
     "HR_SYNC_FILES",
+    "LEAVER",
+    "PEOPLE_COLUMNS",
+    "TEAM_COLUMNS",
     "LD_ADMIN_APPS",
     "HrPlan",
     "HrSyncRejected",
@@ -93,6 +102,7 @@ __all__ = [
     "hr_sync_run_cancel",
     "hr_sync_run_confirm",
     "hr_sync_run_create",
+    "hr_sync_run_notify",
     "hr_sync_run_plan",
     "ld_admin_permissions_grant",
     "people_provisioned_hook_register",

@@ -13,11 +13,12 @@ from pathlib import PurePath
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from upskill import enqueue
-from upskill.models import HrSyncRun
-from upskill.services.hr_sync import HrSyncRejected, hr_sync_apply, hr_sync_plan
+from upskill import access, enqueue, notifications
+from upskill.models import HrSyncRun, Notification
+from upskill.services.hr_sync import HrPlan, HrSyncRejected, hr_sync_apply, hr_sync_plan
 
 logger = logging.getLogger(__name__)
 
@@ -125,8 +126,6 @@ def hr_sync_run_plan(*, hr_sync_run_id: int) -> HrSyncRun:
 @transaction.atomic
 def hr_sync_run_confirm(*, hr_sync_run: HrSyncRun, allow_mass_leavers: bool) -> HrSyncRun:
     """The admin read the plan and chose to apply it."""
-    from upskill.services.hr_sync import HrPlan
-
     run = HrSyncRun.objects.select_for_update().get(pk=hr_sync_run.pk)
     if run.status != HrSyncRun.Status.PLANNED:
         raise ValidationError(
@@ -194,4 +193,37 @@ def hr_sync_run_apply(*, hr_sync_run_id: int) -> HrSyncRun:
             finished_at=timezone.now(),
         )
         raise
-    return HrSyncRun.objects.get(pk=hr_sync_run_id)
+    run = HrSyncRun.objects.select_related("created_by").get(pk=hr_sync_run_id)
+    hr_sync_run_notify(hr_sync_run=run)  # after commit; keyed, so a re-run notifies no one
+    return run
+
+
+def hr_sync_run_notify(*, hr_sync_run: HrSyncRun) -> int:
+    """Tell every L&D admin that a sync changed the organisation, once per run (the key
+    names the run). SCIM changes are not announced: identity providers send them one by
+    one all day; they are in the audit trail."""
+    run = hr_sync_run
+    if run.status != HrSyncRun.Status.DONE or not run.plan:
+        return 0
+    plan = HrPlan.from_dict(run.plan)
+    if plan.is_empty:
+        return 0
+    counts = ", ".join(
+        f"{label.lower()}: {count}"
+        for (name, label), count in zip(HrPlan.SECTIONS, plan.counts.values(), strict=True)
+        if count and name != "adopted"
+    )
+    who = run.created_by.get_full_name() or run.created_by.get_username() if run.created_by else ""
+    return notifications.notifications_create(
+        drafts=[
+            notifications.NotificationDraft(
+                recipient_id=user_id,
+                kind=Notification.Kind.HR_SYNC_APPLIED,
+                key=f"hr_sync:{run.pk}:applied:{user_id}",
+                subject=f"HR sync #{run.pk} applied" + (f" by {who}" if who else ""),
+                body=(counts or "Existing records were given their HR ids") + ".",
+                url=reverse("organisation_run", args=[run.pk]),
+            )
+            for user_id in access.ld_admin_user_ids()
+        ]
+    )

@@ -1,8 +1,17 @@
 """Views of the core app, by area: `base` (home, health, favicon, the audit trail),
 `sign_in` (password and single sign-on), `scim` (the SCIM 2.0 endpoints at /scim/v2/,
-routed by `upskill.scim.urls`). Callers import from `upskill.views`."""
+routed by `upskill.scim.urls`), `organisation` (HR sync in the browser and SCIM tokens,
+for L&D admins). Callers import from `upskill.views`."""
 
 from upskill.views.base import audit_trail, favicon, healthz, home
+from upskill.views.organisation import (
+    organisation,
+    organisation_run,
+    organisation_run_cancel,
+    organisation_run_confirm,
+    scim_connection_revoke,
+    scim_connections,
+)
 from upskill.views.scim import (
     scim_group,
     scim_groups,
@@ -34,6 +43,12 @@ __all__ = [
     "favicon",
     "healthz",
     "home",
+    "organisation",
+    "organisation_run",
+    "organisation_run_cancel",
+    "organisation_run_confirm",
+    "scim_connection_revoke",
+    "scim_connections",
     "scim_group",
     "scim_groups",
     "scim_groups_search",

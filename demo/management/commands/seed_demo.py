@@ -1,10 +1,12 @@
 import datetime as dt
 import time
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
+from demo.hr_export import hr_files_export
 from demo.organisation import DEFAULT_PEOPLE, MIN_PEOPLE
 from demo.seed import DemoSeedResult, demo_organisation_seed
 
@@ -25,8 +27,15 @@ class Command(BaseCommand):
             "teams scale with it, about 25 people to a team. Use a fresh database to change "
             "the size of an existing demo.",
         )
+        parser.add_argument(
+            "--export-hr",
+            type=Path,
+            metavar="DIR",
+            help="Also write the organisation as HR sync files, DIR/teams.csv and "
+            "DIR/people.csv (the format `sync_people` and the Organisation page read).",
+        )
 
-    def handle(self, *args, people: int, **options) -> None:
+    def handle(self, *args, people: int, export_hr: Path | None = None, **options) -> None:
         started = time.perf_counter()
         try:
             result = demo_organisation_seed(people=people)
@@ -39,6 +48,15 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         self._report(result, seconds=time.perf_counter() - started)
+        if export_hr is not None:
+            try:
+                teams_path, people_path = hr_files_export(directory=export_hr)
+            except OSError as error:
+                raise CommandError(f"Cannot write the HR files to {export_hr}: {error}") from error
+            self.stdout.write(
+                f"HR files written: {teams_path} and {people_path}. Edit them and sync with "
+                f"`python manage.py sync_people --teams {teams_path} --people {people_path}`."
+            )
 
     def _report(self, result: DemoSeedResult, *, seconds: float) -> None:
         c = result.counts

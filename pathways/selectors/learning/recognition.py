@@ -21,12 +21,13 @@ from upskill.models import Person
 
 
 def recognition_colleagues(person: Person) -> QuerySet[Person]:
-    """Whom the person can recognise: their team, their manager and their reports."""
+    """Whom the person can recognise: their team, their manager and their reports —
+    never a leaver."""
     condition = Q(team_id=person.team_id) | Q(manager=person)
     if person.manager_id:
         condition |= Q(pk=person.manager_id)
     return (
-        Person.objects.filter(condition)
+        Person.objects.filter(condition, user__is_active=True)
         .exclude(pk=person.pk)
         .select_related("user")
         .order_by("user__first_name", "user__last_name")

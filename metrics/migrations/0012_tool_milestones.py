@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("metrics", "0010_tool_connectors"),
+        ("metrics", "0011_impact_estimates"),
     ]
 
     operations = [
