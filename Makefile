@@ -24,6 +24,8 @@ static/vendor/.installed: package.json package-lock.json Makefile
 	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chart.umd.min.js
 	cp node_modules/chart.js/dist/chart.umd.min.js.map static/vendor/chart.umd.min.js.map
 	cp node_modules/sortablejs/Sortable.min.js static/vendor/Sortable.min.js
+	# axe-core is for the browser tests' accessibility scan (tests/browser/axe.py); no page loads it.
+	cp node_modules/axe-core/axe.min.js static/vendor/axe.min.js
 	@touch $@
 
 setup: $(VENV)/.installed static/vendor/.installed

@@ -32,6 +32,7 @@ urlpatterns = [
     path("responsibilities/fulfilment/", views.fulfilment, name="fulfilment"),
     path("responsibilities/pulse/", views.pulse_list, name="pulse_list"),
     path("responsibilities/pulse/open/", views.pulse_open, name="pulse_open"),
+    path("responsibilities/pulse/nudge/", views.pulse_nudge, name="pulse_nudge"),
     path("responsibilities/pulse/<int:pk>/close/", views.pulse_close, name="pulse_close"),
     path("responsibilities/pulse/<int:pk>/answer/", views.pulse_answer, name="pulse_answer"),
     path("responsibilities/pulse/<int:pk>/results/", views.pulse_results, name="pulse_results"),

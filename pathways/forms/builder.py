@@ -63,6 +63,12 @@ class PathwayForm(forms.Form):
         label="Targeted outcome measures",
         help_text="The outcomes this pathway should move (judged on outcomes, not attendance).",
     )
+    stages_in_order = forms.BooleanField(
+        required=False,
+        initial=True,
+        label=Pathway._meta.get_field("stages_in_order").verbose_name,
+        help_text=Pathway._meta.get_field("stages_in_order").help_text,
+    )
 
     def __init__(self, *args, pathway: Pathway | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -169,14 +175,20 @@ class AssignForm(forms.Form):
     job_role = forms.ModelChoiceField(
         queryset=JobRole.objects.all(), required=False, label="Job role"
     )
+    # Chosen with the searchable picker (pathway_assign.html): only the ids come back,
+    # validated in one query; the form never renders a list of everyone.
     people = forms.ModelMultipleChoiceField(
-        queryset=Person.objects.filter(user__is_active=True)  # leavers are not assigned
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name"),
+        queryset=Person.objects.filter(user__is_active=True),  # leavers are not assigned
         required=False,
+        widget=forms.MultipleHiddenInput,
     )
     due_date = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Due date"
+    )
+    move_due_dates = forms.BooleanField(
+        required=False,
+        label="Also move the due date of people already enrolled",
+        help_text="Their progress is kept; finished enrolments keep their date.",
     )
 
     def clean(self):

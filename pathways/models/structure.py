@@ -35,6 +35,17 @@ class Pathway(models.Model):
         help_text="Outcome measures this pathway aims to move.",
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    stages_in_order = models.BooleanField(
+        "Stages unlock in order",
+        # False for the pathways that existed before the option (their learners keep
+        # what is open to them); the builder creates new pathways with it on
+        # (services.pathway_create).
+        default=False,
+        help_text=(
+            "Each stage opens once every step of the stage before it is done. Untick to let "
+            "learners start practice and coaching before the foundation is finished."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)

@@ -18,6 +18,7 @@ from pathways.selectors.badges import (
     status_list_url,
 )
 from pathways.selectors.builder import (
+    PEOPLE_PER_PAGE,
     OutlineStep,
     PathwayStructure,
     RubricRow,
@@ -27,6 +28,8 @@ from pathways.selectors.builder import (
     pathway_list_with_counts,
     pathway_live_step_count,
     pathway_structure,
+    people_by_ids,
+    people_search,
     products_with_use,
     rubric_grid,
 )
@@ -49,6 +52,7 @@ from pathways.selectors.learning import (
     pathway_plans,
     recognition_colleagues,
     recognitions_received,
+    review_count,
     review_queue,
     rubric_for,
     self_enrol_pathways,
@@ -58,6 +62,9 @@ from pathways.selectors.learning import (
 )
 
 __all__ = [
+    "PEOPLE_PER_PAGE",
+    "people_by_ids",
+    "people_search",
     "EVIDENCE_KINDS",
     "SELF_COMPLETED_KINDS",
     "ConfidenceAsk",
@@ -97,6 +104,7 @@ __all__ = [
     "public_badge",
     "recognition_colleagues",
     "recognitions_received",
+    "review_count",
     "review_queue",
     "rubric_for",
     "rubric_grid",

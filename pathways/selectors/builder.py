@@ -18,7 +18,7 @@ from pathways.models import (
     Step,
 )
 from pathways.services.builder import pathway_publishing_problems
-from upskill.models import JobRole
+from upskill.models import JobRole, Person
 
 
 def pathway_list_with_counts() -> QuerySet[Pathway]:
@@ -42,6 +42,7 @@ class OutlineStep:
     position: int  # 1-based among the stage's live steps
     locked: bool = False
     waits_for: list[Step] = field(default_factory=list)
+    after_stage: Stage | None = None  # "stages unlock in order": the stage it waits for
 
 
 @dataclass
@@ -92,8 +93,12 @@ def pathway_structure(pathway: Pathway) -> PathwayStructure:
     for waits in needs.values():
         waits.sort(key=lambda s: (order.get(s.stage_id, 0), s.position))
     result = []
+    # With "stages unlock in order", a stage's steps wait for the last stage before it
+    # that has live steps.
+    stage_before: Stage | None = None
     for stage in stages:
         live = [s for s in steps if s.stage_id == stage.pk and not s.is_archived]
+        after_stage = stage_before if pathway.stages_in_order else None
         items = []
         for i, step in enumerate(live):
             step.prerequisite_list = needs.get(step.pk, [])
@@ -101,8 +106,16 @@ def pathway_structure(pathway: Pathway) -> PathwayStructure:
             if stage.is_sequential and i > 0 and live[i - 1] not in waits_for:
                 waits_for.insert(0, live[i - 1])
             items.append(
-                OutlineStep(step=step, position=i + 1, locked=bool(waits_for), waits_for=waits_for)
+                OutlineStep(
+                    step=step,
+                    position=i + 1,
+                    locked=bool(waits_for) or after_stage is not None,
+                    waits_for=waits_for,
+                    after_stage=after_stage,
+                )
             )
+        if live:
+            stage_before = stage
         archived = [s for s in steps if s.stage_id == stage.pk and s.is_archived]
         result.append(StructureStage(stage=stage, steps=items, archived_steps=archived))
     live_steps = [s for s in steps if not s.is_archived]
@@ -167,3 +180,34 @@ def pathway_enrollments(pathway: Pathway) -> QuerySet[Enrollment]:
 
 def pathway_live_step_count(pathway: Pathway) -> int:
     return pathway.steps.filter(is_archived=False).count()
+
+
+# How many people one page of the assignment picker shows.
+PEOPLE_PER_PAGE = 20
+
+
+def people_search(query: str) -> QuerySet[Person]:
+    """Active people matching every word of `query` in their name, username, email,
+    team or job role, with team and role joined in so people with the same name can be
+    told apart; sorted by name (then id, for stable pages)."""
+    people = Person.objects.filter(user__is_active=True).select_related("user", "team", "job_role")
+    for word in query.split()[:5]:
+        people = people.filter(
+            Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+            | Q(user__username__icontains=word)
+            | Q(user__email__icontains=word)
+            | Q(team__name__icontains=word)
+            | Q(job_role__name__icontains=word)
+        )
+    return people.order_by("user__last_name", "user__first_name", "pk")
+
+
+def people_by_ids(ids) -> list[Person]:
+    """The people already chosen in the picker, for showing them again (one query)."""
+    clean = [int(i) for i in ids if str(i).isdigit()][:500]
+    return list(
+        Person.objects.filter(pk__in=clean)
+        .select_related("user", "team", "job_role")
+        .order_by("user__last_name", "user__first_name", "pk")
+    )

@@ -22,6 +22,7 @@ from responsibilities.views.pulse import (
     pulse_answer,
     pulse_close,
     pulse_list,
+    pulse_nudge,
     pulse_open,
     pulse_results,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "pulse_answer",
     "pulse_close",
     "pulse_list",
+    "pulse_nudge",
     "pulse_open",
     "pulse_results",
     "standoff",

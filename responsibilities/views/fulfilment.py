@@ -1,5 +1,7 @@
 """Commitment fulfilment and the check-ins that feed it."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -50,11 +52,19 @@ def fulfilment(request: HtmxHttpRequest):
     return render(request, "responsibilities/fulfilment/fulfilment.html", context)
 
 
+def _team_fulfilment_url(team: Team, commitment: Commitment) -> str:
+    """Back to the team the check-in was recorded from (not the all-teams overview),
+    at the commitment's row."""
+    query = urlencode({"team": team.slug})
+    return f"{reverse('responsibilities:fulfilment')}?{query}#c{commitment.pk}-t{team.pk}"
+
+
 def _check_in_context(commitment: Commitment, team: Team, form: CheckInForm):
     starts = periods.recent_period_starts(commitment.period, 6, timezone.localdate())
     return {
         "commitment": commitment,
         "team": team,
+        "back_url": _team_fulfilment_url(team, commitment),
         "form": form,
         "period_choices": [(s, periods.period_label(s, commitment.period)) for s in starts],
     }
@@ -87,7 +97,7 @@ def check_in_record(request: HtmxHttpRequest, pk: int, team_pk: int):
                 validation_error_onto_form(form, exc)
             else:
                 messages.success(request, f"Recorded {commitment.title} for {team}.")
-                return redirect(f"{reverse('responsibilities:fulfilment')}#c{pk}-t{team_pk}")
+                return redirect(_team_fulfilment_url(team, commitment))
     else:
         start = periods.period_start(timezone.localdate(), commitment.period)
         form = CheckInForm(teams=teams, initial={"team": team, "period_start": start})

@@ -23,6 +23,10 @@ from upskill.http import HtmxHttpRequest
 @require_GET
 @login_required
 def pulse_list(request: HtmxHttpRequest):
+    return _pulse_list_page(request, SurveyOpenForm())
+
+
+def _pulse_list_page(request: HtmxHttpRequest, open_form: SurveyOpenForm):
     person = access.person_of(request.user)
     current = selectors.open_survey()
     return render(
@@ -34,7 +38,7 @@ def pulse_list(request: HtmxHttpRequest):
             "can_answer": person is not None and current is not None,
             "answered": bool(current and person and selectors.answered_area_ids(current, person)),
             "can_configure": access.can_configure(request.user),
-            "open_form": SurveyOpenForm(),
+            "open_form": open_form,
             "min_group_size": settings.MIN_GROUP_SIZE,
         },
     )
@@ -43,6 +47,7 @@ def pulse_list(request: HtmxHttpRequest):
 @require_POST
 @ld_admin_required
 def pulse_open(request: HtmxHttpRequest):
+    """A refused pulse is shown again with what was typed and the reason beside it."""
     form = SurveyOpenForm(request.POST)
     if form.is_valid():
         try:
@@ -52,15 +57,26 @@ def pulse_open(request: HtmxHttpRequest):
                 created_by=request.user,
             )
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            validation_error_onto_form(form, exc)
         else:
             messages.success(request, "The pulse is open: everyone can answer it now.")
-    else:
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label or 'Pulse'}: {' '.join(errors)}")
-    return redirect("responsibilities:pulse_list")
+            return redirect("responsibilities:pulse_list")
+    return _pulse_list_page(request, form)
+
+
+@require_GET
+@login_required
+def pulse_nudge(request: HtmxHttpRequest):
+    """A card inviting the signed-in person to answer the open pulse, or nothing when
+    there is none or they have answered (embedded by My learning)."""
+    person = access.person_of(request.user)
+    current = selectors.open_survey()
+    unanswered = bool(current and person and not selectors.answered_area_ids(current, person))
+    return render(
+        request,
+        "responsibilities/pulse/list.html#pulse-nudge",
+        {"current": current if unanswered else None},
+    )
 
 
 @require_POST

@@ -80,3 +80,17 @@ expect.set_options(timeout=15_000)
 def _patient_page(page):
     page.set_default_timeout(15_000)
     return page
+
+
+def pytest_terminal_summary(terminalreporter):
+    """What axe-core left below serious, per page state checked in this run."""
+    from tests.browser.axe import REPORT, axe_report_lines
+
+    lines = axe_report_lines()
+    if not lines:
+        return
+    terminalreporter.section("axe-core: moderate/minor violations left per page state")
+    for line in lines:
+        terminalreporter.write_line(line)
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -17,6 +17,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from demo.seed import DEMO_PASSWORD
+from tests.browser.axe import assert_no_serious_axe_violations
 from upskill.models import Team
 
 pytestmark = [
@@ -97,6 +98,7 @@ def test_leader_sees_charts_narrows_to_one_team_and_downloads_its_csv(
     drawn = wait_for_every_chart(page)
     assert drawn["canvases"] >= 4
     assert drawn["charts"] == drawn["sized"] == drawn["canvases"]
+    assert_no_serious_axe_violations(page, "dashboard")
     # Unfiltered, the drill-down shows the top team the leader sees: the department.
     assert drill_teams(page) == [department.name]
     department_minutes = learning_minutes_table(page).locator("tbody").inner_text()
@@ -111,7 +113,9 @@ def test_leader_sees_charts_narrows_to_one_team_and_downloads_its_csv(
     expect(learning_minutes_table(page).locator("tbody")).not_to_have_text(department_minutes)
     expect(page.get_by_label("Team")).to_have_value(team.slug)
 
-    # The pushed URL is shareable: opened afresh it shows the same team, charts drawn.
+    assert_no_serious_axe_violations(
+        page, "dashboard, one team"
+    )  # The pushed URL is shareable: opened afresh it shows the same team, charts drawn.
     page.reload()
     expect(page.get_by_label("Team")).to_have_value(team.slug)
     reloaded = wait_for_every_chart(page)

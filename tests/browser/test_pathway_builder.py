@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from pathways.models import Enrollment, Pathway
+from tests.browser.axe import assert_no_serious_axe_violations
 from tests.factories import PASSWORD, LDAdminFactory, PersonFactory, ProductFactory, TeamFactory
 
 pytestmark = [
@@ -73,6 +74,7 @@ def test_admin_builds_publishes_and_assigns_a_pathway(live_server, page, console
     page.get_by_label("Title").fill("Support replies with AI")
     page.get_by_role("button", name="Create pathway").click()
     expect(page.locator("h1")).to_contain_text("Support replies with AI")
+    assert_no_serious_axe_violations(page, "editor, new pathway")
 
     add_stage(page, "Foundations", "Foundation")
     add_stage(page, "Practice on real tickets", "Hands-on practice")
@@ -82,6 +84,7 @@ def test_admin_builds_publishes_and_assigns_a_pathway(live_server, page, console
     add_step(page, "Foundations", "Map your queue")
     add_step(page, "Practice on real tickets", "Draft 20 real replies")
     add_step(page, "Coaching", "Review replies with your lead")
+    assert_no_serious_axe_violations(page, "editor, stages and steps added")
 
     # Keyboard: focus the up button of the second step and press Enter.
     foundations = stage_item(page, "Foundations")
@@ -136,18 +139,21 @@ def test_admin_builds_publishes_and_assigns_a_pathway(live_server, page, console
     expect(page.locator(".messages")).to_contain_text(
         "“Draft 20 real replies” must name the product"
     )
+    assert_no_serious_axe_violations(page, "editor, publish refused")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "pathway-builder-refused.png", full_page=True)
 
     practice = stage_item(page, "Practice on real tickets")
     practice.get_by_role("link", name="Edit Draft 20 real replies").click()
     practice.get_by_label("Product").select_option(label="Harbour Help Centre")
+    assert_no_serious_axe_violations(page, "editor, step edit form")
     practice.get_by_role("button", name="Save step").click()
     expect(notice(page)).to_contain_text("Saved the step “Draft 20 real replies”")
     expect(page.locator(".readiness")).to_contain_text("Meets the publishing rules")
 
     page.get_by_role("button", name="Publish").click()
     expect(page.locator(".messages")).to_contain_text("Published “Support replies with AI”")
+    assert_no_serious_axe_violations(page, "editor, published")
 
     page.get_by_role("link", name="Assign & enrolments").click()
     page.get_by_label("Team", exact=True).select_option(label="Help Centre Support")
@@ -156,6 +162,7 @@ def test_admin_builds_publishes_and_assigns_a_pathway(live_server, page, console
         "Enrolled 1 new person. People who join later are enrolled too."
     )
     expect(page.locator("#enrolments")).to_contain_text("Enrolled (1)")
+    assert_no_serious_axe_violations(page, "assign page, assigned")
     page.screenshot(path=SCREENSHOTS / "pathway-builder-assigned.png", full_page=True)
 
     pathway = Pathway.objects.get(title="Support replies with AI")

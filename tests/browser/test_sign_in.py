@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.axe import assert_no_serious_axe_violations
 from tests.factories import PASSWORD, LDAdminFactory, PersonFactory, TeamFactory, UserFactory
 
 pytestmark = [
@@ -60,6 +61,7 @@ def test_user_signs_in_lands_on_their_home_and_signs_out(
 
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(re.compile(r"/login/\?next=/$"))
+    assert_no_serious_axe_violations(page, "sign-in form")
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -69,6 +71,7 @@ def test_user_signs_in_lands_on_their_home_and_signs_out(
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link")).to_have_text(links)
     expect(page.locator("header .who")).to_have_text(user.get_full_name())
+    assert_no_serious_axe_violations(page, f"{role} home")
     # htmx is a deferred script: wait for it rather than racing the parser
     page.wait_for_function("() => typeof htmx === 'object'", timeout=5_000)
     if role == "employee":
@@ -93,5 +96,6 @@ def test_wrong_password_shows_the_error_and_stays_on_the_form(live_server, page,
     page.get_by_role("button", name="Sign in").click()
 
     expect(page.get_by_role("alert")).to_contain_text("correct username and password")
+    assert_no_serious_axe_violations(page, "sign-in refused")
     expect(page.get_by_label("Username")).to_have_value(user.username)
     assert console_errors == []

@@ -193,6 +193,11 @@ def test_a_wrong_header_rejects_the_whole_file_with_the_expected_header(
     [
         ("empty.csv", b"", "The file is empty"),
         ("photo.png", b"\x89PNG\r\n\x1a\n\x00\x00", "is not a CSV file"),
+        (
+            "people.txt",
+            b"person_email\nsam@example.com\n",
+            "is not a CSV file",
+        ),  # as the README says
         ("junk.csv", b"\x00\x01\x02\xff\xfe binary junk", "not a text file"),
         ("utf16.csv", "person_email\n".encode("utf-16"), "UTF-16"),
         ("latin1.csv", "person_email,café\n".encode("latin-1"), "not UTF-8"),

@@ -570,3 +570,36 @@ def test_a_step_whose_title_gives_no_key_asks_for_one():
             stage=StageFactory(pathway__status="draft"), fields=fields(title="???", key="")
         )
     assert "Give the step a key" in exc.value.message_dict["key"][0]
+
+
+# --- Builder forms: what is refused at save (issue 18) --------------------------------------
+
+
+def test_a_second_pathway_with_the_same_title_is_refused_and_a_copy_gets_a_free_title():
+    original = services.pathway_create(title="Support replies with AI")
+    with pytest.raises(ValidationError) as refused:
+        services.pathway_create(title="  support replies with ai ")
+    assert refused.value.message_dict["title"] == [
+        "Another pathway is already called “support replies with ai”; choose another title."
+    ]
+    other = services.pathway_create(title="Another one")
+    with pytest.raises(ValidationError):
+        services.pathway_update(pathway=other, title="Support replies with AI")
+    # Saving a pathway under its own title is fine.
+    services.pathway_update(pathway=original, title="Support replies with AI")
+    first = services.pathway_duplicate(pathway=original)
+    second = services.pathway_duplicate(pathway=original)
+    assert (first.title, second.title) == (
+        "Copy of Support replies with AI",
+        "Copy of Support replies with AI (2)",
+    )
+
+
+def test_a_rubric_with_every_level_empty_is_refused():
+    role, competency = JobRoleFactory(), CompetencyFactory()
+    with pytest.raises(ValidationError) as refused:
+        services.role_rubric_set(
+            job_role=role, competency=competency, descriptors={"level_1": "  ", "level_2": ""}
+        )
+    assert "level_1" in refused.value.message_dict
+    assert not role.rubrics.exists()

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from pathways import services
 from pathways.models import Enrollment, Pathway, PathwayAssignment, Product, RoleRubric, Step
 from pathways.tasks import pathway_assignments_apply
 from tests.factories import (
@@ -688,11 +689,12 @@ def test_assignment_page_runs_a_fixed_number_of_queries(admin_client, django_ass
     pathway = publishable_pathway(status="published")
     PathwayAssignmentFactory(pathway=pathway)
     EnrollmentFactory(pathway=pathway)
-    # 4 + 1 the pathway + 3 the form's teams, job roles and people choices + 1 the
-    # standing rules + 1 the enrolment count (paginator) + 1 one page of enrolments with
-    # progress + 1 the live step count = 12.
+    # 4 + 1 the pathway + 2 the form's teams and job roles choices (people are found
+    # with the search picker, never listed) + 1 the standing rules + 1 the enrolment
+    # count (paginator) + 1 one page of enrolments with progress + 1 the live step
+    # count = 11.
     url = f"/pathways/{pathway.pk}/assign/"
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         assert admin_client.get(url).status_code == 200
     # The htmx page of enrolments renders neither the form nor the rules: 4 + 1 the
     # pathway + 1 the enrolment count + 1 the page + 1 the live step count = 8.
@@ -702,7 +704,7 @@ def test_assignment_page_runs_a_fixed_number_of_queries(admin_client, django_ass
         enrollment = EnrollmentFactory(pathway=pathway)
         StepProgressFactory(enrollment=enrollment, step=pathway.steps.first(), status="approved")
     PathwayAssignmentFactory(pathway=pathway)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         assert admin_client.get(url).status_code == 200
     # The same 8 for the second page of 41 enrolments.
     with django_assert_num_queries(8):
@@ -747,3 +749,92 @@ def test_restoring_an_archived_step_that_would_break_a_published_pathway_is_refu
     assert response.status_code == 200
     archived.refresh_from_db()
     assert archived.is_archived
+
+
+# --- Stage order ----------------------------------------------------------------------------
+
+
+def test_a_new_pathway_unlocks_its_stages_in_order_and_an_existing_one_keeps_its_locks(
+    admin_client,
+):
+    admin_client.post("/pathways/new/", {"title": "Prompting for support", "stages_in_order": "on"})
+    assert Pathway.objects.get(title="Prompting for support").stages_in_order is True
+    # The form's box starts ticked; a pathway made before the option existed (the model's
+    # and the migration's default) does not change its learners' locks.
+    assert 'id="id_stages_in_order" checked' in admin_client.get("/pathways/new/").text
+    assert PathwayFactory().stages_in_order is False
+    assert services.pathway_create(title="By the service").stages_in_order is True
+
+
+def test_the_stage_order_option_is_saved_from_details_and_shown_in_the_preview(admin_client):
+    pathway = publishable_pathway()
+    preview = admin_client.get(f"/pathways/{pathway.pk}/preview/").text
+    assert "Stages are open at once:" in preview
+    assert html_count_open(preview) == 3  # the first step of each stage
+
+    admin_client.post(
+        f"/pathways/{pathway.pk}/details/", {"title": pathway.title, "stages_in_order": "on"}
+    )
+    pathway.refresh_from_db()
+    assert pathway.stages_in_order is True
+    preview = admin_client.get(f"/pathways/{pathway.pk}/preview/").text
+    assert "Stages unlock in order:" in preview
+    assert html_count_open(preview) == 1  # only the first step of the first stage
+    first_stage = pathway.stages.order_by("position").first()
+    assert f"Unlocks after the stage “{first_stage.title}”." in preview
+    assert "Stages unlock in order:" in admin_client.get(f"/pathways/{pathway.pk}/").text
+
+    admin_client.post(f"/pathways/{pathway.pk}/details/", {"title": pathway.title})
+    pathway.refresh_from_db()
+    assert pathway.stages_in_order is False
+
+
+def html_count_open(html: str) -> int:
+    return html.count('class="outline-step open"')
+
+
+def test_a_repeated_step_title_is_refused_with_the_error_under_the_title(admin_client):
+    pathway = publishable_pathway()
+    stage = pathway.stages.get(kind="foundation")
+    existing = pathway.steps.get(key="basics")
+    response = admin_client.post(
+        f"/pathways/stages/{stage.pk}/steps/new/",
+        {
+            "title": existing.title,
+            "key": "",
+            "kind": "learn",
+            "stage": stage.pk,
+            "estimated_minutes": 10,
+        },
+        **HTMX,
+    )
+    html = response.content.decode()
+    error = f"Another step in this pathway is already called “{existing.title}”"
+    assert error in html
+    before = html[: html.index(error)]
+    # The field just before the error is the title, not the key.
+    assert 'name="key"' not in before[before.rindex('name="title"') :]
+    assert pathway.steps.count() == 4
+
+
+def test_a_duplicate_pathway_title_is_refused_under_the_title_and_keeps_what_was_typed(
+    admin_client,
+):
+    PathwayFactory(title="Support replies with AI")
+    response = admin_client.post(
+        "/pathways/new/", {"title": "Support replies with AI", "summary": "Typed summary"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Another pathway is already called “Support replies with AI”" in html
+    assert "Typed summary" in html
+    assert Pathway.objects.filter(title="Support replies with AI").count() == 1
+
+
+def test_an_empty_rubric_cell_is_refused_with_a_message(admin_client):
+    role, competency = JobRoleFactory(), CompetencyFactory()
+    response = admin_client.post(
+        f"/pathways/rubrics/{role.pk}/{competency.pk}/edit/", {"level_1": " "}, **HTMX
+    )
+    assert "Describe at least one level" in response.content.decode()
+    assert not RoleRubric.objects.exists()

@@ -173,3 +173,21 @@ def test_my_learning_runs_a_fixed_number_of_queries(client, employee, django_ass
         enrol_in_a_new_pathway()
     with django_assert_num_queries(12):
         assert client.get("/learning/").status_code == 200
+
+
+def test_a_completed_card_does_not_say_due_or_assigned(client, db):
+    journey = a_journey()
+    journey.enrollment.due_date = timezone.localdate() + dt.timedelta(days=3)
+    journey.enrollment.completed_at = timezone.now()
+    journey.enrollment.save()
+    client.force_login(journey.learner.user)
+    card = client.get("/learning/").text.split('id="enrollment-')[1].split("</li>")[0]
+    assert "Completed" in card
+    assert '<p class="due">' not in card
+    assert "Due " not in card
+
+
+def test_my_learning_embeds_the_open_pulse_from_responsibilities_by_url(client, employee):
+    client.force_login(employee.user)
+    html = client.get("/learning/").text
+    assert 'hx-get="/responsibilities/pulse/nudge/" hx-trigger="load"' in html

@@ -204,3 +204,39 @@ def test_an_already_reviewed_submission_shows_its_outcome_and_no_form(client):
 
     assert "Already reviewed: done at level 2 — Practising by Tom Okafor" in html
     assert 'name="decision"' not in html
+
+
+def test_the_reviews_link_carries_the_number_waiting_in_a_fixed_number_of_queries(
+    client, django_assert_num_queries
+):
+    journey = a_journey()
+    submitted(journey)
+    journey.learner.team.leaders.add(journey.manager.user)  # "Reviews" is in leaders' top bar
+    client.force_login(journey.manager.user)
+    assert 'hx-get="/learning/reviews/count/"' in client.get("/learning/reviews/").text
+    # 1 session + 1 user + 1 the reviewer's Person + 1 led teams (and whether anyone is
+    # in them) + 1 the team tree (access's reviewable people) + 1 the count + 1 groups
+    # (the navigation context processor) = 7.
+    with django_assert_num_queries(7):
+        count = client.get("/learning/reviews/count/", **HTMX).text
+    assert (
+        '<span class="count-badge">1</span><span class="visually-hidden"> waiting</span>' in count
+    )
+    for _ in range(3):
+        report = PersonFactory(
+            team=journey.learner.team, manager=journey.manager, job_role=journey.learner.job_role
+        )
+        step = StepFactory(stage__pathway=journey.pathway, kind="practice")
+        enrollment = services.enrollment_self_enrol(person=report, pathway=journey.pathway)
+        StepProgress.objects.create(enrollment=enrollment, step=step, status="submitted")
+    with django_assert_num_queries(7):
+        count = client.get("/learning/reviews/count/", **HTMX).text
+    assert '<span class="count-badge">4</span>' in count
+
+
+def test_someone_with_nothing_to_review_gets_no_number(client):
+    journey = a_journey()
+    client.force_login(journey.learner.user)
+    count = client.get("/learning/reviews/count/", **HTMX).text
+    assert "count-badge" not in count
+    assert 'id="review-count"' in count

@@ -49,3 +49,25 @@ def test_enrolments_are_listed_soonest_due_first_and_undated_ones_last(db):
 
     # PostgreSQL sorts NULL last and SQLite first unless the query says which.
     assert titles == ["Soon", "Later", "Undated"]
+
+
+def test_with_stages_in_order_a_later_stage_waits_for_every_step_of_the_one_before(db):
+    from pathways.services import learning as learning_services
+    from tests.pathways.factories import a_journey
+
+    journey = a_journey(stages_in_order=True)
+    plan = selectors.pathway_plan(journey.enrollment)
+    practise = plan.state_of(journey.practise)  # the first step of the practice stage
+    assert practise.is_locked
+    assert practise.blockers == [journey.learn, journey.reflect]
+    learning_services.step_mark_done(enrollment=journey.enrollment, step=journey.learn)
+    learning_services.step_mark_done(enrollment=journey.enrollment, step=journey.reflect)
+    assert not selectors.pathway_plan(journey.enrollment).state_of(journey.practise).is_locked
+
+
+def test_without_stages_in_order_a_later_stage_is_open_from_the_start(db):
+    from tests.pathways.factories import a_journey
+
+    journey = a_journey(stages_in_order=False)
+    plan = selectors.pathway_plan(journey.enrollment)
+    assert not plan.state_of(journey.practise).is_locked

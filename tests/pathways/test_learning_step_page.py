@@ -358,3 +358,46 @@ def test_submitting_evidence_twice_shows_it_is_already_waiting_for_review(client
     assert "already waiting for review; nothing was changed" in plain.content.decode()
     progress = StepProgress.objects.get(step=journey.practise)
     assert progress.evidence == "First."
+
+
+def test_a_step_action_refreshes_the_step_list_out_of_band(client):
+    journey = a_journey()
+    client = signed_in(client, journey.learner)
+
+    done = client.post(step_url(journey, journey.learn, "done"), **HTMX).content.decode()
+
+    panel, step_list = done.split('<section class="card" id="step-list"', 1)
+    assert 'id="step-progress"' in panel
+    assert 'hx-swap-oob="true"' in step_list.split(">", 1)[0]
+    learn_item, reflect_item = step_list.split("<li")[1:3]
+    assert "Learn the basics" in learn_item
+    assert 'class="done current"' in "<li" + learn_item
+    assert "Done" in learn_item  # beside the step, without a reload
+    assert "Reflect" in reflect_item
+    assert "Not started" in reflect_item  # unlocked now, no longer "Locked"
+    # The next action takes the focus, and what happened is announced.
+    assert "data-focus-after-swap>Reflect</a>" in panel
+    assert "data-announce" in panel
+
+
+def test_a_full_step_page_has_the_step_list_in_place_not_out_of_band(client):
+    journey = a_journey()
+    html = signed_in(client, journey.learner).get(step_url(journey, journey.learn)).text
+    assert '<section class="card" id="step-list" aria-labelledby="steps-heading">' in html
+    assert "hx-swap-oob" not in html
+    assert "data-focus-after-swap" not in html
+
+
+def test_the_confidence_ratings_given_are_shown(client):
+    journey = a_journey()
+    services.confidence_rate(enrollment=journey.enrollment, moment="start", stage=None, rating=2)
+    services.step_mark_done(enrollment=journey.enrollment, step=journey.learn)
+    services.step_mark_done(enrollment=journey.enrollment, step=journey.reflect)
+    services.confidence_rate(
+        enrollment=journey.enrollment, moment="stage", stage=journey.foundation, rating=4
+    )
+
+    html = signed_in(client, journey.learner).get(step_url(journey, journey.practise)).text
+    mine = html.split('class="muted small ratings-given">')[1].split("</p>")[0]
+    assert mine == "Your confidence: 2 out of 5 at the start · 4 out of 5 after “Foundations”."
+    assert "Your confidence: 2 out of 5" in client.get("/learning/").text

@@ -274,6 +274,22 @@ def test_a_leader_records_a_check_in_for_their_team(client, org, learning_time):
     )
 
 
+def test_recording_or_cancelling_a_check_in_returns_to_the_team_it_came_from(
+    client, org, learning_time
+):
+    client.force_login(org["boss"])
+    team = org["child"]
+    url = f"/responsibilities/commitments/{learning_time.pk}/teams/{team.pk}/check-in/"
+    back = f"/responsibilities/fulfilment/?team={team.slug}#c{learning_time.pk}-t{team.pk}"
+    assert f'href="{back}">Cancel</a>' in client.get(url).text
+    start = periods.period_start(timezone.localdate(), "week")
+    response = client.post(url, {"team": team.pk, "period_start": start, "value": "3.5"})
+    assert response.status_code == 302
+    assert response.url == back
+    page = client.get(response.url)
+    assert f"<h2>{team.name}</h2>" in page.text
+
+
 def test_a_bad_check_in_rerenders_with_a_message_and_records_nothing(client, org, learning_time):
     client.force_login(org["boss"])
     url = f"/responsibilities/commitments/{learning_time.pk}/teams/{org['child'].pk}/check-in/"

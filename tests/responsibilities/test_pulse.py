@@ -220,6 +220,20 @@ def test_opening_a_pulse_that_closes_in_the_past_is_refused_with_a_message(clien
     assert not AlignmentSurvey.objects.exists()
 
 
+def test_a_refused_pulse_keeps_what_was_typed_with_the_reason_under_the_field(client, ld_admin):
+    client.force_login(ld_admin)
+    past = (timezone.localtime() - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        "/responsibilities/pulse/open/", {"title": "Spring pulse", "closes_at": past}
+    )
+    assert response.status_code == 200
+    assert 'value="Spring pulse"' in response.text
+    assert f'value="{past}"' in response.text
+    closes_field = response.text.split('for="id_closes_at"')[1].split("</div>\n")[0]
+    assert "must be in the future" in closes_field
+    assert not AlignmentSurvey.objects.exists()
+
+
 def test_a_user_without_a_person_record_cannot_answer(client, survey):
     client.force_login(UserFactory())
     assert client.get(f"/responsibilities/pulse/{survey.pk}/answer/").status_code == 403
@@ -268,3 +282,24 @@ def test_pulse_list_page_query_count_does_not_grow_with_pulses_and_answers(
         page = client.get("/responsibilities/pulse/")
     assert "Pulse 4" in page.text
     assert "Winter pulse" in page.text
+
+
+def test_the_pulse_nudge_shows_an_open_pulse_until_i_have_answered(
+    client, survey, employee, django_assert_num_queries
+):
+    client.force_login(employee.user)
+    # session + user + person + open pulse + my answers + the navigation context
+    # processor's groups and led teams = 7
+    with django_assert_num_queries(7):
+        nudge = client.get("/responsibilities/pulse/nudge/", HTTP_HX_REQUEST="true").text
+    assert survey.title in nudge
+    assert f'href="/responsibilities/pulse/{survey.pk}/answer/"' in nudge
+    services.pulse_answer(survey=survey, person=employee, answers=_answers())
+    with django_assert_num_queries(7):
+        answered = client.get("/responsibilities/pulse/nudge/", HTTP_HX_REQUEST="true").text
+    assert answered.strip() == ""
+
+
+def test_no_pulse_nudge_without_an_open_pulse(client, employee):
+    client.force_login(employee.user)
+    assert client.get("/responsibilities/pulse/nudge/").text.strip() == ""

@@ -149,6 +149,7 @@ def world(settings) -> World:
         "pathways:archive": {"pk": pathway.pk},
         "pathways:preview": {"pk": pathway.pk},
         "pathways:assign": {"pk": pathway.pk},
+        "pathways:assign_people": {"pk": pathway.pk},
         "pathways:stage_create": {"pk": pathway.pk},
         "pathways:stages_reorder": {"pk": pathway.pk},
         "pathways:stage_edit": {"pk": stage.pk},
@@ -241,6 +242,7 @@ BUILDER_URLS = (
     "archive",
     "preview",
     "assign",
+    "assign_people",
     "stage_create",
     "stages_reorder",
     "stage_edit",
@@ -298,6 +300,9 @@ ACCESS: dict[str, dict[str, str]] = {
         sibling_leader=OK,
         ld_admin=DENY,
     ),
+    # The count beside "Reviews": a number only for reviewers (of what they may review),
+    # nothing for anyone else.
+    "pathways:review_count": SIGNED_IN,
     # The employee's submitted evidence: their leader reviews it; nobody else, not the
     # employee themselves, not an admin.
     "pathways:review": expect(
@@ -338,6 +343,7 @@ ACCESS: dict[str, dict[str, str]] = {
     "responsibilities:matrix_print": SIGNED_IN,
     "responsibilities:area_row": SIGNED_IN,
     "responsibilities:pulse_list": SIGNED_IN,
+    "responsibilities:pulse_nudge": SIGNED_IN,
     "responsibilities:pulse_results": SIGNED_IN,
     "responsibilities:area_create": ADMIN_ONLY,
     "responsibilities:area_raci_edit": ADMIN_ONLY,

@@ -29,6 +29,7 @@ from pathways.selectors.learning.recognition import (
 from pathways.selectors.learning.review import (
     StepFeedbackSummary,
     attach_rubrics,
+    review_count,
     review_queue,
     step_feedback_summary,
     submission_for_review,
@@ -53,6 +54,7 @@ __all__ = [
     "pathway_plans",
     "recognition_colleagues",
     "recognitions_received",
+    "review_count",
     "review_queue",
     "rubric_for",
     "self_enrol_pathways",

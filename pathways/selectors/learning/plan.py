@@ -7,7 +7,9 @@ enrolment are done, which are open, and which are locked behind what.
 - Archived steps are skipped: they are neither counted nor required.
 - A step is done when its progress is approved.
 - A step is locked while any of its live prerequisites is not done, and, in a
-  sequential stage, while the live step before it in that stage is not done.
+  sequential stage, while the live step before it in that stage is not done; in a
+  pathway whose stages unlock in order, also while any live step of an earlier stage
+  is not done.
 """
 
 from __future__ import annotations
@@ -170,6 +172,27 @@ class PathwayPlan:
         return None
 
     @property
+    def ratings_given(self) -> list[tuple[str, int]]:
+        """The learner's own confidence ratings so far, in the order they were asked:
+        (when, rating) — at the start, after each stage (by title), at completion."""
+        stage_titles = {plan.stage.pk: plan.stage.title for plan in self.stages}
+        order = {m: i for i, m in enumerate(ConfidenceRating.Moment.values)}
+        stage_order = {plan.stage.pk: i for i, plan in enumerate(self.stages)}
+        given = []
+        for rating in sorted(
+            self.ratings,
+            key=lambda r: (order.get(r.moment, 0), stage_order.get(r.stage_id, 0)),
+        ):
+            if rating.moment == ConfidenceRating.Moment.STAGE:
+                when = f"after “{stage_titles.get(rating.stage_id, 'a stage')}”"
+            elif rating.moment == ConfidenceRating.Moment.START:
+                when = "at the start"
+            else:
+                when = "at completion"
+            given.append((when, rating.rating))
+        return given
+
+    @property
     def waiting_for_review(self) -> list[StepState]:
         return [s for s in self.steps if s.is_submitted]
 
@@ -229,6 +252,10 @@ class ConfidenceAsk:
 
 
 def _plan(enrollment, stages, steps_by_stage, progress_by_step, prerequisites, ratings):
+    # With "stages unlock in order", every step of a stage also waits for the live steps
+    # of the stages before it (the stages come with their pathway joined in).
+    in_order = bool(stages) and stages[0].pathway.stages_in_order
+    earlier_stages_steps: list[Step] = []
     plans = []
     for stage in stages:
         previous: Step | None = None
@@ -239,7 +266,10 @@ def _plan(enrollment, stages, steps_by_stage, progress_by_step, prerequisites, r
             state.blockers = list(prerequisites.get(step.pk, []))
             if stage.is_sequential and previous is not None and previous not in state.blockers:
                 state.blockers.insert(0, previous)
+            if in_order:
+                state.blockers += [b for b in earlier_stages_steps if b not in state.blockers]
             previous = step
+        earlier_stages_steps += steps_by_stage.get(stage.pk, [])
         plans.append(StagePlan(stage=stage, steps=states))
     done_ids = {s.step.pk for plan in plans for s in plan.steps if s.is_done}
     for plan in plans:
@@ -256,7 +286,11 @@ def pathway_plans(enrollments: list[Enrollment]) -> dict[int, PathwayPlan]:
         return {}
     pathway_ids = {e.pathway_id for e in enrollments}
     stages_by_pathway: dict[int, list[Stage]] = defaultdict(list)
-    for stage in Stage.objects.filter(pathway_id__in=pathway_ids).order_by("position"):
+    for stage in (
+        Stage.objects.filter(pathway_id__in=pathway_ids)
+        .select_related("pathway")
+        .order_by("position")
+    ):
         stages_by_pathway[stage.pathway_id].append(stage)
     steps = list(
         Step.objects.filter(pathway_id__in=pathway_ids, is_archived=False)

@@ -45,6 +45,14 @@ def review_queue(user) -> list[StepProgress]:
     return submissions
 
 
+def review_count(user) -> int:
+    """How much submitted evidence waits for this user's review (one count query plus
+    the ones access needs)."""
+    return StepProgress.objects.filter(
+        status=Status.SUBMITTED, enrollment__person__in=access.reviewable_people(user)
+    ).count()
+
+
 def attach_rubrics(submissions: list[StepProgress]) -> None:
     pairs = {(p.enrollment.person.job_role_id, p.step.competency_id) for p in submissions}
     competency_ids = {c for _, c in pairs if c is not None}

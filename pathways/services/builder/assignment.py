@@ -26,13 +26,15 @@ from upskill.models import JobRole, Person, Team
 class AssignmentResult:
     enrolled: int
     already_enrolled: int
+    due_dates_moved: int = 0
 
 
 def _enrol(
-    pathway: Pathway, person_ids: Iterable[int], *, due_date, assigned_by
+    pathway: Pathway, person_ids: Iterable[int], *, due_date, assigned_by, move_due_dates=False
 ) -> AssignmentResult:
     """Enrol whoever of `person_ids` is not enrolled yet. Set-based, and safe to re-run:
-    existing enrolments (and their due dates and progress) are left as they are."""
+    existing enrolments (and their progress) are left as they are, and so are their due
+    dates unless `move_due_dates` (then unfinished ones take the new due date)."""
     person_ids = set(person_ids)
     existing = set(
         Enrollment.objects.filter(pathway=pathway, person_id__in=person_ids).values_list(
@@ -53,7 +55,18 @@ def _enrol(
         ignore_conflicts=True,  # a concurrent run may enrol the same person first
     )
     pathway_notifications.enrolments_notify(pathway_id=pathway.pk, person_ids=person_ids - existing)
-    return AssignmentResult(enrolled=len(person_ids - existing), already_enrolled=len(existing))
+    moved = 0
+    if move_due_dates and existing:
+        moved = (
+            Enrollment.objects.filter(
+                pathway=pathway, person_id__in=existing, completed_at__isnull=True
+            )
+            .exclude(due_date=due_date)
+            .update(due_date=due_date)
+        )
+    return AssignmentResult(
+        enrolled=len(person_ids - existing), already_enrolled=len(existing), due_dates_moved=moved
+    )
 
 
 def _require_published(pathway: Pathway) -> None:
@@ -71,9 +84,11 @@ def pathway_assign(
     job_role: JobRole | None = None,
     people: Iterable[Person] = (),
     due_date: dt.date | None = None,
+    move_due_dates: bool = False,
 ) -> AssignmentResult:
     """Assign a published pathway to a team (standing rule), a job role (standing rule)
-    or chosen people (one-off), and enrol everyone it covers now."""
+    or chosen people (one-off), and enrol everyone it covers now. With `move_due_dates`,
+    people it covers who are already enrolled (and not finished) take the new due date."""
     _require_published(pathway)
     people = list(people)
     chosen = sum(1 for target in (team, job_role, people) if target)
@@ -82,7 +97,13 @@ def pathway_assign(
     if due_date is not None and due_date < timezone.localdate():
         raise ValidationError({"due_date": "The due date has already passed."})
     if people:
-        return _enrol(pathway, (p.pk for p in people), due_date=due_date, assigned_by=assigned_by)
+        return _enrol(
+            pathway,
+            (p.pk for p in people),
+            due_date=due_date,
+            assigned_by=assigned_by,
+            move_due_dates=move_due_dates,
+        )
     lookup = {"team": team} if team else {"job_role": job_role}
     rule, created = PathwayAssignment.objects.get_or_create(
         pathway=pathway,
@@ -97,7 +118,7 @@ def pathway_assign(
         rule.include_subteams = include_subteams
         rule.due_date = due_date
         rule.save(update_fields=["include_subteams", "due_date"])
-    return pathway_assignments_apply(assignments=[rule])
+    return pathway_assignments_apply(assignments=[rule], move_due_dates=move_due_dates)
 
 
 def pathway_assignment_remove(*, assignment: PathwayAssignment) -> None:
@@ -109,6 +130,7 @@ def pathway_assignments_apply(
     *,
     assignments: Iterable[PathwayAssignment] | None = None,
     person_ids: Iterable[int] | None = None,
+    move_due_dates: bool = False,
 ) -> AssignmentResult:
     """Enrol everyone the standing rules cover (all rules of published pathways, or the
     given ones). Safe to re-run at any time: it only adds missing enrolments. Run hourly
@@ -124,7 +146,7 @@ def pathway_assignments_apply(
     assignments = list(assignments)
     tree_needed = any(a.team_id and a.include_subteams for a in assignments)
     team_rows = list(Team.objects.values_list("id", "parent_id")) if tree_needed else []
-    enrolled = already = 0
+    enrolled = already = moved = 0
     for rule in assignments:
         if rule.pathway.status != Pathway.Status.PUBLISHED:
             continue
@@ -143,10 +165,12 @@ def pathway_assignments_apply(
             people.values_list("id", flat=True),
             due_date=rule.due_date,
             assigned_by=rule.created_by,
+            move_due_dates=move_due_dates,
         )
         enrolled += result.enrolled
         already += result.already_enrolled
-    return AssignmentResult(enrolled=enrolled, already_enrolled=already)
+        moved += result.due_dates_moved
+    return AssignmentResult(enrolled=enrolled, already_enrolled=already, due_dates_moved=moved)
 
 
 def _subtree(root_id: int, team_rows: list[tuple[int, int | None]]) -> set[int]:

@@ -92,6 +92,11 @@ def role_rubric_set(
     unknown = set(descriptors) - set(RUBRIC_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown rubric fields: {', '.join(sorted(unknown))}.")
+    levels = [(descriptors.get(f"level_{n}") or "").strip() for n in range(1, 5)]
+    if not any(levels):
+        raise ValidationError(
+            {"level_1": "Describe at least one level of what good looks like before saving."}
+        )
     rubric = RoleRubric.objects.filter(job_role=job_role, competency=competency).first()
     rubric = rubric or RoleRubric(job_role=job_role, competency=competency)
     for name in RUBRIC_FIELDS:

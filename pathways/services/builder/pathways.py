@@ -125,8 +125,10 @@ def pathway_create(
     products: Iterable[Product] = (),
     target_roles: Iterable[JobRole] = (),
     targeted_measures: Iterable | None = None,
+    stages_in_order: bool = True,
 ) -> Pathway:
     slug = slug.strip()
+    _refuse_a_taken_title(title)
     if slug and Pathway.objects.filter(slug=slug).exists():
         raise ValidationError({"slug": f"Another pathway already uses the address “{slug}”."})
     pathway = Pathway(
@@ -134,6 +136,7 @@ def pathway_create(
         summary=summary.strip(),
         slug=slug or _unique_slug(Pathway, title),
         status=Pathway.Status.DRAFT,
+        stages_in_order=stages_in_order,
     )
     return _pathway_save(
         pathway, products=products, target_roles=target_roles, targeted_measures=targeted_measures
@@ -150,9 +153,13 @@ def pathway_update(
     products: Iterable[Product] = (),
     target_roles: Iterable[JobRole] = (),
     targeted_measures: Iterable | None = None,
+    stages_in_order: bool | None = None,
 ) -> Pathway:
+    _refuse_a_taken_title(title, pathway=pathway)
     pathway.title = title.strip()
     pathway.summary = summary.strip()
+    if stages_in_order is not None:
+        pathway.stages_in_order = stages_in_order
     if slug is not None and slug.strip() and slug.strip() != pathway.slug:
         if Pathway.objects.filter(slug=slug.strip()).exclude(pk=pathway.pk).exists():
             raise ValidationError({"slug": f"Another pathway already uses “{slug.strip()}”."})
@@ -171,16 +178,43 @@ def _pathway_save(pathway: Pathway, **relations) -> Pathway:
     return pathway
 
 
+def _refuse_a_taken_title(title: str, *, pathway: Pathway | None = None) -> None:
+    """Two pathways with one title cannot be told apart in a learner's list."""
+    taken = Pathway.objects.filter(title__iexact=title.strip())
+    if pathway is not None:
+        taken = taken.exclude(pk=pathway.pk)
+    if title.strip() and taken.exists():
+        raise ValidationError(
+            {"title": f"Another pathway is already called “{title.strip()}”; choose another title."}
+        )
+
+
+def _free_title(title: str) -> str:
+    """`title`, or `title (2)`, `(3)`… — the first no pathway has (for copies)."""
+    taken = {
+        t.lower()
+        for t in Pathway.objects.filter(title__istartswith=title[:150]).values_list(
+            "title", flat=True
+        )
+    }
+    candidate, n = title[:160], 2
+    while candidate.lower() in taken:
+        suffix = f" ({n})"
+        candidate, n = f"{title[: 160 - len(suffix)]}{suffix}", n + 1
+    return candidate
+
+
 @transaction.atomic
 def pathway_duplicate(*, pathway: Pathway, title: str = "") -> Pathway:
     """A draft deep copy to start from: stages, live steps and the prerequisites between
     them, products, target roles and targeted measures. Enrolments stay behind."""
-    title = title.strip() or f"Copy of {pathway.title}"
+    title = _free_title(title.strip() or f"Copy of {pathway.title}")
     copy = Pathway.objects.create(
-        title=title[:160],
+        title=title,
         slug=_unique_slug(Pathway, f"{pathway.slug}-copy"),
         summary=pathway.summary,
         status=Pathway.Status.DRAFT,
+        stages_in_order=pathway.stages_in_order,
     )
     _set_pathway_relations(
         copy,

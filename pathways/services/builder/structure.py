@@ -233,6 +233,7 @@ def _apply_fields(step: Step, fields: StepFields) -> None:
 
 
 def _clean_step(step: Step) -> None:
+    key_from_title = not step.key
     if not step.key:
         step.key = slugify(step.title)[:80]
     if not step.key:
@@ -242,8 +243,26 @@ def _clean_step(step: Step) -> None:
     # Uniqueness is checked below with a message naming the key; the check constraint
     # on target_level is covered by the field's validators.
     step.full_clean(validate_unique=False, validate_constraints=False)
+    same_title = Step.objects.filter(
+        pathway_id=step.pathway_id, title__iexact=step.title, is_archived=False
+    ).exclude(pk=step.pk)
+    if same_title.exists():
+        raise ValidationError(
+            {
+                "title": f"Another step in this pathway is already called “{step.title}”; "
+                "give this one a different title."
+            }
+        )
     clash = Step.objects.filter(pathway_id=step.pathway_id, key=step.key).exclude(pk=step.pk)
     if clash.exists():
+        if key_from_title:
+            # The key came from the title: the title is what to change, so say it there.
+            raise ValidationError(
+                {
+                    "title": f"Another step in this pathway is already called “{step.title}”; "
+                    "give this one a different title."
+                }
+            )
         raise ValidationError(
             {"key": f"Another step in this pathway already has the key “{step.key}”."}
         )

@@ -34,6 +34,7 @@ from pathways.views.builder.editor import (
     steps_reorder,
 )
 from pathways.views.builder.pathways import (
+    assign_people,
     assignment_remove,
     pathway_archive,
     pathway_assign,
@@ -49,6 +50,7 @@ __all__ = [
     "assignment_remove",
     "competency_create",
     "pathway_archive",
+    "assign_people",
     "pathway_assign",
     "pathway_create",
     "pathway_duplicate",

@@ -1,6 +1,8 @@
 """Pathways as a whole: the list, create, details, duplicate, publish, archive, the
 learner preview, and assignment with its enrolments."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -74,7 +76,14 @@ def pathway_edit(request: HtmxHttpRequest, pk: int):
             messages.success(request, f"Saved the details of “{saved.title}”.")
             return redirect(editor_url(pathway.pk))
     else:
-        fields = ["title", "summary", "products", "target_roles", "targeted_measures"]
+        fields = [
+            "title",
+            "summary",
+            "products",
+            "target_roles",
+            "targeted_measures",
+            "stages_in_order",
+        ]
         form = PathwayForm(pathway=pathway, initial=model_to_dict(pathway, fields=fields))
     return render(
         request,
@@ -149,6 +158,7 @@ def pathway_assign(request: HtmxHttpRequest, pk: int):
                 pathway=pathway,
                 assigned_by=request.user,
                 due_date=form.cleaned_data["due_date"],
+                move_due_dates=form.cleaned_data["move_due_dates"],
                 **form.targets(),
             )
         except ValidationError as exc:
@@ -158,11 +168,7 @@ def pathway_assign(request: HtmxHttpRequest, pk: int):
             messages.success(
                 request,
                 f"Enrolled {result.enrolled} new {'person' if result.enrolled == 1 else 'people'}"
-                + (
-                    f"; {result.already_enrolled} already enrolled, unchanged"
-                    if result.already_enrolled
-                    else ""
-                )
+                + _already_enrolled_note(result)
                 + (". People who join later are enrolled too." if standing else "."),
             )
             return redirect(reverse("pathways:assign", args=[pathway.pk]))
@@ -171,6 +177,13 @@ def pathway_assign(request: HtmxHttpRequest, pk: int):
     context = {
         "pathway": pathway,
         "form": form,
+        # Whoever was already chosen in the picker when a POST is refused.
+        "chosen_people": (
+            selectors.people_by_ids(request.POST.getlist("people"))
+            if request.method == "POST"
+            else []
+        ),
+        **_people_matches(request),
         "assignments": selectors.pathway_assignments(pathway),
         "page": page,
         "live_steps": selectors.pathway_live_step_count(pathway),
@@ -179,6 +192,39 @@ def pathway_assign(request: HtmxHttpRequest, pk: int):
     if request.htmx and request.method == "GET":
         return render(request, "pathways/builder/pathway_assign.html#enrolments", context)
     return render(request, "pathways/builder/pathway_assign.html", context)
+
+
+def _people_matches(request: HtmxHttpRequest) -> dict:
+    """The picker's search: at least two characters, one page of matches."""
+    query = request.GET.get("q", "")[:100].strip()
+    if len(query) < 2:
+        return {"people_query": query, "people_page": None}
+    paginator = Paginator(selectors.people_search(query), selectors.PEOPLE_PER_PAGE)
+    return {"people_query": query, "people_page": paginator.get_page(request.GET.get("p"))}
+
+
+@require_GET
+@ld_admin_required
+def assign_people(request: HtmxHttpRequest, pk: int):
+    """The people picker's matches (htmx swaps them under the search box; without
+    JavaScript the search goes to the assignment page itself)."""
+    pathway = get_object_or_404(Pathway, pk=pk)
+    if not request.htmx:
+        query = urlencode({"q": request.GET.get("q", "")[:100], "p": request.GET.get("p", "")})
+        return redirect(f"{reverse('pathways:assign', args=[pathway.pk])}?{query}#people-picker")
+    context = {"pathway": pathway, **_people_matches(request)}
+    return render(request, "pathways/builder/pathway_assign.html#people-results", context)
+
+
+def _already_enrolled_note(result) -> str:
+    if not result.already_enrolled:
+        return ""
+    if result.due_dates_moved:
+        return (
+            f"; {result.already_enrolled} already enrolled"
+            f" ({result.due_dates_moved} moved to the new due date)"
+        )
+    return f"; {result.already_enrolled} already enrolled, unchanged"
 
 
 @require_POST

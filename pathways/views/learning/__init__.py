@@ -12,6 +12,7 @@ from pathways.views.learning.review import (
     feedback_summary,
     recognition,
     review,
+    review_count,
     review_queue,
 )
 from pathways.views.learning.steps import (
@@ -34,6 +35,7 @@ __all__ = [
     "my_learning",
     "recognition",
     "review",
+    "review_count",
     "review_queue",
     "step_detail",
     "step_feedback",

@@ -48,6 +48,17 @@ def review_queue(request: HtmxHttpRequest):
     )
 
 
+@require_GET
+@login_required
+def review_count(request: HtmxHttpRequest):
+    """The number beside "Reviews" in the top bar, loaded after the page (htmx) so no
+    page spends queries on it. Nothing to review, or not a reviewer: no number."""
+    count = selectors.review_count(request.user) if access.is_reviewer(request.user) else 0
+    return render(
+        request, "pathways/learning/review_queue.html#review-count", {"review_count": count}
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def review(request: HtmxHttpRequest, pk: int):

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -159,7 +160,12 @@ def _after_step_action(request, person, enrollment, step, action, **forms):
     context = _step_context(person, enrollment, step, **forms)
     context["action_errors"] = error.messages if error is not None and not field_error else []
     context["just_acted"] = error is None
-    return render(request, "pathways/learning/step.html#step-progress", context)
+    # The panel, and the step list beside it out of band (statuses and locks changed).
+    panel = render_to_string("pathways/learning/step.html#step-progress", context, request)
+    steps = render_to_string(
+        "pathways/learning/step.html#step-list", context | {"oob": True}, request
+    )
+    return HttpResponse(panel + steps)
 
 
 # What a learner says about a step's progress, by URL: the one view serves both.
