@@ -116,27 +116,84 @@ def export_write(path: Path, rows: int) -> None:
             ])  # fmt: skip
 
 
-def import_once(path: Path):
+def backend_cpu_seconds() -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL backend (same machine:
+    /proc/<pid>/stat, utime + stime), so the server's share can be told from waiting."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def import_once(path: Path) -> tuple[float, object, dict]:
     """What `import_source jira FILE` runs (services.file_import), minus the rollup it
-    queues after commit, which is timed on its own."""
+    queues after commit, which is timed on its own. Returns (seconds, run, phases):
+    the weekly recompute timed apart from reading + writing the items."""
     from django.db import transaction
 
     from metrics.models import ImportRun
     from metrics.services import connectors, import_run_record
+    from metrics.services.connectors import pipeline
 
+    phases: dict[str, float] = {"recompute_seconds": 0.0}
+    recompute = pipeline.observations_recompute
+
+    def timed_recompute(**kwargs):
+        began = time.perf_counter()
+        try:
+            return recompute(**kwargs)
+        finally:
+            phases["recompute_seconds"] += time.perf_counter() - began
+
+    pipeline.observations_recompute = timed_recompute
     run = ImportRun.objects.create(kind=ImportRun.Kind.JIRA, original_name=path.name)
+    server_began = backend_cpu_seconds()
     began = time.perf_counter()
     cpu_began = time.process_time()
-    with transaction.atomic(), path.open("rb") as source:
-        report = connectors.connector_file_apply(
-            kind=ImportRun.Kind.JIRA, source=source, import_run=run, allow_invalid=False
+    try:
+        with transaction.atomic(), path.open("rb") as source:
+            report = connectors.connector_file_apply(
+                kind=ImportRun.Kind.JIRA, source=source, import_run=run, allow_invalid=False
+            )
+            import_run_record(import_run=run, report=report, status=ImportRun.Status.DONE)
+    finally:
+        pipeline.observations_recompute = recompute
+    seconds = time.perf_counter() - began
+    phases["python_cpu_seconds"] = time.process_time() - cpu_began
+    server_ended = backend_cpu_seconds()
+    if server_began is not None and server_ended is not None:
+        phases["postgres_backend_cpu_seconds"] = server_ended - server_began
+    phases["items_seconds"] = seconds - phases["recompute_seconds"]
+    return seconds, run, {k: round(v, 2) for k, v in phases.items()}
+
+
+def recompute_explain() -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of the weekly figures' query over the whole year."""
+    import datetime as dt
+
+    from django.db import connection
+
+    from metrics.models import ToolRecord
+    from upskill.models import Person
+
+    weeks = [dt.date(2023, 12, 25) + dt.timedelta(weeks=n) for n in range(55)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN (ANALYZE, BUFFERS, TIMING OFF) SELECT p.team_id, w.week, count(*),"
+            " percentile_cont(0.5) WITHIN GROUP (ORDER BY r.hours)"
+            f" FROM {ToolRecord._meta.db_table} r JOIN {Person._meta.db_table} p"
+            " ON p.id = r.person_id, LATERAL (SELECT date_trunc('week', r.occurred_at"
+            " AT TIME ZONE 'UTC')::date AS week) w WHERE r.source = 'jira'"
+            " AND w.week = ANY(%s) GROUP BY p.team_id, w.week",
+            [weeks],
         )
-        import_run_record(import_run=run, report=report, status=ImportRun.Status.DONE)
-    CPU_SECONDS.append(time.process_time() - cpu_began)
-    return time.perf_counter() - began, run
-
-
-CPU_SECONDS: list[float] = []  # this process's CPU time per import (a shared machine)
+        return "\n".join(row[0] for row in cursor.fetchall())
 
 
 def main() -> None:
@@ -156,19 +213,23 @@ def main() -> None:
         export_write(path, args.rows)
         size = path.stat().st_size
         log("importing")
-        first, run = import_once(path)
+        load_before = os.getloadavg()[0]
+        first, run, phases = import_once(path)
         log(f"first import {first:.1f} s; the rollup it queues")
         began = time.perf_counter()
         services.rollup_incremental()
         rollup = time.perf_counter() - began
         log(f"rollup {rollup:.1f} s; importing again")
-        second, again = import_once(path)
+        second, again, _phases = import_once(path)
+        explain = recompute_explain()
+        log("EXPLAIN of the recompute's query:\n" + explain)
     figures = {
         "rows": args.rows,
         "file_mb": round(size / 2**20, 1),
         "first_import_seconds": round(first, 2),
         "rows_per_second": round(args.rows / first),
-        "first_import_python_cpu_seconds": round(CPU_SECONDS[0], 2),
+        "first_import_phases": phases,
+        "load_average_before": load_before,
         "load_average_at_end": os.getloadavg()[0],
         "items_written": run.rows_inserted,
         "unmatched_rows": sum(run.unmatched_logins.values()),

@@ -76,3 +76,18 @@ class RolloutOrderForm(forms.Form):
         initial=1,
         help_text="The same seed gives the same order; keep it with the plan.",
     )
+
+
+class IdentityMapUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Identity map file",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        help_text=(
+            "UTF-8 CSV with the header employee_id,system,login and, optionally, "
+            ",valid_from (an ISO date)."
+        ),
+        error_messages={
+            "empty": "The file is empty: choose a CSV file with a header row and data.",
+            "required": "Choose a CSV file to upload.",
+        },
+    )

@@ -26,6 +26,7 @@ urlpatterns = [
     ),
     path("imports/templates/<str:kind>.csv", views.import_template, name="import_template"),
     path("imports/samples/<str:kind>/", views.import_sample, name="import_sample"),
+    path("imports/identity-map/", views.identity_map, name="identity_map"),
     # The LRS base is /xapi/ (clients add "statements", "about"); no trailing slashes.
     path("xapi/statements", views.xapi_statements, name="xapi_statements"),
     path("xapi/about", views.xapi_about, name="xapi_about"),

@@ -1,6 +1,6 @@
 """Metrics models, by area; every name is re-exported so callers use `metrics.models`."""
 
-from metrics.models.connectors import ToolLogin, ToolRecord
+from metrics.models.connectors import ToolLogin, ToolMilestone, ToolRecord
 from metrics.models.impact import ImpactEstimate
 from metrics.models.records import (
     ActivityRecord,
@@ -24,6 +24,7 @@ __all__ = [
     "RollupDirtyBucket",
     "RollupState",
     "ToolLogin",
+    "ToolMilestone",
     "ToolRecord",
     "WeeklyRollup",
     "XapiActivityMapping",

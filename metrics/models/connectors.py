@@ -54,8 +54,12 @@ class ToolRecord(models.Model):
     export is deduplicated item by item on (source, source_id), and a week's figures
     are recomputed from every item stored for it, whichever files they came in.
     Which fields an item fills, by source:
-    - jira: hours = created → resolved, flag = is a Bug/Incident;
-    - github: hours = created → merged;
+    - jira: hours = start → resolved, where start is the issue's first transition to an
+      In Progress-category status when an issue-history file gave one (a ToolMilestone),
+      else created; flag = is a Bug/Incident; ref = the Jira issue id (the history
+      file's `issue_id`);
+    - github: hours = created → merged; response_hours = created → first review, when
+      a reviews file gave one (a ToolMilestone keyed by the source id);
     - copilot: flag = was active that day, count = suggestions accepted;
     - zendesk / freshdesk: flag = the rating was good.
     Written in bulk by the importer like ActivityRecord, so the person's foreign key is
@@ -68,6 +72,8 @@ class ToolRecord(models.Model):
     hours = models.FloatField(null=True, blank=True)
     flag = models.BooleanField(null=True, blank=True)
     count = models.IntegerField(null=True, blank=True)
+    response_hours = models.FloatField(null=True, blank=True)
+    ref = models.CharField(max_length=40, blank=True, default="")
     source = models.CharField(max_length=40)
     source_id = models.CharField(max_length=200)
     import_run = models.ForeignKey(
@@ -93,3 +99,34 @@ class ToolRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.source_id} ({self.person_id})"
+
+
+class ToolMilestone(models.Model):
+    """When an item first reached a milestone that another file of the same tool tells:
+    a Jira issue's first transition to an In Progress-category status (from the data
+    pipeline's issue-history file; `ref` = the issue id), a pull request's first review
+    (from the list-reviews JSON; `ref` = "owner/repo#number"). Kept apart from the items
+    so either file can come first: the items' hours are updated from it whenever one
+    of the two arrives, and an earlier moment replaces a later one (an overlapping
+    export)."""
+
+    source = models.CharField(max_length=40)  # the items' source: jira, github
+    ref = models.CharField(max_length=200)
+    reached_at = models.DateTimeField()
+    import_run = models.ForeignKey(
+        "ImportRun",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "ref"], name="tool_milestone_unique_ref"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.ref} at {self.reached_at}"

@@ -7,6 +7,7 @@ from metrics.views.dashboard import (
     impact_planner,
 )
 from metrics.views.imports import (
+    identity_map,
     import_list,
     import_run,
     import_run_cancel,
@@ -26,6 +27,7 @@ from metrics.views.xapi import (
 )
 
 __all__ = [
+    "identity_map",
     "dashboard",
     "dashboard_export",
     "impact_planner",

@@ -97,6 +97,48 @@ def import_sample(request: HtmxHttpRequest, kind: str):
     return response
 
 
+@require_http_methods(["GET", "POST"])
+@ld_admin_required
+def identity_map(request: HtmxHttpRequest):
+    """Upload the identity map (whose login in which tool), all or nothing: a file with
+    a bad row changes nothing and every bad row is listed by line."""
+    form = forms.IdentityMapUploadForm()
+    row_errors: list[dict] = []
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if _import_upload_too_big(request):
+            form.add_error(None, f"The file is over {services.MAX_FILE_BYTES // 2**20} MB.")
+        else:
+            form = forms.IdentityMapUploadForm(request.POST, request.FILES)
+            if form.is_valid():
+                try:
+                    report = connectors.tool_logins_import(source=form.cleaned_data["file"])
+                except connectors.LoginRowsInvalid as exc:
+                    form.add_error("file", exc)
+                    row_errors = exc.report.errors
+                except ValidationError as exc:
+                    form.add_error("file", exc)
+                else:
+                    messages.success(
+                        request,
+                        f"Identity map loaded: {report.rows_total:,} rows, {report.created:,} "
+                        f"logins added, {report.closed:,} ended (passed to someone else), "
+                        f"{report.unchanged:,} already known.",
+                    )
+                    return redirect("metrics:identity_map")
+    return render(
+        request,
+        "metrics/imports/identity_map.html",
+        {
+            "form": form,
+            "row_errors": row_errors,
+            "systems": connectors.tool_login_counts(),
+        },
+        status=status,
+    )
+
+
 def _import_run_page(request: HtmxHttpRequest, import_run: ImportRun, error: str = ""):
     shown, more = selectors.import_run_errors_shown(import_run)
     template = "metrics/imports/import_run.html"

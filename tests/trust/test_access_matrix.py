@@ -390,6 +390,8 @@ ACCESS: dict[str, dict[str, str]] = {
     "metrics:import_template": ADMIN_ONLY,
     # A sample tool export made from the organisation's people (names, emails).
     "metrics:import_sample": ADMIN_ONLY,
+    # The identity map: who each tool login is (employee ids, logins).
+    "metrics:identity_map": ADMIN_ONLY,
     # Notifications: everyone signed in has their own (the list shows only theirs; marking
     # another person's id read changes nothing: tests/upskill/test_notifications.py).
     "notifications:list": SIGNED_IN,

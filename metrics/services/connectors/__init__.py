@@ -16,6 +16,7 @@ from metrics.services.connectors.identity import (
     LoginImportReport,
     LoginMap,
     LoginRowsInvalid,
+    tool_login_counts,
     tool_logins_import,
 )
 from metrics.services.connectors.pipeline import (
@@ -47,5 +48,6 @@ __all__ = [
     "measures_ensure",
     "observations_recompute",
     "percentile",
+    "tool_login_counts",
     "tool_logins_import",
 ]

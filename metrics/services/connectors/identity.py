@@ -20,6 +20,8 @@ from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
 
 from metrics.models import ToolLogin
 from metrics.services.imports.formats import MAX_REPORTED_ERRORS, check_file_size
@@ -201,3 +203,18 @@ def _login_add(
         valid_to=min(later) - dt.timedelta(days=1) if later else None,
     )
     report.created += 1
+
+
+def tool_login_counts() -> list[tuple[str, int, int]]:
+    """(system label, logins in use today, people) per system, for the identity-map
+    page: one query. (A read, kept beside the map it reads.)"""
+    today = timezone.localdate()
+    counts = {
+        row["system"]: (row["logins"], row["people"])
+        for row in ToolLogin.objects.filter(valid_from__lte=today)
+        .exclude(valid_to__lt=today)
+        .values("system")
+        .annotate(logins=Count("id"), people=Count("person", distinct=True))
+        .order_by()
+    }
+    return [(label, *counts.get(value, (0, 0))) for value, label in ToolLogin.System.choices]

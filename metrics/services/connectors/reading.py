@@ -48,6 +48,7 @@ class Item(NamedTuple):
     flag: bool | None
     count: int | None
     source_id: str
+    ref: str = ""  # the Jira issue id, which the issue-history file refers to
 
 
 Parsed = Iterator[tuple[int, Item | Refused | Skipped]]

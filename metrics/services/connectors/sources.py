@@ -6,7 +6,8 @@ left out. The field names are the tools' own, as their documentation shows them
 from __future__ import annotations
 
 import datetime as dt
-from typing import IO
+import re
+from typing import IO, NamedTuple
 from zoneinfo import ZoneInfo
 
 from metrics.services.connectors.identity import login_key
@@ -29,12 +30,45 @@ BUG_TYPES = frozenset({"bug", "incident"})
 # "Resolved", "Assignee Id" = the Atlassian account id), multi-value fields repeated.
 # Jira Data Center's data pipeline issues file (issues_job<id>_<time>.csv):
 # https://confluence.atlassian.com/adminjiraserver/data-pipeline-export-schema-1027142325.html
+# "Issue id" / `id` is what the data pipeline's issue-history file refers to; a Cloud
+# export cut down to fewer columns may leave it out (its issues then keep created →
+# resolved).
 JIRA_LAYOUTS = (
+    {"key": "Issue key", "id": "Issue id", "type": "Issue Type", "created": "Created",
+     "resolved": "Resolved", "assignee": "Assignee Id"},
+    {"key": "key", "id": "id", "type": "issue_type", "created": "created_date",
+     "resolved": "resolution_date", "assignee": "assignee_id"},
     {"key": "Issue key", "type": "Issue Type", "created": "Created", "resolved": "Resolved",
      "assignee": "Assignee Id"},
-    {"key": "key", "type": "issue_type", "created": "created_date",
-     "resolved": "resolution_date", "assignee": "assignee_id"},
 )  # fmt: skip
+
+# Jira Data Center's data pipeline issue-history file (issue_history_job<id>_<time>.csv,
+# Jira 8.18+; same page as above, "Issue history schema"): issue_id, changelog_id,
+# author_id, author_key, created_date (UTC ISO, to the minute), field, field_type, from,
+# from_string, to, to_string. A status change is a row with field "status"; to_string
+# is the new status's name.
+JIRA_HISTORY_LAYOUTS = (
+    {"issue": "issue_id", "when": "created_date", "field": "field", "to": "to_string"},
+)
+# The file carries status names, not their categories: these are the statuses Jira's
+# own workflows put in the In Progress category (the classic "jira" workflow's "In
+# Progress"; the software templates' "In Progress" and "In Review"). README,
+# "Connecting your tools", says how to add a custom one.
+IN_PROGRESS_STATUSES = frozenset({"in progress", "in review"})
+
+
+class Reached(NamedTuple):
+    """An item reached a milestone (first In Progress, first review) at a moment."""
+
+    ref: str
+    reached_at: dt.datetime
+
+
+def is_jira_history(source: IO[bytes]) -> bool:
+    head = source.read(4096).lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0]
+    source.seek(0)
+    columns = {c.strip().strip('"') for c in head.decode("utf-8", "replace").split(",")}
+    return {"issue_id", "field", "to_string", "created_date"} <= columns
 
 
 def _moment(text: str, name: str, site_tz: ZoneInfo) -> dt.datetime | Refused:
@@ -75,7 +109,46 @@ def jira_parse(source: IO[bytes], progress: Progress | None, site_tz: ZoneInfo) 
         else:
             hours = (resolved - created).total_seconds() / 3600
             is_bug = row["type"].lower() in BUG_TYPES
-            yield line, Item(login_key(row["assignee"]), resolved, hours, is_bug, None, key)
+            yield (
+                line,
+                Item(
+                    login_key(row["assignee"]),
+                    resolved,
+                    hours,
+                    is_bug,
+                    None,
+                    key,
+                    row.get("id", ""),
+                ),
+            )
+
+
+def jira_history_parse(source: IO[bytes], progress: Progress | None, site_tz: ZoneInfo):
+    """(line, Reached | Refused | Skipped) per history row: a status change into an In
+    Progress-category status is a candidate start of its issue's cycle time."""
+    for line, row, problem in csv_rows(
+        source, progress, layouts=JIRA_HISTORY_LAYOUTS, tool="Jira issue history"
+    ):
+        if row is None:
+            yield line, Refused(problem)
+            continue
+        if row["field"].lower() != "status":
+            yield line, Skipped("not a status change")
+            continue
+        reasons = []
+        if not row["issue"]:
+            reasons.append("issue_id is empty")
+        elif len(row["issue"]) > 40:
+            reasons.append("issue_id is longer than 40 characters")
+        when = _moment(row["when"], "created_date", site_tz)
+        if isinstance(when, Refused):
+            reasons.append(when.reason)
+        if reasons:
+            yield line, Refused("; ".join(reasons))
+        elif row["to"].lower() not in IN_PROGRESS_STATUSES:
+            yield line, Skipped("status change not into In Progress")
+        else:
+            yield line, Reached(row["issue"], when)
 
 
 def _text(item: dict, *path: str) -> str:
@@ -118,6 +191,44 @@ def github_prs_parse(source: IO[bytes], progress: Progress | None, site_tz: Zone
         else:
             hours = (merged - created).total_seconds() / 3600
             yield line, Item(login_key(login), merged, hours, None, None, source_id)
+
+
+_PULL_URL = re.compile(r"/repos/([^/]+/[^/]+)/pulls/(\d+)$")
+
+
+def is_github_reviews(source: IO[bytes]) -> bool:
+    head = source.read(65536)
+    source.seek(0)
+    return (
+        b'"submitted_at"' in head and b'"pull_request_url"' in head and b'"merged_at"' not in head
+    )
+
+
+def github_reviews_parse(source: IO[bytes], progress: Progress | None, site_tz: ZoneInfo):
+    """GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews (https://docs.github.com/en/
+    rest/pulls/reviews#list-reviews-for-a-pull-request): `user.login`, `state`,
+    `submitted_at`, `pull_request_url`. A submitted review is a candidate first review
+    of its pull request; a pending one (no submitted_at) is left out."""
+    for line, review, problem in json_items(source, progress, tool="GitHub pull-request reviews"):
+        if review is None:
+            yield line, Refused(problem)
+            continue
+        reasons = []
+        match = _PULL_URL.search(_text(review, "pull_request_url"))
+        if match is None:
+            reasons.append("pull_request_url is not a GitHub pull request's API address")
+        if not _text(review, "user", "login"):
+            reasons.append("user.login is missing")
+        submitted = _text(review, "submitted_at")
+        when = _moment(submitted, "submitted_at", site_tz) if submitted else None
+        if isinstance(when, Refused):
+            reasons.append(when.reason)
+        if reasons:
+            yield line, Refused("; ".join(reasons))
+        elif when is None:
+            yield line, Skipped("review not submitted")
+        else:
+            yield line, Reached(f"{match.group(1)}#{match.group(2)}", when)
 
 
 COPILOT_COUNTS = (

@@ -313,3 +313,85 @@ def freshdesk_rating(
         "updated_at": _iso(created),
         "ratings": {"default_question": score},
     }
+
+
+# Jira Data Center data pipeline issue-history file, issue_history_job<id>_<time>.csv
+# (Jira 8.18+): "Data pipeline export schema", Issue history schema
+# (https://confluence.atlassian.com/adminjiraserver/data-pipeline-export-schema-1027142325.html):
+# issue_id (the issues file's id), changelog_id, author_id, author_key, created_date (UTC
+# ISO, truncated to the minute), field, field_type (jira or custom), from, from_string,
+# to, to_string; RFC 4180 with CRLF, as every data pipeline file.
+JIRA_HISTORY_HEADER = [
+    "issue_id",
+    "changelog_id",
+    "author_id",
+    "author_key",
+    "created_date",
+    "field",
+    "field_type",
+    "from",
+    "from_string",
+    "to",
+    "to_string",
+]
+JIRA_STATUS_IDS = {"To Do": "10000", "In Progress": "3", "In Review": "10101",
+                   "Blocked": "10102", "Done": "10001"}  # fmt: skip
+
+
+def jira_history_csv(changes: list[tuple]) -> bytes:
+    """changes: (issue id, when, field, from, to) — for "status" the status names."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(JIRA_HISTORY_HEADER)
+    for number, (issue_id, when, field, before, after) in enumerate(changes, start=1):
+        status = field == "status"
+        writer.writerow(
+            [
+                issue_id,
+                str(20000 + number),
+                "10100",
+                "JIRAUSER10100",
+                when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:00Z"),
+                field,
+                "jira",
+                JIRA_STATUS_IDS.get(before, "") if status else "JIRAUSER10001",
+                before,
+                JIRA_STATUS_IDS.get(after, "") if status else "JIRAUSER10002",
+                after,
+            ]
+        )
+    return buffer.getvalue().encode()
+
+
+def github_review(
+    repo: str,
+    number: int,
+    review_id: int,
+    login: str,
+    submitted: dt.datetime | None,
+    state: str = "APPROVED",
+) -> dict:
+    """GitHub REST "List reviews for a pull request" (GET /repos/{owner}/{repo}/pulls/
+    {pull_number}/reviews, https://docs.github.com/en/rest/pulls/reviews#list-reviews-for-
+    a-pull-request): id, node_id, user, body, state, html_url, pull_request_url, _links,
+    submitted_at (absent while PENDING), commit_id, author_association."""
+    review = {
+        "id": review_id,
+        "node_id": f"PRR_kwDO{review_id:06d}",
+        "user": {"login": login, "id": 1, "type": "User", "site_admin": False},
+        "body": "Looks good.",
+        "state": "PENDING" if submitted is None else state,
+        "html_url": f"https://github.com/{repo}/pull/{number}#pullrequestreview-{review_id}",
+        "pull_request_url": f"https://api.github.com/repos/{repo}/pulls/{number}",
+        "_links": {
+            "html": {
+                "href": f"https://github.com/{repo}/pull/{number}#pullrequestreview-{review_id}"
+            },
+            "pull_request": {"href": f"https://api.github.com/repos/{repo}/pulls/{number}"},
+        },
+        "commit_id": "ecdd80bb57125d7ba9641ffaa4d7d2c19d3f3091",
+        "author_association": "COLLABORATOR",
+    }
+    if submitted is not None:
+        review["submitted_at"] = _iso(submitted)
+    return review

@@ -292,3 +292,50 @@ def test_zendesk_and_freshdesk_ratings_give_weekly_csat_share_with_sample_size(w
             "bad.json",
         )
     assert refused.value.report.errors[0]["line"] == 1
+
+
+def test_copilot_reimport_and_overlapping_report_count_each_user_day_once(world, tmp_path):
+    first = [
+        samples.copilot_record(WEEKS[0] + dt.timedelta(days=d), f"{name}-gh", 2, 5, 3)
+        for d in range(3)
+        for name in ("ana", "ben", "fay")
+    ]
+    later = first[3:] + [samples.copilot_record(WEEKS[0] + dt.timedelta(days=4), "ana-gh", 1, 4, 2)]
+    run = run_import(tmp_path, "copilot", samples.ndjson(first), "one.ndjson")
+    before = figures("copilot")
+    again = run_import(tmp_path, "copilot", samples.ndjson(first), "one.ndjson")
+    assert again.rows_inserted == 0
+    assert again.rows_duplicate == run.rows_valid == 9
+    assert figures("copilot") == before
+    overlap = run_import(tmp_path, "copilot", samples.ndjson(later), "two.ndjson")
+    assert (overlap.rows_inserted, overlap.rows_duplicate) == (1, 6)
+    payments = world.teams["payments"].pk
+    # ana and ben active in payments' week: 3 + 3 + 2 accepted... per active user.
+    value, n, _people = figures("copilot")[(payments, WEEKS[0], "ai_acceptances_per_user")]
+    assert (value, n) == ((3 * 3 + 3 * 3 + 2) / 2, 2)
+
+
+def test_freshdesk_mover_unmatched_agents_and_reimport(world, tmp_path):
+    when = at(WEEKS[0] + dt.timedelta(days=1))
+    ratings = [
+        samples.freshdesk_rating(1, agent_id("mo") + 1000, 103, when),  # mo, now in checkout
+        samples.freshdesk_rating(2, agent_id("mo") + 1000, -101, when),
+        samples.freshdesk_rating(3, agent_id("fay") + 1000, 102, when),
+        samples.freshdesk_rating(4, 777, 103, when),  # nobody's agent id
+        samples.freshdesk_rating(5, 777, -103, when),
+        samples.freshdesk_rating(6, 778, 101, when),
+        samples.freshdesk_rating(7, agent_id("ana") + 1000, 103, when),  # payments
+    ]
+    content = json.dumps(ratings, indent=2).encode()
+    run = run_import(tmp_path, "freshdesk", content, "fd.json")
+    assert run.unmatched_logins == {"777": 2, "778": 1}
+    assert not ToolRecord.objects.filter(source_id__in=["4", "5", "6"]).exists()
+    checkout, payments = world.teams["checkout"].pk, world.teams["payments"].pk
+    stored = figures("freshdesk")
+    # mo's ratings count for checkout, their current team, beside fay's: 2 good of 3.
+    assert stored[(checkout, WEEKS[0], "csat_share")] == (pytest.approx(2 / 3), 3, 2)
+    assert stored[(payments, WEEKS[0], "csat_share")] == (1.0, 1, 1)
+    again = run_import(tmp_path, "freshdesk", content, "fd.json")
+    assert again.rows_inserted == 0
+    assert again.rows_duplicate == run.rows_valid == 4
+    assert figures("freshdesk") == stored
