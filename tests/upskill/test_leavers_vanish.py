@@ -52,13 +52,25 @@ def test_a_leaver_is_not_offered_in_the_assignment_picker(client, ld_admin):
 
     form = AssignForm()
     client.force_login(ld_admin)
-    page = client.get(reverse("pathways:assign", args=[journey.pathway.pk])).content.decode()
+
+    def picker(query: str) -> str:
+        # The picker is a search (htmx) over people; a leaver must never be a match.
+        return client.get(
+            reverse("pathways:assign_people", args=[journey.pathway.pk]),
+            {"q": query},
+            headers={"HX-Request": "true"},
+        ).content.decode()
 
     assert journey.learner not in form.fields["people"].queryset
     assert journey.manager in form.fields["people"].queryset
-    picker = page.split('name="people"', 1)[1].split("</select>", 1)[0]
-    assert "Okafor" in picker
-    assert "Rivera" not in picker  # still in the page's enrolment table: history stays
+    offered = 'name="people" value="{}"'.format
+    assert offered(journey.manager.pk) in picker("Okafor")
+    assert offered(journey.learner.pk) not in picker("Rivera")
+    team_matches = picker(journey.learner.team.name)
+    assert offered(journey.manager.pk) in team_matches
+    assert offered(journey.learner.pk) not in team_matches
+    page = client.get(reverse("pathways:assign", args=[journey.pathway.pk])).content.decode()
+    assert "Rivera" in page  # still in the page's enrolment table: history stays
 
 
 def test_a_leaver_is_not_enrolled_by_a_standing_assignment_rule(ld_admin):
