@@ -50,7 +50,7 @@ def make_user(role: str):
             "ld_admin",
             "/pathways/",
             "Learning pathways",
-            ["Dashboard", "Pathways", "Shared responsibility", "Audit trail"],
+            ["Dashboard", "Pathways", "Shared responsibility", "Organisation", "Audit trail"],
         ),
     ],
 )
