@@ -69,7 +69,7 @@ def test_leader_sees_the_estimate_its_interval_and_the_event_study_chart(
     assert drawn["points"] >= 10
     assert drawn["width"] > 0
     assert drawn["height"] > 0
-    table = card.locator("table.chart-table")
+    table = card.locator("table.impact-table")
     expect(table.locator("caption")).to_contain_text("effect by week from adoption")
     expect(table.locator("tbody tr")).to_have_count(drawn["points"])
     assert console_errors == []
