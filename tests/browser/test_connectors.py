@@ -12,6 +12,9 @@ from demo.seed import DEMO_PASSWORD
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # The import jobs run in-process even on the service run, where no worker consumes
+    # them here (tests/integration/ covers the real worker).
+    pytest.mark.usefixtures("eager_celery"),
 ]
 
 

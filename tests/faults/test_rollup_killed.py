@@ -120,12 +120,15 @@ def difference(stored: Rows, expected: Rows) -> str:
 def recount() -> Rows:
     """The rollups the raw activity implies, counted in Python: the week is the Monday
     of the record's local date in the site's time zone, the team is the person's
-    current team, and each record counts for its pathway (if any) and for all pathways
-    together (None). Per bucket: minutes summed, distinct active learners, and completed
-    steps with the distinct people who completed them."""
+    current team, and each record counts in exactly one cell, its pathway's or "no
+    pathway" (None) — the privacy layer's disjoint cells; active learners, distinct
+    people that don't add up across pathways, also for the team-week as a whole (None).
+    Per cell: minutes summed, distinct active learners, and completed steps with the
+    distinct people who completed them."""
     site_tz = ZoneInfo(settings.TIME_ZONE)
     minutes = defaultdict(int)
     learners = defaultdict(set)
+    whole_weeks = defaultdict(set)
     completions = defaultdict(int)
     completers = defaultdict(set)
     with connection.cursor() as cursor:
@@ -138,20 +141,22 @@ def recount() -> Rows:
         for team, person, pathway, step, kind, spent, occurred_at in cursor:
             day = occurred_at.astimezone(site_tz).date()
             week = day - dt.timedelta(days=day.weekday())
-            for key in (
-                ((team, week, None), (team, week, pathway)) if pathway else ((team, week, None),)
-            ):
-                minutes[key] += spent
-                learners[key].add(person)
-                if kind == ActivityRecord.Kind.COMPLETED and step is not None:
-                    completions[key] += 1
-                    completers[key].add(person)
+            key = (team, week, pathway)
+            minutes[key] += spent
+            learners[key].add(person)
+            whole_weeks[(team, week, None)].add(person)
+            if kind == ActivityRecord.Kind.COMPLETED and step is not None:
+                completions[key] += 1
+                completers[key].add(person)
     expected: Rows = {}
     for key in minutes:
         people = len(learners[key])
         expected[(*key, "learning_minutes")] = (float(minutes[key]), people)
-        expected[(*key, "active_learners")] = (float(people), people)
+        if key[2] is not None:
+            expected[(*key, "active_learners")] = (float(people), people)
         expected[(*key, "steps_completed")] = (float(completions[key]), len(completers[key]))
+    for key, people in whole_weeks.items():
+        expected[(*key, "active_learners")] = (float(len(people)), len(people))
     return expected
 
 
