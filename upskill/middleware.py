@@ -4,6 +4,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model, logout
+from django.contrib.sessions.models import Session
 
 from upskill.models import AccessDenial, SignInEvent
 
@@ -74,6 +75,17 @@ class SessionBoundsMiddleware:
         from upskill.services import sign_in_event_record
 
         user_id = request.session.get(SESSION_KEY)
+        key = request.session.session_key
+        # The page and its htmx parts (the bell, the review count) can arrive together on
+        # one session: only the request whose DELETE removes the stored session notes the
+        # end, so the trail has one entry per session. (With another session engine, every
+        # request that ends it notes it.)
+        ended_here = True
+        if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db" and key:
+            ended_here = Session.objects.filter(session_key=key).delete()[0] > 0
+        logout(request)
+        if not ended_here:
+            return
         user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
         sign_in_event_record(
             kind=SignInEvent.Kind.SESSION_ENDED,
@@ -82,7 +94,6 @@ class SessionBoundsMiddleware:
             reason=reason,
             remote_addr=request.META.get("REMOTE_ADDR"),
         )
-        logout(request)
 
 
 class SignOutFormActionMiddleware:
