@@ -31,6 +31,15 @@ MIN_PEOPLE = 60
 BASE_TEAM_COUNT = 9
 PEOPLE_PER_TEAM_AT_SCALE = 25
 SMALLEST_TEAM = 6
+# A large organisation is deeper, as a real one is: above this many departments (about
+# 6,000 people) departments sit in divisions of up to 9, and divisions in regions of up
+# to 5, so 50,000 people make 2,000 teams five levels deep (the company, 5 regions, 25
+# divisions, 225 departments, the teams). Smaller seeds keep the company -> departments
+# -> teams tree (and so every figure they had).
+DEPARTMENTS_BEFORE_DIVISIONS = 27
+DEPARTMENTS_PER_DIVISION = 9
+DIVISIONS_PER_REGION = 5
+REGION_NAMES = ("Europe", "North America", "Asia Pacific", "Latin America", "Middle East & Africa")
 
 ADMIN_USERNAME = "admin"
 LEADER_USERNAME = "leader"
@@ -147,10 +156,13 @@ class OrganisationPlan:
     departments: list[TeamPlan]
     teams: list[TeamPlan]  # the teams people work in
     people: list[PersonPlan]
+    # Regions, then divisions, between the company and the departments (large seeds only).
+    groupings: list[TeamPlan] = field(default_factory=list)
 
     @property
     def all_teams(self) -> list[TeamPlan]:
-        return [self.root, *self.departments, *self.teams]
+        """Every team, each after its parent."""
+        return [self.root, *self.groupings, *self.departments, *self.teams]
 
     @cached_property
     def people_by_username(self) -> dict[str, PersonPlan]:
@@ -203,31 +215,62 @@ def organisation_plan(*, people: int, anchor: dt.date) -> OrganisationPlan:
     department_copies = math.ceil(team_count / (3 * BASE_TEAM_COUNT))
     root = TeamPlan(slug=_slugify(COMPANY), name=COMPANY, parent_slug=None)
 
-    departments: list[TeamPlan] = []
     leaders: list[PersonPlan] = []
+
+    def led_unit(
+        slug: str, name: str, parent: TeamPlan, lead_role: str, username: str | None = None
+    ) -> TeamPlan:
+        """A team above the working teams, with its head (a leader working in it)."""
+        unit = TeamPlan(slug=slug, name=name, parent_slug=parent.slug)
+        if username is None:
+            username, first, last = names.next()
+        else:
+            first, last = NAMED_PEOPLE[username]
+        unit.leader_usernames.append(username)
+        unit.member_usernames.append(username)
+        leaders.append(
+            PersonPlan(
+                username=username,
+                first_name=first,
+                last_name=last,
+                team_slug=unit.slug,
+                job_role=lead_role,
+                manager_username=parent.leader_usernames[0] if parent.leader_usernames else None,
+                joined_on=anchor - dt.timedelta(days=rng.randint(4 * 365, 12 * 365)),
+                tier=0,
+            )
+        )
+        return unit
+
+    department_count = 3 * department_copies
+    groupings: list[TeamPlan] = []
+    division_of_department: list[TeamPlan] = []  # by department index, when there are any
+    if department_count > DEPARTMENTS_BEFORE_DIVISIONS:
+        division_count = math.ceil(department_count / DEPARTMENTS_PER_DIVISION)
+        region_count = math.ceil(division_count / DIVISIONS_PER_REGION)
+        regions = []
+        for n in range(region_count):
+            base = REGION_NAMES[n % len(REGION_NAMES)]
+            name = base if n < len(REGION_NAMES) else f"{base} {n // len(REGION_NAMES) + 1}"
+            regions.append(led_unit(_slugify(name), name, root, PRODUCT_MANAGER))
+        divisions = []
+        for n in range(division_count):
+            region = regions[n // DIVISIONS_PER_REGION]
+            name = f"{region.name} Division {n % DIVISIONS_PER_REGION + 1}"
+            divisions.append(led_unit(_slugify(name), name, region, PRODUCT_MANAGER))
+        groupings = regions + divisions
+        division_of_department = [
+            divisions[index // DEPARTMENTS_PER_DIVISION] for index in range(department_count)
+        ]
+
+    departments: list[TeamPlan] = []
     for copy in range(department_copies):
         for index, template in enumerate(DEPARTMENTS):
             name = template.name if copy == 0 else f"{template.name} {copy + 1}"
-            department = TeamPlan(slug=_slugify(name), name=name, parent_slug=root.slug)
-            if copy == 0 and index == 0:
-                username, (first, last) = LEADER_USERNAME, NAMED_PEOPLE[LEADER_USERNAME]
-            else:
-                username, first, last = names.next()
-            department.leader_usernames.append(username)
-            department.member_usernames.append(username)
-            departments.append(department)
-            leaders.append(
-                PersonPlan(
-                    username=username,
-                    first_name=first,
-                    last_name=last,
-                    team_slug=department.slug,
-                    job_role=template.lead_role,
-                    manager_username=None,
-                    joined_on=anchor - dt.timedelta(days=rng.randint(4 * 365, 12 * 365)),
-                    tier=0,
-                )
-            )
+            position = 3 * copy + index
+            parent = division_of_department[position] if division_of_department else root
+            named = LEADER_USERNAME if position == 0 else None
+            departments.append(led_unit(_slugify(name), name, parent, template.lead_role, named))
 
     teams: list[TeamPlan] = []
     members: list[PersonPlan] = []
@@ -280,5 +323,9 @@ def organisation_plan(*, people: int, anchor: dt.date) -> OrganisationPlan:
             members.append(person)
         teams.append(team)
     return OrganisationPlan(
-        root=root, departments=departments, teams=teams, people=leaders + members
+        root=root,
+        departments=departments,
+        teams=teams,
+        people=leaders + members,
+        groupings=groupings,
     )

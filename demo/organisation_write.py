@@ -16,6 +16,7 @@ from demo.organisation import (
     NAMED_PEOPLE,
     OrganisationPlan,
     PersonPlan,
+    TeamPlan,
 )
 from upskill.access import LD_ADMINS_GROUP, LEADERS_GROUP
 from upskill.models import UNKEYED_PREFIX, JobRole, Person, Team
@@ -37,21 +38,53 @@ def job_roles_write(*, roles: Iterable[RoleEntry]) -> dict[str, int]:
 
 
 def teams_write(plan: OrganisationPlan) -> dict[str, int]:
-    """Teams parent-first, so each parent exists before its children point at it."""
+    """Teams level by level (one INSERT per 1,000 of a level), so each parent exists
+    before its children point at it; teams already there are found by slug."""
     ids: dict[str, int] = {}
-    for team in plan.all_teams:
-        row, _ = Team.objects.get_or_create(
-            slug=team.slug,
-            defaults={
-                "name": team.name,
-                "parent_id": ids.get(team.parent_slug),
-                "external_id": team.external_id,
-            },
+    levels: list[list[TeamPlan]] = []
+    depth: dict[str, int] = {}
+    for team in plan.all_teams:  # parents come first
+        depth[team.slug] = 0 if team.parent_slug is None else depth[team.parent_slug] + 1
+        if depth[team.slug] == len(levels):
+            levels.append([])
+        levels[depth[team.slug]].append(team)
+    for level in levels:
+        slugs = [team.slug for team in level]
+        found = _team_rows(slugs)
+        Team.objects.bulk_create(
+            [
+                Team(
+                    slug=team.slug,
+                    name=team.name,
+                    parent_id=ids.get(team.parent_slug),
+                    external_id=team.external_id,
+                )
+                for team in level
+                if team.slug not in found
+            ],
+            batch_size=1_000,
         )
-        if row.external_id.startswith(UNKEYED_PREFIX):  # a demo seeded before HR ids
-            Team.objects.filter(pk=row.pk).update(external_id=team.external_id)
-        ids[team.slug] = row.pk
+        found = _team_rows(slugs)
+        unkeyed = [  # a demo seeded before HR ids
+            Team(pk=pk, external_id=team.external_id)
+            for team in level
+            for pk, external_id in [found[team.slug]]
+            if external_id.startswith(UNKEYED_PREFIX)
+        ]
+        Team.objects.bulk_update(unkeyed, ["external_id"], batch_size=1_000)
+        ids.update({slug: pk for slug, (pk, _) in found.items()})
     return ids
+
+
+def _team_rows(slugs: list[str]) -> dict[str, tuple[int, str]]:
+    """slug -> (id, external id) of the teams that exist."""
+    rows: dict[str, tuple[int, str]] = {}
+    for chunk in _in_chunks(slugs):
+        for pk, slug, external_id in Team.objects.filter(slug__in=chunk).values_list(
+            "pk", "slug", "external_id"
+        ):
+            rows[slug] = (pk, external_id)
+    return rows
 
 
 def _user_ids(usernames: list[str]) -> dict[str, int]:
@@ -126,9 +159,14 @@ def people_write(
     team_ids: dict[str, int],
     role_ids: dict[str, int],
 ) -> dict[str, int]:
-    """People tier by tier (leaders, team leads, members) so every manager exists first."""
+    """People level by level of the management chain (heads, then those they manage...),
+    so every manager exists before their reports point at them."""
+    depth: dict[str, int] = {}
+    for person in plan.people:  # every manager comes before the people they manage
+        manager = person.manager_username
+        depth[person.username] = 0 if manager is None else depth[manager] + 1
     person_ids = _person_ids(user_ids)
-    for tier in (0, 1, 2):
+    for level in range(max(depth.values()) + 1):
         Person.objects.bulk_create(
             [
                 Person(
@@ -140,7 +178,7 @@ def people_write(
                     joined_on=person.joined_on,
                 )
                 for person in plan.people
-                if person.tier == tier and person.username not in person_ids
+                if depth[person.username] == level and person.username not in person_ids
             ],
             batch_size=1_000,
             ignore_conflicts=True,
@@ -159,7 +197,7 @@ def people_write(
 
 
 def leaders_write(*, plan: OrganisationPlan, user_ids: dict[str, int], team_ids: dict[str, int]):
-    """Team.leaders for departments and teams; everyone who leads joins "Leaders"."""
+    """Team.leaders for every team, at every level; everyone who leads joins "Leaders"."""
     Through = Team.leaders.through
     Through.objects.bulk_create(
         [

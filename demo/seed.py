@@ -94,6 +94,7 @@ def _counts() -> dict[str, int]:
         "departments": Team.objects.filter(parent__isnull=False, children__isnull=False)
         .distinct()
         .count(),
+        "levels": _tree_levels(),
         "leaders": Team.leaders.through.objects.values("user_id").distinct().count(),
         "pathways": Pathway.objects.published().count(),
         "steps": Step.objects.count(),
@@ -113,6 +114,20 @@ def _counts() -> dict[str, int]:
         "observations": OutcomeObservation.objects.count(),
         "rollups": WeeklyRollup.objects.count(),
     }
+
+
+def _tree_levels() -> int:
+    """How many levels deep the team tree is (the company counts as the first)."""
+    parent_of = dict(Team.objects.values_list("id", "parent_id"))
+    depth: dict[int, int] = {}
+
+    def depth_of(team_id: int) -> int:
+        if team_id not in depth:
+            parent_id = parent_of[team_id]
+            depth[team_id] = 1 if parent_id is None else depth_of(parent_id) + 1
+        return depth[team_id]
+
+    return max(map(depth_of, parent_of), default=0)
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from django.db.models import Count, F, Q
 from django.test import RequestFactory
 from django.utils import timezone
 
+from demo.organisation import organisation_plan
 from metrics.models import ActivityRecord, OutcomeObservation, WeeklyRollup
 from pathways.models import (
     Enrollment,
@@ -307,3 +308,38 @@ def test_seeding_a_different_size_into_an_existing_demo_is_refused(seeded):
         seed("--people", "300")
 
     assert Person.objects.count() == 150
+
+
+def test_a_50000_person_plan_is_about_2000_teams_five_levels_deep():
+    """The scale seed's tree (planned in memory; seeding it is bench/scale_bench.py's
+    job): the company, regions, divisions, departments and the teams people work in,
+    every team below the company led by someone in it, and everyone but the regions'
+    heads managed by a leader of their own team or the team above."""
+    plan = organisation_plan(people=50_000, anchor=dt.date(2025, 1, 6))
+    parent_of = {team.slug: team.parent_slug for team in plan.all_teams}
+
+    def depth(slug):
+        return 1 if parent_of[slug] is None else depth(parent_of[slug]) + 1
+
+    assert len(plan.people) == 50_000
+    assert len(plan.teams) == 2_000
+    assert {depth(team.slug) for team in plan.teams} == {5}
+    assert max(depth(slug) for slug in parent_of) == 5
+    assert len(plan.all_teams) == len(parent_of)  # slugs are unique
+    leaders_of = {team.slug: team.leader_usernames for team in plan.all_teams}
+    assert all(leaders_of[team.slug] for team in plan.all_teams[1:])
+    heads = [p for p in plan.people if p.manager_username is None]
+    assert {p.team_slug for p in heads} == {t.slug for t in plan.all_teams if depth(t.slug) == 2}
+    for person in plan.people:
+        if person.manager_username is not None:
+            manager = plan.people_by_username[person.manager_username]
+            assert manager.team_slug in (person.team_slug, parent_of[person.team_slug])
+            assert manager.username in leaders_of[manager.team_slug]
+
+
+def test_smaller_plans_keep_the_company_departments_teams_tree():
+    plan = organisation_plan(people=5_000, anchor=dt.date(2025, 1, 6))
+
+    assert not plan.groupings
+    assert {team.parent_slug for team in plan.departments} == {plan.root.slug}
+    assert len(plan.teams) == 200

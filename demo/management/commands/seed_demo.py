@@ -65,7 +65,8 @@ class Command(BaseCommand):
             f"starting {result.anchor - dt.timedelta(weeks=1):%d %b %Y}.",
             "",
             f"  {c['people']:>7,} people in {c['working_teams']:,} teams and "
-            f"{c['departments']:,} departments, {c['leaders']:,} of them leading a team",
+            f"{c['departments']:,} departments above them ({c['levels']} levels deep), "
+            f"{c['leaders']:,} of them leading a team",
             f"  {c['pathways']:>7,} published pathways, {c['steps']:,} steps",
             f"  {c['enrollments']:>7,} enrolments: {c['enrollments_completed']:,} completed, "
             f"{c['enrollments_in_progress']:,} in progress, "
