@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from pathways.models import (
     Competency,
@@ -21,15 +22,23 @@ from pathways.services.builder import pathway_publishing_problems
 from upskill.models import JobRole, Person
 
 
+def _per_pathway_count(rows: QuerySet) -> Coalesce:
+    """How many of `rows` belong to the outer pathway: a correlated COUNT, so the counts
+    never multiply each other (joining stages, steps and enrolments in one GROUP BY made
+    every pathway's stages x steps x enrolments rows: seconds at 50,000 people)."""
+    counted = rows.filter(pathway=OuterRef("pk")).order_by().values("pathway")
+    return Coalesce(
+        Subquery(counted.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0
+    )
+
+
 def pathway_list_with_counts() -> QuerySet[Pathway]:
     """Every pathway with its stage, step, enrolled and completed counts, in one query."""
     return Pathway.objects.annotate(
-        stage_count=Count("stages", distinct=True),
-        step_count=Count("steps", filter=Q(steps__is_archived=False), distinct=True),
-        enrolled_count=Count("enrollments", distinct=True),
-        completed_count=Count(
-            "enrollments", filter=Q(enrollments__completed_at__isnull=False), distinct=True
-        ),
+        stage_count=_per_pathway_count(Stage.objects.all()),
+        step_count=_per_pathway_count(Step.objects.filter(is_archived=False)),
+        enrolled_count=_per_pathway_count(Enrollment.objects.all()),
+        completed_count=_per_pathway_count(Enrollment.objects.filter(completed_at__isnull=False)),
     ).order_by("title")
 
 

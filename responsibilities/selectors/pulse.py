@@ -7,14 +7,13 @@ shown gives a hidden group away."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, Sum, When
 from django.utils import timezone
 
 from responsibilities.models import AlignmentAnswer, AlignmentSurvey, OwnerSide, ResponsibilityArea
-from upskill import access, privacy
+from upskill import privacy
 from upskill.models import Person, Team
 
 SIDES = [OwnerSide.EMPLOYER, OwnerSide.SHARED, OwnerSide.EMPLOYEE]
@@ -129,39 +128,46 @@ def pulse_results(survey: AlignmentSurvey) -> PulseResults:
 
     A group with fewer than MIN_GROUP_SIZE respondents is suppressed, for that area;
     the overall distribution adds up the published areas' answers only (its respondents
-    are the distinct people, shown only when enough). Four queries: leaders, areas,
-    per-group answer counts, respondents."""
+    are the distinct people, shown only when enough). Four queries, each an aggregate
+    in the database (however many answered): the leaders, the areas, the answers counted
+    per (area, group, believed owner), the distinct respondents per group."""
     minimum = privacy.minimum()
-    leaders = access.leader_user_ids()
+    leaders = Person.objects.filter(user_id__in=Team.leaders.through.objects.values("user_id"))
+    leader_person_ids = list(leaders.order_by().values_list("pk", flat=True))
     areas = list(ResponsibilityArea.objects.order_by("position", "name"))
-    grouped = AlignmentAnswer.objects.filter(survey=survey).values(
-        "area_id", "person__user_id", "believed_owner", "rating"
+    answers = AlignmentAnswer.objects.filter(survey=survey).annotate(
+        leader=Case(When(person_id__in=leader_person_ids, then=True), default=False)
     )
     per_area: dict[int, dict[str, Distribution]] = {
         a.pk: {key: Distribution(respondents=0) for key, _ in GROUPS} for a in areas
     }
     overall = {key: Distribution(respondents=0) for key, _ in GROUPS}
-    area_people: dict[tuple[int, str], set[int]] = defaultdict(set)
-    overall_people: dict[str, set[int]] = defaultdict(set)
-    for row in grouped.iterator(chunk_size=5_000):
-        key = "leaders" if row["person__user_id"] in leaders else "employees"
+    for row in (
+        answers.values("area_id", "leader", "believed_owner")
+        .annotate(n=Count("id"), rating_sum=Sum("rating"), rated=Count("rating"))
+        .order_by()
+    ):
         if row["area_id"] not in per_area:
             continue
-        dist = per_area[row["area_id"]][key]
-        dist.counts[row["believed_owner"]] = dist.counts.get(row["believed_owner"], 0) + 1
-        if row["rating"] is not None:
-            dist.rating_sum += row["rating"]
-            dist.rated += 1
-        area_people[(row["area_id"], key)].add(row["person__user_id"])
-        overall_people[key].add(row["person__user_id"])
-    for area_id, groups in per_area.items():
-        for key, dist in groups.items():
-            dist.respondents = len(area_people[(area_id, key)])
+        dist = per_area[row["area_id"]]["leaders" if row["leader"] else "employees"]
+        dist.counts[row["believed_owner"]] = row["n"]
+        # A person answers an area once (answer_once_per_area): answers are respondents.
+        dist.respondents += row["n"]
+        dist.rating_sum += row["rating_sum"] or 0
+        dist.rated += row["rated"]
+    for groups in per_area.values():
+        for dist in groups.values():
             dist.suppressed = not privacy.is_published(dist.respondents)
             if dist.suppressed:
                 dist.counts, dist.rating_sum, dist.rated = {}, 0, 0
+    respondents = dict(
+        answers.values("leader")
+        .annotate(people=Count("person_id", distinct=True))
+        .order_by()
+        .values_list("leader", "people")
+    )
     for key, dist in overall.items():
-        dist.respondents = len(overall_people[key])
+        dist.respondents = respondents.get(key == "leaders", 0)
         dist.suppressed = not privacy.is_published(dist.respondents)
         if dist.suppressed:
             continue
