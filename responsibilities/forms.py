@@ -8,6 +8,7 @@ from responsibilities.models import (
     Party,
     RaciAssignment,
 )
+from upskill.forms import PlainSelect, PlainSelectMultiple
 from upskill.models import Team
 
 LETTER_CHOICES = [("", "–")] + [
@@ -55,7 +56,7 @@ class CommitmentForm(forms.ModelForm):
         queryset=Team.objects.order_by("name"),
         required=False,
         help_text="Leave empty for the whole organisation.",
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=PlainSelectMultiple(attrs={"size": 6}),  # every team (2,000 at 50,000 people)
     )
 
     class Meta:
@@ -137,7 +138,9 @@ class PulseForm(forms.Form):
 class TeamChoiceForm(forms.Form):
     """Which team's fulfilment to show; only teams the user may see are choices."""
 
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), to_field_name="slug")
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), to_field_name="slug", widget=PlainSelect
+    )
 
     def __init__(self, *args, teams, **kwargs):
         super().__init__(*args, **kwargs)

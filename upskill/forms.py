@@ -5,11 +5,53 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from upskill.audit import KINDS
 from upskill.models import ScimConnection
 
 T = TypeVar("T")
+
+
+class PlainSelect(forms.Select):
+    """A select whose options are written in Python rather than through a template each:
+    Django renders every option with its own template, about 0.1 ms apiece, so a choice
+    among the 2,000 teams of a 50,000-person organisation took 200 ms a page. The same
+    HTML otherwise (option attributes apart: none of its uses has any)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = []
+        for group_name, options, _index in widget["optgroups"]:
+            rendered = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                (
+                    (
+                        option["value"],
+                        mark_safe(" selected") if option["selected"] else "",
+                        option["label"],
+                    )
+                    for option in options
+                ),
+            )
+            parts.append(
+                format_html('<optgroup label="{}">{}</optgroup>', group_name, rendered)
+                if group_name
+                else rendered
+            )
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            name,
+            flatatt(widget["attrs"]),
+            mark_safe("".join(parts)),
+        )
+
+
+class PlainSelectMultiple(PlainSelect, forms.SelectMultiple):
+    """PlainSelect for a choice of several (`multiple`)."""
 
 
 class AuditFilterForm(forms.Form):

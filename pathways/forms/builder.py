@@ -5,6 +5,7 @@ from django import forms
 
 from pathways.models import RUBRIC_LEVELS, Competency, Pathway, Product, Stage, Step
 from pathways.services.builder import StepFields
+from upskill.forms import PlainSelect
 from upskill.models import JobRole, OutcomeMeasure, Person, Team
 
 
@@ -168,7 +169,11 @@ class AssignForm(forms.Form):
         initial="team",
         label="Assign to",
     )
-    team = forms.ModelChoiceField(queryset=Team.objects.order_by("name"), required=False)
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        widget=PlainSelect,  # every team: 2,000 in a 50,000-person organisation
+    )
     include_subteams = forms.BooleanField(
         required=False, initial=True, label="Include its sub-teams"
     )
