@@ -35,6 +35,7 @@ from pathways.selectors.builder import (
 )
 from pathways.selectors.learning import (
     EVIDENCE_KINDS,
+    REVIEWS_PER_PAGE,
     SELF_COMPLETED_KINDS,
     ConfidenceAsk,
     PathwayPlan,
@@ -62,6 +63,7 @@ from pathways.selectors.learning import (
 )
 
 __all__ = [
+    "REVIEWS_PER_PAGE",
     "PEOPLE_PER_PAGE",
     "people_by_ids",
     "people_search",

@@ -2,6 +2,7 @@
 evidence against the learner's role rubric; nobody else, and never their own."""
 
 import pytest
+from django.utils import timezone
 
 from pathways.models import StepProgress
 from pathways.services import learning as services
@@ -175,23 +176,64 @@ def test_review_queue_runs_a_fixed_number_of_queries(client, django_assert_num_q
     client.force_login(journey.manager.user)
     # 1 session + 1 user + 1 the reviewer's Person (which says they have reports, so
     # "reviews anyone?" costs nothing more) + 1 led teams (navigation: dashboards?)
-    # + 1 submissions with learner, role, pathway, step, product and competency
-    # + 1 the rubrics for those roles x competencies + 1 groups (navigation) = 7.
-    with django_assert_num_queries(7):
+    # + 1 how many submissions wait (the pager's count) + 1 one page of them with
+    # learner, role, pathway, step, product and competency + 1 the rubrics for those
+    # roles x competencies + 1 groups (navigation) = 8.
+    with django_assert_num_queries(8):
         assert client.get("/learning/reviews/").status_code == 200
 
-    for _ in range(8):
+    for _ in range(24):  # more than one page (20)
+        report = PersonFactory(
+            team=journey.learner.team, manager=journey.manager, job_role=journey.learner.job_role
+        )
+        step = StepFactory(
+            stage__pathway=journey.pathway,
+            kind="practice",
+            competency=journey.practise.competency,
+        )
+        enrollment = services.enrollment_self_enrol(person=report, pathway=journey.pathway)
+        StepProgress.objects.create(
+            enrollment=enrollment,
+            step=step,
+            status="submitted",
+            evidence="Did it.",
+            submitted_at=timezone.now(),
+        )
+    with django_assert_num_queries(8):
+        html = client.get("/learning/reviews/").content.decode()
+    assert html.count('class="card review-item"') == 20
+    assert "Page 1 of 2" in html
+    assert 'href="?page=2"' in html
+    with django_assert_num_queries(8):
+        html = client.get("/learning/reviews/?page=2").content.decode()
+    assert html.count('class="card review-item"') == 5
+    assert 'href="?page=1"' in html
+
+
+def test_the_review_queue_pages_oldest_first_without_losing_or_repeating_anyone(client):
+    journey = a_journey()
+    first = submitted(journey)
+    for _ in range(22):
         report = PersonFactory(
             team=journey.learner.team, manager=journey.manager, job_role=journey.learner.job_role
         )
         step = StepFactory(stage__pathway=journey.pathway, kind="practice")
         enrollment = services.enrollment_self_enrol(person=report, pathway=journey.pathway)
         StepProgress.objects.create(
-            enrollment=enrollment, step=step, status="submitted", evidence="Did it."
+            enrollment=enrollment, step=step, status="submitted", submitted_at=timezone.now()
         )
-    with django_assert_num_queries(7):
-        html = client.get("/learning/reviews/").content.decode()
-    assert html.count('class="card review-item"') == 9
+    client.force_login(journey.manager.user)
+
+    shown = []
+    for number in (1, 2):
+        page = client.get(f"/learning/reviews/?page={number}")
+        shown += [item.pk for item in page.context["submissions"]]
+    assert shown[0] == first.pk
+    assert sorted(shown) == sorted(
+        StepProgress.objects.filter(status="submitted").values_list("pk", flat=True)
+    )
+    # A page past the end shows the last page, never an error.
+    assert client.get("/learning/reviews/?page=99").context["page"].number == 2
 
 
 def test_an_already_reviewed_submission_shows_its_outcome_and_no_form(client):

@@ -27,6 +27,7 @@ from pathways.selectors.learning.recognition import (
     team_recognition_feed,
 )
 from pathways.selectors.learning.review import (
+    REVIEWS_PER_PAGE,
     StepFeedbackSummary,
     attach_rubrics,
     review_count,
@@ -36,6 +37,7 @@ from pathways.selectors.learning.review import (
 )
 
 __all__ = [
+    "REVIEWS_PER_PAGE",
     "EVIDENCE_KINDS",
     "SELF_COMPLETED_KINDS",
     "ConfidenceAsk",

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from pathways.models import (
     Pathway,
@@ -24,11 +24,16 @@ Status = StepProgress.Status
 # --- Review -------------------------------------------------------------------------------
 
 
-def review_queue(user) -> list[StepProgress]:
-    """Submitted evidence the user may review, oldest first, each with `rubric` set to
-    the learner's role rubric for the step's competency (or None). Two queries plus the
-    ones access needs: submissions with learner, step and product; their rubrics."""
-    submissions = list(
+# How much evidence one page of the review queue shows (a region's head may have
+# hundreds waiting at 50,000 people).
+REVIEWS_PER_PAGE = 20
+
+
+def review_queue(user) -> QuerySet[StepProgress]:
+    """Submitted evidence the user may review, oldest first, with learner, step and
+    product joined in: page it, then `attach_rubrics` to the page (a count, the page and
+    its rubrics: three queries plus the ones access needs, however long the queue)."""
+    return (
         StepProgress.objects.filter(
             status=Status.SUBMITTED, enrollment__person__in=access.reviewable_people(user)
         )
@@ -41,8 +46,6 @@ def review_queue(user) -> list[StepProgress]:
         )
         .order_by("submitted_at", "pk")
     )
-    attach_rubrics(submissions)
-    return submissions
 
 
 def review_count(user) -> int:
@@ -54,6 +57,8 @@ def review_count(user) -> int:
 
 
 def attach_rubrics(submissions: list[StepProgress]) -> None:
+    """Set `rubric` on each submission: the learner's role rubric for the step's
+    competency, or None (one query)."""
     pairs = {(p.enrollment.person.job_role_id, p.step.competency_id) for p in submissions}
     competency_ids = {c for _, c in pairs if c is not None}
     rubrics = {}

@@ -23,6 +23,7 @@ from upskill import access
 from upskill.decorators import ld_admin_required, person_required
 from upskill.forms import validation_error_onto_form
 from upskill.http import HtmxHttpRequest
+from upskill.paging import page_of
 
 # --- Review -------------------------------------------------------------------------------
 
@@ -36,11 +37,17 @@ def _reviewer_required(request: HtmxHttpRequest) -> None:
 @login_required
 def review_queue(request: HtmxHttpRequest):
     _reviewer_required(request)
+    page = page_of(
+        selectors.review_queue(request.user), request, per_page=selectors.REVIEWS_PER_PAGE
+    )
+    page.object_list = list(page.object_list)
+    selectors.attach_rubrics(page.object_list)
     return render(
         request,
         "pathways/learning/review_queue.html",
         {
-            "submissions": selectors.review_queue(request.user),
+            "submissions": page.object_list,
+            "page": page,
             "form": ReviewForm(),
             "is_reviewer": True,
             "section": "reviews",
