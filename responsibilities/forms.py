@@ -8,7 +8,7 @@ from responsibilities.models import (
     Party,
     RaciAssignment,
 )
-from upskill.forms import PlainSelect, PlainSelectMultiple
+from upskill.forms import PlainSelectMultiple
 from upskill.models import Team
 
 LETTER_CHOICES = [("", "–")] + [
@@ -135,15 +135,9 @@ class PulseForm(forms.Form):
         }
 
 
-class TeamChoiceForm(forms.Form):
-    """Which team's fulfilment to show; only teams the user may see are choices."""
+class FulfilmentFilterForm(forms.Form):
+    """Which team's fulfilment to show (a slug, checked against the teams the user may
+    see by the view), or which teams of the overview (a name search)."""
 
-    team = forms.ModelChoiceField(
-        queryset=Team.objects.none(), to_field_name="slug", widget=PlainSelect
-    )
-
-    def __init__(self, *args, teams, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.filter(pk__in=[t.pk for t in teams]).order_by(
-            "name"
-        )
+    team = forms.SlugField(required=False, max_length=Team._meta.get_field("slug").max_length)
+    q = forms.CharField(required=False, max_length=100, strip=True, label="Find a team")

@@ -11,12 +11,15 @@ from responsibilities.selectors.fulfilment import (
     AMBER_AT,
     EMPLOYER_PARTIES,
     GREEN_AT,
+    TEAM_CHOICES_MAX,
+    TEAMS_PER_PAGE,
     FulfilmentCell,
     FulfilmentRow,
     OverviewRow,
     commitments_for_teams,
     fulfilment_overview,
     fulfilment_rows,
+    fulfilment_team_ids,
     fulfilment_teams,
     team_fulfilment,
 )
@@ -36,6 +39,8 @@ from responsibilities.selectors.standoff import StandoffScore, pulses_taken, sta
 
 __all__ = [
     "AMBER_AT",
+    "TEAM_CHOICES_MAX",
+    "TEAMS_PER_PAGE",
     "EMPLOYER_PARTIES",
     "GREEN_AT",
     "GROUPS",
@@ -52,6 +57,7 @@ __all__ = [
     "commitments_for_teams",
     "fulfilment_overview",
     "fulfilment_rows",
+    "fulfilment_team_ids",
     "fulfilment_teams",
     "matrix_row",
     "open_survey",

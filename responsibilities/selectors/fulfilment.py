@@ -90,13 +90,16 @@ def fulfilment_rows(
     if not teams or not commitments:
         return []
     starts = {c.pk: periods.recent_period_starts(c.period, count, today) for c in commitments}
-    earliest = min(s[0] for s in starts.values())
     team_ids = [t.pk for t in teams]
+    # Only the periods shown (not every week since the earliest quarter shown), as
+    # tuples: a page of 50 teams would otherwise build thousands of model instances.
     values = {
-        (ci.commitment_id, ci.team_id, ci.period_start): ci.value
-        for ci in CommitmentCheckIn.objects.filter(
-            commitment__in=commitments, team_id__in=team_ids, period_start__gte=earliest
-        ).only("commitment_id", "team_id", "period_start", "value")
+        (commitment_id, team_id, period_start): value
+        for commitment_id, team_id, period_start, value in CommitmentCheckIn.objects.filter(
+            commitment__in=commitments,
+            team_id__in=team_ids,
+            period_start__in={start for s in starts.values() for start in s},
+        ).values_list("commitment_id", "team_id", "period_start", "value")
     }
     sizes = team_sizes(team_ids)
     rows = []
@@ -116,14 +119,30 @@ def fulfilment_rows(
     return rows
 
 
-def fulfilment_teams(user) -> list[Team]:
+# Up to this many teams are a choice in a list; more (an L&D admin's 2,000, a region's
+# hundreds) are found by name, and the overview shows them a page at a time.
+TEAM_CHOICES_MAX = 50
+TEAMS_PER_PAGE = 50
+
+
+def fulfilment_team_ids(user) -> frozenset[int]:
     """Teams whose fulfilment a user may see: leaders their subtree, admins all, and
-    everyone their own team."""
+    everyone their own team (no query beyond the access policy's)."""
     team_ids = set(access.visible_team_ids(user))
     person = access.person_of(user)
     if person is not None:
         team_ids.add(person.team_id)
-    return list(Team.objects.filter(pk__in=team_ids).order_by("name"))
+    return frozenset(team_ids)
+
+
+def fulfilment_teams(user, *, name_contains: str = "") -> QuerySet[Team]:
+    """Those teams by name, optionally only those whose name contains some text. (An
+    L&D admin's are every team: not 2,000 ids spelled out in each query.)"""
+    teams = Team.objects.all()
+    if not access.is_ld_admin(user):
+        teams = teams.filter(pk__in=fulfilment_team_ids(user))
+    teams = teams.order_by("name", "pk")
+    return teams.filter(name__icontains=name_contains) if name_contains else teams
 
 
 @dataclass(frozen=True)
@@ -136,7 +155,7 @@ def fulfilment_overview(
     teams: list[Team], *, today: date
 ) -> tuple[list[Commitment], list[OverviewRow]]:
     """Each team's latest state on each commitment (current period, else the one
-    before): one row per team, so it grows downwards with the organisation."""
+    before): one row per team given (a page of them: the view pages the teams)."""
     commitments = list(commitments_for_teams([t.pk for t in teams]))
     rows = fulfilment_rows(teams=teams, commitments=commitments, today=today, count=2)
     latest = {(row.commitment.pk, row.team.pk): row.latest for row in rows}

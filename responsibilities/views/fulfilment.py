@@ -14,32 +14,55 @@ from django.views.decorators.http import require_GET, require_http_methods
 from responsibilities import periods, selectors, services
 from responsibilities.forms import (
     CheckInForm,
-    TeamChoiceForm,
+    FulfilmentFilterForm,
 )
 from responsibilities.models import Commitment
 from upskill import access
 from upskill.forms import validation_error_onto_form
 from upskill.http import HtmxHttpRequest
 from upskill.models import Team
+from upskill.paging import page_of
 
 
 @require_GET
 @login_required
 def fulfilment(request: HtmxHttpRequest):
     """Delivered / target per commitment and period. Leaders and admins start from an
-    overview of all their teams and open one; employees see their own team's."""
-    teams = selectors.fulfilment_teams(request.user)
-    if not teams:
+    overview of their teams (a page of them, found by name when there are many) and
+    open one; employees see their own team's."""
+    team_ids = selectors.fulfilment_team_ids(request.user)
+    if not team_ids:
         raise PermissionDenied
-    form = TeamChoiceForm(request.GET or None, teams=teams)
-    team = form.cleaned_data["team"] if form.is_bound and form.is_valid() else None
+    form = FulfilmentFilterForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    query = data.get("q", "")
+    # A handful of teams is a choice in a list (one query for them all); more are found
+    # by name, a page of the overview at a time.
+    choices = None
+    if len(team_ids) <= selectors.TEAM_CHOICES_MAX:
+        choices = list(selectors.fulfilment_teams(request.user))
+    slug = data.get("team")
+    team = None
+    if slug and choices is not None:
+        team = next((t for t in choices if t.slug == slug), None)
+    elif slug:
+        team = selectors.fulfilment_teams(request.user).filter(slug=slug).first()
     today = timezone.localdate()
-    context = {"teams": teams, "team": team}
-    if team is None and len(teams) > 1:
-        commitments, overview = selectors.fulfilment_overview(teams, today=today)
-        context |= {"commitments": commitments, "overview": overview}
+    context = {"team_count": len(team_ids), "team_choices": choices, "team": team, "query": query}
+    if team is None and len(team_ids) > 1:
+        teams = choices if choices is not None and not query else None
+        if teams is None:
+            teams = selectors.fulfilment_teams(request.user, name_contains=query)
+        page = page_of(teams, request, per_page=selectors.TEAMS_PER_PAGE)
+        commitments, overview = selectors.fulfilment_overview(list(page.object_list), today=today)
+        context |= {
+            "is_overview": True,
+            "commitments": commitments,
+            "overview": overview,
+            "page": page,
+        }
     else:
-        team = team or teams[0]
+        team = team or choices[0]
         context |= {
             "team": team,
             "rows": selectors.team_fulfilment(team, today=today),

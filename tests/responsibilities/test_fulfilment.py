@@ -318,9 +318,10 @@ def test_fulfilment_page_query_count_does_not_grow_with_teams_and_check_ins(
 ):
     client.force_login(org["boss"])
     url = f"/responsibilities/fulfilment/?team={org['child'].slug}"
-    # session + user + groups + led teams + team tree + person + teams + team choice
-    # + commitments + their teams + check-ins + team size = 12
-    with django_assert_num_queries(12):
+    # session + user + groups + led teams + team tree + person + the teams to choose
+    # from (the chosen one among them) + commitments + their teams + check-ins + team
+    # size = 11
+    with django_assert_num_queries(11):
         client.get(url)
     area = ResponsibilityArea.objects.get(key="foundational-enablement")
     for n in range(8):
@@ -337,9 +338,64 @@ def test_fulfilment_page_query_count_does_not_grow_with_teams_and_check_ins(
                 - dt.timedelta(weeks=week),
                 value=Decimal(n),
             )
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         page = client.get(url)
     assert "Promise 7" in page.text
+
+
+def _many_teams(parent, count: int) -> list:
+    return [TeamFactory(name=f"Squad {n:03d}", parent=parent) for n in range(count)]
+
+
+def test_a_leader_of_many_teams_finds_them_by_name_and_pages_the_overview(
+    client, org, learning_time, django_assert_num_queries
+):
+    """Past TEAM_CHOICES_MAX teams there is no list of them all: a search box, and the
+    overview a page of TEAMS_PER_PAGE teams in a constant number of queries."""
+    _many_teams(org["parent"], 60)  # the boss now sees 62 teams
+    client.force_login(org["boss"])
+    # session + user + groups + led teams + team tree + person + the page's teams'
+    # count + the page of teams + commitments + their teams + check-ins + team sizes = 12
+    with django_assert_num_queries(12):
+        first = client.get("/responsibilities/fulfilment/")
+    assert '<input type="search" name="q"' in first.text
+    assert '<select name="team"' not in first.text
+    assert first.text.count('<th scope="row"><a href="?team=') == 50
+    assert "Page 1 of 2" in first.text
+    with django_assert_num_queries(12):
+        second = client.get("/responsibilities/fulfilment/?page=2")
+    assert second.text.count('<th scope="row"><a href="?team=') == 12
+    _many_teams(TeamFactory(name="More", parent=org["parent"]), 40)
+    with django_assert_num_queries(12):
+        again = client.get("/responsibilities/fulfilment/?page=2")
+    assert again.text.count('<th scope="row"><a href="?team=') == 50
+
+
+def test_searching_the_overview_keeps_the_search_in_its_page_links(client, org, learning_time):
+    _many_teams(org["parent"], 120)
+    client.force_login(org["boss"])
+
+    page = client.get("/responsibilities/fulfilment/?q=squad")
+    assert "120 teams whose name contains “squad”" in page.text
+    assert 'href="?q=squad&amp;page=2"' in page.text
+    assert "Sales" not in page.text
+    narrow = client.get("/responsibilities/fulfilment/?q=Squad 11")
+    assert [row.team.name for row in narrow.context["overview"]] == [
+        f"Squad {n}" for n in range(110, 120)
+    ]
+    nothing = client.get("/responsibilities/fulfilment/?q=nowhere")
+    assert "No team you can see has “nowhere” in its name." in nothing.text
+
+
+def test_among_many_teams_one_is_opened_by_its_slug_and_others_are_not(client, org, learning_time):
+    squads = _many_teams(org["parent"], 60)
+    client.force_login(org["boss"])
+
+    page = client.get(f"/responsibilities/fulfilment/?team={squads[42].slug}")
+    assert f"<h2>{squads[42].name}</h2>" in page.text
+    refused = client.get(f"/responsibilities/fulfilment/?team={org['sibling'].slug}")
+    assert "All my teams: the latest period" in refused.text
+    assert "Sales" not in refused.text
 
 
 def test_an_at_most_commitment_is_kept_under_its_ceiling(infrastructure):
