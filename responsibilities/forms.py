@@ -135,6 +135,12 @@ class PulseForm(forms.Form):
         }
 
 
+class TeamSearchForm(forms.Form):
+    """A search among the teams a page lists (part of a team's name)."""
+
+    q = forms.CharField(required=False, max_length=100, strip=True, label="Find a team")
+
+
 class FulfilmentFilterForm(forms.Form):
     """Which team's fulfilment to show (a slug, checked against the teams the user may
     see by the view), or which teams of the overview (a name search)."""

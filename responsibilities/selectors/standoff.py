@@ -105,28 +105,37 @@ def standoff_scores(
         .annotate(n=Count("person", distinct=True))
     }
     sizes = team_sizes(team_ids)
-    commitments = list(commitments_for_teams(team_ids))
+    commitments = [c for c in commitments_for_teams(team_ids) if c.target > 0]
+    scopes = {c.pk: {t.pk for t in c.teams.all()} for c in commitments}
+    # The last three periods of each commitment up to each pulse: the only check-ins
+    # read (as tuples), not every period a page of teams ever recorded.
+    as_of = {s.pk: timezone.localdate(min(s.closes_at or now, now)) for s in surveys}
+    starts = {
+        (survey.pk, c.pk): periods.recent_period_starts(c.period, 3, as_of[survey.pk])
+        for survey in surveys
+        for c in commitments
+    }
     check_ins = {
-        (ci.commitment_id, ci.team_id, ci.period_start): ci.value
-        for ci in CommitmentCheckIn.objects.filter(
-            commitment__in=commitments, team_id__in=team_ids
-        ).only("commitment_id", "team_id", "period_start", "value")
+        (commitment_id, team_id, period_start): value
+        for commitment_id, team_id, period_start, value in CommitmentCheckIn.objects.filter(
+            commitment__in=commitments,
+            team_id__in=team_ids,
+            period_start__in={start for each in starts.values() for start in each},
+        ).values_list("commitment_id", "team_id", "period_start", "value")
     }
     scores: dict[int, list[StandoffScore]] = {}
     for team in teams:
         series = []
         for survey in surveys:
-            as_of = min(survey.closes_at or now, now)
-            as_of_day = timezone.localdate(as_of)
             ratios: dict[str, list[float]] = {"employer": [], "employee": []}
             for commitment in commitments:
-                scope = {t.pk for t in commitment.teams.all()}
-                if (scope and team.pk not in scope) or commitment.target <= 0:
+                scope = scopes[commitment.pk]
+                if scope and team.pk not in scope:
                     continue
                 if commitment.computed_from and not privacy.is_published(sizes.get(team.pk, 0)):
                     continue
                 side = "employee" if commitment.party == Party.EMPLOYEE else "employer"
-                for start in periods.recent_period_starts(commitment.period, 3, as_of_day):
+                for start in starts[(survey.pk, commitment.pk)]:
                     value = check_ins.get((commitment.pk, team.pk, start))
                     if value is not None:
                         ratios[side].append(commitment.fulfilment(value))

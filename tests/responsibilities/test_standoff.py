@@ -111,9 +111,10 @@ def test_standoff_page_query_count_does_not_grow(
 ):
     client.force_login(ld_admin)
     _commitment("ld", "Commitment before")  # so the check-in read runs from the start
-    # session + user + groups (admin check) + all team ids (visible teams) + teams
-    # + surveys + agreed areas + answer tallies + respondents + team sizes + commitments
-    # + their teams (prefetch) + check-ins + person (navigation) = 14
+    # session + user + groups (admin check: an admin's teams are all, no ids to load)
+    # + how many teams (the pager) + a page of teams + surveys + agreed areas + answer
+    # tallies + respondents + team sizes + commitments + their teams (prefetch)
+    # + check-ins + person (navigation) = 14
     with django_assert_num_queries(14):
         client.get("/responsibilities/standoff/")
     team, survey = team_with_pulse
@@ -126,3 +127,24 @@ def test_standoff_page_query_count_does_not_grow(
     # The same 14 with six teams, 30 respondents and six commitments.
     with django_assert_num_queries(14):
         client.get("/responsibilities/standoff/")
+
+
+def test_the_standoff_page_shows_a_page_of_teams_found_by_name(
+    client, team_with_pulse, ld_admin, django_assert_num_queries
+):
+    _commitment("ld", "Learning hours")
+    for n in range(60):
+        TeamFactory(name=f"Squad {n:02d}")
+    client.force_login(ld_admin)
+
+    with django_assert_num_queries(14):
+        first = client.get("/responsibilities/standoff/")
+    assert first.text.count('<th scope="row">') == 50  # 61 teams: 50, then 11
+    assert "Page 1 of 2" in first.text
+    assert '<input type="search" name="q"' in first.text
+    with django_assert_num_queries(14):
+        second = client.get("/responsibilities/standoff/?page=2")
+    assert second.text.count('<th scope="row">') == 11
+    found = client.get("/responsibilities/standoff/?q=support")
+    assert [team.name for team, _ in found.context["series"]] == ["Support"]
+    assert "1 team whose name contains “support”" in found.text
