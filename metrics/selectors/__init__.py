@@ -49,6 +49,7 @@ from metrics.selectors.impact import (
     rollup_generation,
 )
 from metrics.selectors.imports import (
+    CREDENTIALS_PER_PAGE,
     RECENT_IMPORT_RUNS,
     SHOWN_ROW_ERRORS,
     import_run_errors_shown,
@@ -104,6 +105,7 @@ __all__ = [
     "OutcomeCard",
     "PRE_TREND_ALPHA",
     "PlannerRow",
+    "CREDENTIALS_PER_PAGE",
     "RECENT_IMPORT_RUNS",
     "REMAINDER",
     "REPORT_ESTIMATE_KEYS",

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from metrics.models import ImportRun, XapiKey
 
-RECENT_IMPORT_RUNS = 20
+RECENT_IMPORT_RUNS = 20  # a page of the import runs
 SHOWN_ROW_ERRORS = 100
+CREDENTIALS_PER_PAGE = 20  # a page of the xAPI keys
 
 
-def import_runs_recent(limit: int = RECENT_IMPORT_RUNS):
-    """The latest import runs, newest first, with who started them (one query)."""
-    return ImportRun.objects.select_related("created_by").order_by("-created_at", "-pk")[:limit]
+def import_runs_recent():
+    """The import runs, newest first, with who started them: page them,
+    RECENT_IMPORT_RUNS a page (a count and a page: two queries)."""
+    return ImportRun.objects.select_related("created_by").order_by("-created_at", "-pk")
 
 
 def import_run_errors_shown(import_run) -> tuple[list[dict], int]:
@@ -20,4 +22,5 @@ def import_run_errors_shown(import_run) -> tuple[list[dict], int]:
 
 
 def xapi_keys():
+    """Every key, newest first: page them, CREDENTIALS_PER_PAGE a page."""
     return XapiKey.objects.select_related("created_by").order_by("-created_at", "-pk")

@@ -13,6 +13,7 @@ from metrics.models import ImportRun
 from metrics.services import connectors
 from upskill.decorators import ld_admin_required
 from upskill.http import HtmxHttpRequest
+from upskill.paging import page_of
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
@@ -64,7 +65,9 @@ def import_list(request: HtmxHttpRequest):
         {
             "form": form,
             "refused": refused,
-            "import_runs": selectors.import_runs_recent(),
+            "import_runs": page_of(
+                selectors.import_runs_recent(), request, per_page=selectors.RECENT_IMPORT_RUNS
+            ),
             "headers": services.HEADERS,
             "min_group_size": settings.MIN_GROUP_SIZE,
         },

@@ -22,6 +22,7 @@ from metrics.services.xapi.validation import SUPPORTED_VERSION
 from upskill.decorators import ld_admin_required
 from upskill.forms import form_save
 from upskill.http import HtmxHttpRequest
+from upskill.paging import page_of
 
 VERSION_HEADER = "X-Experience-API-Version"
 CORS_HEADERS = "Authorization, Content-Type, X-Experience-API-Version"
@@ -272,7 +273,9 @@ def xapi_keys(request: HtmxHttpRequest):
         {
             "form": form,
             "created": created,
-            "xapi_keys": selectors.xapi_keys(),
+            "xapi_keys": page_of(
+                selectors.xapi_keys(), request, per_page=selectors.CREDENTIALS_PER_PAGE
+            ),
             "statements_url": request.build_absolute_uri(reverse("metrics:xapi_statements")),
             "step_iri_prefix": settings.XAPI_STEP_IRI_PREFIX,
         },

@@ -363,15 +363,24 @@ def test_people_who_are_not_ld_admins_get_403_including_htmx_polls(db, client, l
 def test_the_upload_page_runs_a_fixed_number_of_queries(
     world, admin_client, django_assert_num_queries
 ):
-    ImportRun.objects.create(kind="activity", created_by=world["ana"].user)
+    ImportRun.objects.create(
+        kind="activity", created_by=world["ana"].user, original_name="first.csv"
+    )
     # session, user, the user's groups (L&D admin check), the user's Person (navigation),
-    # recent runs with their creators (one JOIN) = 5
-    with django_assert_num_queries(5):
+    # how many runs (the pager) + a page of runs with their creators (one JOIN) = 6
+    with django_assert_num_queries(6):
         admin_client.get(reverse("metrics:imports"))
-    for _ in range(5):
-        ImportRun.objects.create(kind="outcomes", created_by=PersonFactory().user)
-    with django_assert_num_queries(5):
-        admin_client.get(reverse("metrics:imports"))
+    for _ in range(24):  # more than a page (20)
+        ImportRun.objects.create(
+            kind="outcomes", created_by=PersonFactory().user, original_name="later.csv"
+        )
+    with django_assert_num_queries(6):
+        first = admin_client.get(reverse("metrics:imports")).content.decode()
+    assert first.count("later.csv</a>") == 20
+    with django_assert_num_queries(6):
+        second = admin_client.get(reverse("metrics:imports") + "?page=2").content.decode()
+    assert second.count("later.csv</a>") == 4
+    assert "first.csv</a>" in second
 
 
 def test_the_polling_partial_runs_a_fixed_number_of_queries(

@@ -463,13 +463,17 @@ def test_the_keys_page_runs_a_fixed_number_of_queries(
 ):
     client.force_login(ld_admin)
     # session, user, the user's groups (L&D admin check), the user's Person (navigation),
-    # the keys with their creators (one JOIN) = 5
-    with django_assert_num_queries(5):
+    # how many keys (the pager) + a page of keys with their creators (one JOIN) = 6
+    with django_assert_num_queries(6):
         client.get(reverse("metrics:xapi_keys"))
-    for name in ("A", "B", "C"):
-        services.xapi_key_create(name=name, created_by=ld_admin)
-    with django_assert_num_queries(5):
-        client.get(reverse("metrics:xapi_keys"))
+    for n in range(22):  # more than a page (20)
+        services.xapi_key_create(name=f"LMS {n:02d}", created_by=ld_admin)
+    with django_assert_num_queries(6):
+        first = client.get(reverse("metrics:xapi_keys")).content.decode()
+    assert first.count('<th scope="row">LMS ') == 20
+    with django_assert_num_queries(6):
+        second = client.get(reverse("metrics:xapi_keys") + "?page=2").content.decode()
+    assert second.count('<th scope="row">LMS ') == 2
 
 
 def test_the_endpoint_runs_a_fixed_number_of_queries_whatever_the_batch(

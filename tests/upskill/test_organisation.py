@@ -8,6 +8,8 @@ django_capture_on_commit_callbacks(execute=True)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -141,15 +143,40 @@ def test_the_mass_leaver_box_names_the_number_and_is_required(
     assert Person.objects.filter(user__is_active=True).count() == 1
 
 
-def test_long_sections_are_truncated_with_the_count_of_the_rest(admin_client, upload):
-    rows = [f"E{n},p{n}@example.com,P,{n},T1,Agent,,active" for n in range(1, 61)]
+def test_long_sections_show_a_page_at_a_time_and_every_line_is_reachable(admin_client, upload):
+    rows = [f"E{n},p{n}@example.com,P,{n},T1,Agent,,active" for n in range(1, 121)]
     upload(people=PEOPLE_HEADER + "\n" + "\n".join(rows) + "\n")
+    url = reverse("organisation_run", args=[latest().pk])
 
-    page = admin_client.get(reverse("organisation_run", args=[latest().pk])).content.decode()
-
-    assert "Joiners (60)" in page
+    page = admin_client.get(url).content.decode()
+    assert "Joiners (120)" in page
     assert page.count("joins Customer Operations as Agent") == 50
-    assert "…and 10 more not listed." in page
+    assert "Page 1 of 3" in page
+    assert 'href="?section=joiners&amp;page=2#plan-joiners"' in page
+    shown = set()
+    for number in (1, 2, 3):
+        page = admin_client.get(f"{url}?section=joiners&page={number}").content.decode()
+        shown |= set(re.findall(r"\(E(\d+)\), p\d+@example.com: joins", page))
+    assert shown == {str(n) for n in range(1, 121)}
+    last = admin_client.get(f"{url}?section=joiners&page=3").content.decode()
+    assert last.count("joins Customer Operations as Agent") == 20
+    assert 'id="plan-joiners" open' in last
+
+
+def test_the_bad_rows_of_a_refused_sync_show_a_page_at_a_time(admin_client, upload):
+    rows = [f"E{n},p{n}-at-example,P,{n},T1,Agent,,active" for n in range(1, 81)]
+    upload(people=PEOPLE_HEADER + "\n" + "\n".join(rows) + "\n")
+    run = latest()
+    problems = len(run.row_errors)  # the 80 addresses, and what follows from them
+    assert 50 < problems <= 100
+    url = reverse("organisation_run", args=[run.pk])
+
+    page = admin_client.get(url).content.decode()
+    assert f"Rows to fix ({problems})" in page
+    assert page.count("<tr><td>") == 50
+    assert 'href="?section=errors&amp;page=2#plan-errors"' in page
+    second = admin_client.get(f"{url}?section=errors&page=2").content.decode()
+    assert second.count("<tr><td>") == problems - 50
 
 
 @pytest.mark.parametrize(
@@ -249,13 +276,18 @@ def test_the_organisation_page_runs_a_fixed_number_of_queries(
 ):
     HrSyncRun.objects.create(created_by=ld_admin, teams_name="teams.csv")
     # session, user, the user's groups (L&D admin check), the user's Person (navigation),
-    # the recent runs with their creators (one JOIN) = 5
-    with django_assert_num_queries(5):
+    # how many runs (the pager) + a page of runs with their creators (one JOIN) = 6
+    with django_assert_num_queries(6):
         admin_client.get(reverse("organisation"))
-    for _ in range(5):
+    for _ in range(25):  # more than a page (20)
         HrSyncRun.objects.create(created_by=LDAdminFactory(), people_name="people.csv")
-    with django_assert_num_queries(5):
-        admin_client.get(reverse("organisation"))
+    with django_assert_num_queries(6):
+        first = admin_client.get(reverse("organisation")).content.decode()
+    assert first.count("people.csv</a>") == 20
+    with django_assert_num_queries(6):
+        second = admin_client.get(reverse("organisation") + "?page=2").content.decode()
+    assert second.count("people.csv</a>") == 5
+    assert "teams.csv" in second  # the oldest, last
 
 
 def test_the_run_page_and_its_polling_partial_run_a_fixed_number_of_queries(
@@ -284,13 +316,18 @@ def test_the_scim_tokens_page_runs_a_fixed_number_of_queries(
     ScimConnection.objects.create(
         name="a", prefix="usc_a", token_hash="a" * 64, created_by=ld_admin
     )
-    # session, user, the user's groups, the user's Person (navigation), the connections
-    # with their creators (one JOIN) = 5
-    with django_assert_num_queries(5):
+    # session, user, the user's groups, the user's Person (navigation), how many
+    # connections (the pager) + a page of them with their creators (one JOIN) = 6
+    with django_assert_num_queries(6):
         admin_client.get(reverse("scim_connections"))
-    for n in range(5):
+    for n in range(25):  # more than a page (20)
         ScimConnection.objects.create(
-            name=f"c{n}", prefix=f"usc_{n}", token_hash=f"{n}" * 64, created_by=LDAdminFactory()
+            name=f"c{n}", prefix=f"usc_{n}", token_hash=f"{n:02d}" * 32, created_by=LDAdminFactory()
         )
-    with django_assert_num_queries(5):
-        admin_client.get(reverse("scim_connections"))
+    with django_assert_num_queries(6):
+        first = admin_client.get(reverse("scim_connections")).content.decode()
+    assert first.count('<th scope="row">c') == 20
+    with django_assert_num_queries(6):
+        second = admin_client.get(reverse("scim_connections") + "?page=2").content.decode()
+    assert second.count('<th scope="row">c') == 5
+    assert '<th scope="row">a</th>' in second  # the oldest, last

@@ -7,9 +7,13 @@ from upskill.selectors.audit import PAGE_SIZE, AuditRow, audit_page, team_sizes
 from upskill.selectors.hr_sync import (
     HR_SYNC_ROWS_SHOWN,
     HR_SYNC_RUNS_SHOWN,
+    ROW_ERRORS,
+    SCIM_CONNECTIONS_PER_PAGE,
     PlanSection,
     hr_sync_mass_leavers,
     hr_sync_plan_sections,
+    hr_sync_row_errors,
+    hr_sync_run_shown,
     hr_sync_runs_recent,
     scim_connections,
 )
@@ -26,9 +30,13 @@ from upskill.selectors.scim import (
 __all__ = [
     "HR_SYNC_ROWS_SHOWN",
     "HR_SYNC_RUNS_SHOWN",
+    "ROW_ERRORS",
+    "SCIM_CONNECTIONS_PER_PAGE",
     "PlanSection",
     "hr_sync_mass_leavers",
     "hr_sync_plan_sections",
+    "hr_sync_row_errors",
+    "hr_sync_run_shown",
     "hr_sync_runs_recent",
     "scim_connections",
     "PAGE_SIZE",

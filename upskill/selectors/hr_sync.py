@@ -1,29 +1,47 @@
-"""Reads for the Organisation pages: recent HR syncs, a stored plan as readable lines
-(long sections truncated, with the count of the rest), the SCIM connections."""
+"""Reads for the Organisation pages: the HR syncs, a stored plan as readable lines (each
+section a page at a time: a reorganisation of 50,000 people moves thousands), the
+SCIM connections."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
 from upskill.models import HrSyncRun, ScimConnection
 from upskill.services import HrPlan
 
-HR_SYNC_RUNS_SHOWN = 20
-HR_SYNC_ROWS_SHOWN = 50  # per plan section, and bad rows
+HR_SYNC_RUNS_SHOWN = 20  # a page of the list of syncs
+HR_SYNC_ROWS_SHOWN = 50  # a page of a plan section, and of bad rows
+ROW_ERRORS = "errors"  # the bad rows' name where a page of sections is asked for
 
 
 @dataclass(frozen=True)
 class PlanSection:
     name: str
     label: str
-    count: int
-    lines: list[str]
+    page: Page  # of readable lines; its pager's links name the section
 
     @property
-    def more(self) -> int:
-        return self.count - len(self.lines)
+    def count(self) -> int:
+        return self.page.paginator.count
+
+    @property
+    def lines(self) -> list[str]:
+        return self.page.object_list
+
+
+def _section_page(items: list, name: str, number, *, shown: int, line=None) -> Page:
+    """One page of a section's items (as lines when `line` is given), carrying what the
+    pager (templates/upskill/_pager.html) needs to link to its other pages."""
+    page = Paginator(items, shown).get_page(number)
+    if line is not None:
+        page.object_list = [line(item) for item in page.object_list]
+    page.param = "page"
+    page.link_query = urlencode({"section": name})
+    return page
 
 
 def _who(item: dict) -> str:
@@ -59,17 +77,31 @@ _LINE = {
 }
 
 
-def hr_sync_plan_sections(plan: dict, *, shown: int = HR_SYNC_ROWS_SHOWN) -> list[PlanSection]:
-    """The plan's non-empty sections, each at most `shown` lines (no queries: the plan is
-    stored on the run as JSON)."""
+def hr_sync_plan_sections(
+    plan: dict, *, shown: int = HR_SYNC_ROWS_SHOWN, section: str = "", page=None
+) -> list[PlanSection]:
+    """The plan's non-empty sections, each a page of `shown` lines: page `page` of the
+    section named `section`, the first of every other (no queries: the plan is stored on
+    the run as JSON)."""
     sections = []
     for name, label in HrPlan.SECTIONS:
         items = plan.get(name) or []
         if items:
+            number = page if name == section else 1
             sections.append(
-                PlanSection(name, label, len(items), [_LINE[name](i) for i in items[:shown]])
+                PlanSection(
+                    name, label, _section_page(items, name, number, shown=shown, line=_LINE[name])
+                )
             )
     return sections
+
+
+def hr_sync_row_errors(
+    row_errors: list[dict], *, shown: int = HR_SYNC_ROWS_SHOWN, section: str = "", page=None
+) -> Page:
+    """A page of the bad rows of a refused sync (page `page` when `section` names them)."""
+    number = page if section == ROW_ERRORS else 1
+    return _section_page(row_errors, ROW_ERRORS, number, shown=shown)
 
 
 def hr_sync_mass_leavers(run: HrSyncRun) -> int:
@@ -81,13 +113,24 @@ def hr_sync_mass_leavers(run: HrSyncRun) -> int:
 
 
 def hr_sync_runs_recent() -> QuerySet[HrSyncRun]:
-    """The latest syncs, without their files and plans (a 50,000-person file is 5 MB)."""
+    """The syncs, newest first, without their files and plans (a 50,000-person file is
+    5 MB): page them, HR_SYNC_RUNS_SHOWN a page."""
     return (
         HrSyncRun.objects.select_related("created_by")
         .defer("teams_csv", "people_csv", "plan", "row_errors")
-        .order_by("-created_at")[:HR_SYNC_RUNS_SHOWN]
+        .order_by("-created_at", "-pk")
     )
 
 
+def hr_sync_run_shown(pk: int) -> HrSyncRun | None:
+    """A sync as its page shows it: its plan and bad rows, not its two files (10 MB at
+    50,000 people, read again on each second's poll while a job works on it)."""
+    return HrSyncRun.objects.defer("teams_csv", "people_csv").filter(pk=pk).first()
+
+
+SCIM_CONNECTIONS_PER_PAGE = 20
+
+
 def scim_connections() -> QuerySet[ScimConnection]:
-    return ScimConnection.objects.select_related("created_by").order_by("-created_at")
+    """Every connection, newest first: page them, SCIM_CONNECTIONS_PER_PAGE a page."""
+    return ScimConnection.objects.select_related("created_by").order_by("-created_at", "-pk")

@@ -4,7 +4,7 @@ identity providers provision with."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,6 +14,7 @@ from upskill.decorators import ld_admin_required
 from upskill.forms import validation_error_onto_form
 from upskill.http import HtmxHttpRequest
 from upskill.models import HrSyncRun, ScimConnection
+from upskill.paging import page_of
 from upskill.services import HR_SYNC_FILES
 
 
@@ -45,7 +46,9 @@ def organisation(request: HtmxHttpRequest) -> HttpResponse:
         "upskill/organisation/organisation.html",
         {
             "form": form,
-            "hr_sync_runs": selectors.hr_sync_runs_recent(),
+            "hr_sync_runs": page_of(
+                selectors.hr_sync_runs_recent(), request, per_page=selectors.HR_SYNC_RUNS_SHOWN
+            ),
             "hr_sync_files": HR_SYNC_FILES,
         },
         status=status,
@@ -56,14 +59,15 @@ def _run_page(request: HtmxHttpRequest, run: HrSyncRun, error: str = "") -> Http
     template = "upskill/organisation/hr_sync_run.html"
     if request.htmx:
         template += "#hr-sync-run-status"
+    # ?section=<name>&page=<n>: that section of the plan (or the bad rows) at page n.
+    section, page = request.GET.get("section", ""), request.GET.get("page")
     return render(
         request,
         template,
         {
             "run": run,
-            "sections": selectors.hr_sync_plan_sections(run.plan),
-            "row_errors": run.row_errors[: selectors.HR_SYNC_ROWS_SHOWN],
-            "more_errors": max(0, len(run.row_errors) - selectors.HR_SYNC_ROWS_SHOWN),
+            "sections": selectors.hr_sync_plan_sections(run.plan, section=section, page=page),
+            "row_errors": selectors.hr_sync_row_errors(run.row_errors, section=section, page=page),
             "mass_leavers": selectors.hr_sync_mass_leavers(run),
             "confirm_form": forms.HrSyncConfirmForm(),
             "error": error,
@@ -76,7 +80,10 @@ def _run_page(request: HtmxHttpRequest, run: HrSyncRun, error: str = "") -> Http
 def organisation_run(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """One sync: progress while a job works on it (the htmx partial polls every second
     and stops when the run settles), then the plan, the bad rows or the result."""
-    return _run_page(request, get_object_or_404(HrSyncRun, pk=pk))
+    run = selectors.hr_sync_run_shown(pk)
+    if run is None:
+        raise Http404("No such HR sync.")
+    return _run_page(request, run)
 
 
 def _run_act(request: HtmxHttpRequest, pk: int, act) -> HttpResponse:
@@ -142,7 +149,9 @@ def scim_connections(request: HtmxHttpRequest) -> HttpResponse:
         {
             "form": form,
             "created": created,
-            "scim_connections": selectors.scim_connections(),
+            "scim_connections": page_of(
+                selectors.scim_connections(), request, per_page=selectors.SCIM_CONNECTIONS_PER_PAGE
+            ),
             "scim_base_url": request.build_absolute_uri(
                 reverse("scim:service_provider_config").removesuffix("ServiceProviderConfig")
             ),
