@@ -34,6 +34,8 @@ from pathways.selectors.builder import (
     rubric_grid,
 )
 from pathways.selectors.learning import (
+    COMMENTS_PER_PAGE,
+    COMMENTS_SHOWN,
     EVIDENCE_KINDS,
     REVIEWS_PER_PAGE,
     SELF_COMPLETED_KINDS,
@@ -57,12 +59,15 @@ from pathways.selectors.learning import (
     review_queue,
     rubric_for,
     self_enrol_pathways,
+    step_feedback_comments,
     step_feedback_summary,
     submission_for_review,
     team_recognition_feed,
 )
 
 __all__ = [
+    "COMMENTS_PER_PAGE",
+    "COMMENTS_SHOWN",
     "REVIEWS_PER_PAGE",
     "PEOPLE_PER_PAGE",
     "people_by_ids",
@@ -114,6 +119,7 @@ __all__ = [
     "signing_keys",
     "site_url",
     "status_list_url",
+    "step_feedback_comments",
     "step_feedback_summary",
     "submission_for_review",
     "team_recognition_feed",

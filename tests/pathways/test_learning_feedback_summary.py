@@ -1,6 +1,8 @@
 """L&D admins see step feedback aggregated per step, anonymous, and only for steps
 enough people answered."""
 
+import re
+
 import pytest
 
 from pathways.selectors.learning import step_feedback_summary
@@ -112,3 +114,44 @@ def test_the_pathway_editor_links_to_the_feedback_summary(client, ld_admin):
     client.force_login(ld_admin)
     page = client.get(f"/pathways/{pathway.pk}/")
     assert f'href="/pathways/{pathway.slug}/feedback/"' in page.text
+
+
+def test_the_summary_shows_a_steps_newest_comments_and_pages_through_all_of_them(
+    client, ld_admin, settings, django_assert_num_queries
+):
+    settings.MIN_GROUP_SIZE = 5
+    step = StepFactory()
+    answers(step, 60, comment="Remark")
+    client.force_login(ld_admin)
+
+    (summary,) = step_feedback_summary(step.pathway)
+    assert (len(summary.comments), summary.comment_count) == (5, 60)
+    url = f"/pathways/{step.pathway.slug}/feedback/"
+    page = client.get(url).text
+    assert page.count("<li>Remark ") == 5
+    assert f'href="{url}?step={step.pk}#step-comments">All 60 comments' in page
+    # the summary's 8 + the step's comments counted + a page of them = 10
+    with django_assert_num_queries(10):
+        first = client.get(f"{url}?step={step.pk}").text
+    assert first.count("<li>Remark ") == 5 + 50
+    with django_assert_num_queries(10):
+        second = client.get(f"{url}?step={step.pk}&page=2").text
+    listed = [
+        re.findall(r"<li>(Remark \d+)</li>", html.split('id="step-comments"')[1])
+        for html in (first, second)
+    ]
+    assert [len(comments) for comments in listed] == [50, 10]
+    assert set(listed[0]) | set(listed[1]) == {f"Remark {n}" for n in range(60)}
+    assert "Secret" not in first + second
+
+
+def test_the_comments_of_a_step_too_few_answered_are_never_listed(client, ld_admin, settings):
+    settings.MIN_GROUP_SIZE = 5
+    step = StepFactory()
+    answers(step, 4, comment="Identifiable remark")
+    client.force_login(ld_admin)
+
+    page = client.get(f"/pathways/{step.pathway.slug}/feedback/?step={step.pk}").text
+
+    assert "Identifiable remark" not in page
+    assert 'id="step-comments"' not in page

@@ -345,7 +345,7 @@ def test_only_ld_admins_reach_the_webhooks_page(client, employee, leader):
     assert client.get(reverse("notifications:chat_webhooks")).status_code == 302
 
 
-@pytest.mark.parametrize("teams", [1, 4])
+@pytest.mark.parametrize("teams", [1, 4, 55])
 def test_the_webhooks_page_takes_a_constant_number_of_queries(
     client, ld_admin, django_assert_num_queries, teams
 ):
@@ -356,8 +356,12 @@ def test_the_webhooks_page_takes_a_constant_number_of_queries(
     TeamFactory()  # a team without a webhook, in the form's choices
     client.force_login(ld_admin)
     # session, user, the admin's groups (the access check, cached for the navigation),
-    # the webhooks with their teams, the posts counted by state, the navigation's Person
-    # (an admin's led teams are not asked), the form's teams
-    with django_assert_num_queries(7):
+    # how many webhooks (the pager) + a page of them with their teams, the posts counted
+    # by state, the navigation's Person (an admin's led teams are not asked), the form's
+    # teams = 8
+    with django_assert_num_queries(8):
         response = client.get(reverse("notifications:chat_webhooks"))
-    assert response.content.decode().count("<td>hooks.slack.com</td>") == teams
+    assert response.content.decode().count("<td>hooks.slack.com</td>") == min(teams, 50)
+    with django_assert_num_queries(8):
+        last = client.get(reverse("notifications:chat_webhooks") + "?page=2")
+    assert last.content.decode().count("<td>hooks.slack.com</td>") == (teams - 1) % 50 + 1

@@ -47,11 +47,13 @@ from upskill.notifications.preferences import (
 )
 from upskill.notifications.tokens import Unsubscribe, unsubscribe_read, unsubscribe_token
 from upskill.notifications.webhooks import (
+    WEBHOOKS_PER_PAGE,
     WebhookRow,
     chat_webhook_url_validate,
     team_chat_webhook_delete,
     team_chat_webhook_rows,
     team_chat_webhook_save,
+    team_chat_webhooks,
 )
 
 __all__ = [
@@ -68,7 +70,9 @@ __all__ = [
     "team_chat_posts_create",
     "team_chat_posts_send",
     "team_chat_webhook_delete",
+    "WEBHOOKS_PER_PAGE",
     "team_chat_webhook_rows",
+    "team_chat_webhooks",
     "team_chat_webhook_save",
     "DeliveryResult",
     "EmailDeliveryFailed",

@@ -16,6 +16,7 @@ from upskill.forms import validation_error_onto_form
 from upskill.http import HtmxHttpRequest
 from upskill.models import Notification, TeamChatWebhook
 from upskill.notifications.forms import NotificationPreferenceForm, TeamChatWebhookForm
+from upskill.paging import page_of
 
 LIST_TEMPLATE = "upskill/notifications/list.html"
 
@@ -148,12 +149,16 @@ def chat_webhooks(request: HtmxHttpRequest) -> HttpResponse:
                 return redirect("notifications:chat_webhooks")
     else:
         form = TeamChatWebhookForm()
+    page = page_of(
+        notifications.team_chat_webhooks(), request, per_page=notifications.WEBHOOKS_PER_PAGE
+    )
     return render(
         request,
         "upskill/notifications/chat_webhooks.html",
         {
             "form": form,
-            "rows": notifications.team_chat_webhook_rows(),
+            "page": page,
+            "rows": notifications.team_chat_webhook_rows(page.object_list),
             "chat_kinds": [Notification.Kind(k).label for k in sorted(notifications.CHAT_KINDS)],
         },
     )

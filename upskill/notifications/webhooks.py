@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from upskill.models import Team, TeamChatPost, TeamChatWebhook
 
@@ -92,9 +93,18 @@ class WebhookRow:
     sent: int
 
 
-def team_chat_webhook_rows() -> list[WebhookRow]:
-    """Every configured webhook with its team and its posts by state: two queries."""
-    webhooks = list(TeamChatWebhook.objects.select_related("team").order_by("team__name"))
+# A page of the configured webhooks (there may be one for each of 2,000 teams).
+WEBHOOKS_PER_PAGE = 50
+
+
+def team_chat_webhooks() -> QuerySet[TeamChatWebhook]:
+    """Every configured webhook with its team, by team name: page them."""
+    return TeamChatWebhook.objects.select_related("team").order_by("team__name", "pk")
+
+
+def team_chat_webhook_rows(webhooks: Iterable[TeamChatWebhook]) -> list[WebhookRow]:
+    """Those webhooks (a page of them) with their posts counted by state: one query."""
+    webhooks = list(webhooks)
     State = TeamChatPost.State
     counts = {
         row["team_id"]: row

@@ -27,16 +27,21 @@ from pathways.selectors.learning.recognition import (
     team_recognition_feed,
 )
 from pathways.selectors.learning.review import (
+    COMMENTS_PER_PAGE,
+    COMMENTS_SHOWN,
     REVIEWS_PER_PAGE,
     StepFeedbackSummary,
     attach_rubrics,
     review_count,
     review_queue,
+    step_feedback_comments,
     step_feedback_summary,
     submission_for_review,
 )
 
 __all__ = [
+    "COMMENTS_PER_PAGE",
+    "COMMENTS_SHOWN",
     "REVIEWS_PER_PAGE",
     "EVIDENCE_KINDS",
     "SELF_COMPLETED_KINDS",
@@ -60,6 +65,7 @@ __all__ = [
     "review_queue",
     "rubric_for",
     "self_enrol_pathways",
+    "step_feedback_comments",
     "step_feedback_summary",
     "submission_for_review",
     "team_recognition_feed",

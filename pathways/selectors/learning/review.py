@@ -7,7 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from pathways.models import (
     Pathway,
@@ -19,6 +20,8 @@ from pathways.models import (
 from upskill import access
 
 Status = StepProgress.Status
+# Comments newest first, and by text within a moment, so no order leaks who wrote one.
+COMMENT_ORDER = [F("created_at").desc(), F("comment").asc()]
 
 
 # --- Review -------------------------------------------------------------------------------
@@ -96,13 +99,20 @@ def submission_for_review(pk: int) -> StepProgress | None:
 # --- Feedback summary (L&D admins) -------------------------------------------------------
 
 
+# The newest comments the summary shows per step; all of a step's comments are read a
+# page at a time (`step_feedback_comments`): at 50,000 people a step has thousands.
+COMMENTS_SHOWN = 5
+COMMENTS_PER_PAGE = 50
+
+
 @dataclass(frozen=True)
 class StepFeedbackSummary:
     step: Step
     answers: int
     useful: int
-    comments: list[str]  # empty unless enough people answered
+    comments: list[str]  # the newest COMMENTS_SHOWN; empty unless enough people answered
     min_group_size: int
+    comment_count: int = 0  # all its comments (0 unless enough people answered)
 
     @property
     def shown(self) -> bool:
@@ -112,11 +122,16 @@ class StepFeedbackSummary:
     def useful_percent(self) -> int | None:
         return round(100 * self.useful / self.answers) if self.shown else None
 
+    @property
+    def more_comments(self) -> int:
+        return self.comment_count - len(self.comments)
+
 
 def step_feedback_summary(pathway: Pathway) -> list[StepFeedbackSummary]:
-    """Per live step: how many answered, how many found it useful, and the comments
-    without names — all of it only when at least MIN_GROUP_SIZE people answered.
-    Three queries: steps, counts per step, comments of the steps that qualify."""
+    """Per live step: how many answered, how many found it useful, and its newest
+    comments without names (with how many there are) — all of it only when at least
+    MIN_GROUP_SIZE people answered. Three queries: steps, counts per step, the newest
+    COMMENTS_SHOWN comments of each step that qualifies."""
     minimum = settings.MIN_GROUP_SIZE
     steps = list(
         Step.objects.filter(pathway=pathway, is_archived=False).order_by(
@@ -127,16 +142,22 @@ def step_feedback_summary(pathway: Pathway) -> list[StepFeedbackSummary]:
         row["step_id"]: row
         for row in StepFeedback.objects.filter(step__in=steps)
         .values("step_id")
-        .annotate(answers=Count("id"), useful=Count("id", filter=Q(useful=True)))
+        .annotate(
+            answers=Count("id"),
+            useful=Count("id", filter=Q(useful=True)),
+            comments=Count("id", filter=~Q(comment="")),
+        )
         .order_by()
     }
     shown_ids = [sid for sid, row in counts.items() if row["answers"] >= minimum]
     comments: dict[int, list[str]] = defaultdict(list)
-    # Newest first, and ordered by text within a moment so no order leaks who wrote it.
+    newest = Window(RowNumber(), partition_by=[F("step_id")], order_by=COMMENT_ORDER)
     for step_id, comment in (
         StepFeedback.objects.filter(step_id__in=shown_ids)
         .exclude(comment="")
-        .order_by("-created_at", "comment")
+        .annotate(rank=newest)
+        .filter(rank__lte=COMMENTS_SHOWN)
+        .order_by("step_id", "rank")
         .values_list("step_id", "comment")
     ):
         comments[step_id].append(comment)
@@ -147,6 +168,22 @@ def step_feedback_summary(pathway: Pathway) -> list[StepFeedbackSummary]:
             useful=counts.get(step.pk, {}).get("useful", 0),
             comments=comments.get(step.pk, []),
             min_group_size=minimum,
+            comment_count=(
+                counts[step.pk]["comments"] if step.pk in counts and step.pk in shown_ids else 0
+            ),
         )
         for step in steps
     ]
+
+
+def step_feedback_comments(summary: StepFeedbackSummary) -> QuerySet[str]:
+    """All of one step's comments, newest first, without names, for paging — none unless
+    its summary is shown (at least MIN_GROUP_SIZE answered)."""
+    if not summary.shown:
+        return StepFeedback.objects.none().values_list("comment", flat=True)
+    return (
+        StepFeedback.objects.filter(step=summary.step)
+        .exclude(comment="")
+        .order_by(*COMMENT_ORDER)
+        .values_list("comment", flat=True)
+    )

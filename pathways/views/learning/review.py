@@ -157,7 +157,15 @@ def recognition(request: HtmxHttpRequest):
 @ld_admin_required
 def feedback_summary(request: HtmxHttpRequest, slug: str):
     pathway = get_object_or_404(Pathway, slug=slug)
-    context = {"pathway": pathway, "summaries": selectors.step_feedback_summary(pathway)}
+    summaries = selectors.step_feedback_summary(pathway)
+    context = {"pathway": pathway, "summaries": summaries}
     if request.htmx:
         return render(request, "pathways/learning/_feedback_summary.html", context)
+    # ?step=<pk>: every comment on that step, a page at a time (a shown step only).
+    chosen = next((s for s in summaries if str(s.step.pk) == request.GET.get("step")), None)
+    if chosen is not None and chosen.shown:
+        context["chosen"] = chosen
+        context["comments"] = page_of(
+            selectors.step_feedback_comments(chosen), request, per_page=selectors.COMMENTS_PER_PAGE
+        )
     return render(request, "pathways/learning/feedback_summary.html", context)
