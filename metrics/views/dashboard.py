@@ -11,8 +11,10 @@ from django.views.decorators.http import require_GET
 from metrics import forms, selectors, services
 from upskill.decorators import dashboard_required, ld_admin_required
 from upskill.http import HtmxHttpRequest
+from upskill.paging import page_of
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+ROLLOUT_ROWS_PER_PAGE = 100
 
 
 @require_GET
@@ -101,6 +103,9 @@ def impact_planner(request: HtmxHttpRequest):
             "rows": rows,
             "missing": missing,
             "order": order,
+            # The table shows a page of the order (2,000 teams at 50,000 people); the CSV
+            # has all of it.
+            "order_page": page_of(order, request, per_page=ROLLOUT_ROWS_PER_PAGE),
             "seed": seed,
             "pathway": pathway,
             "csv_query": urlencode(

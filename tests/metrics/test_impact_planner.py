@@ -113,3 +113,26 @@ def test_planner_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(12):
         response = client.get(URL)
     assert len(response.context["order"]) == 17
+
+
+def test_a_long_rollout_order_is_a_page_of_the_table_and_the_whole_of_the_csv(
+    client, ld_admin, history, django_assert_num_queries
+):
+    for n in range(100):  # 112 teams waiting: two pages of the table
+        team = TeamFactory(name=f"Wave team {n:03d}")
+        for _ in range(5):
+            PersonFactory(team=team)
+    client.force_login(ld_admin)
+
+    with django_assert_num_queries(12):
+        first = client.get(f"{URL}?seed=5")
+    with django_assert_num_queries(12):
+        second = client.get(f"{URL}?seed=5&page=2")
+    order = first.context["order"]
+    assert len(order) == 112
+    assert first.text.count("<tr><td>") == 100
+    assert second.text.count("<tr><td>") == 12
+    assert 'href="?seed=5&amp;page=2#rollout-order"' in first.text
+    assert list(first.context["order_page"]) + list(second.context["order_page"]) == order
+    rows = list(csv.reader(io.StringIO(client.get(f"{URL}?seed=5&format=csv").text)))
+    assert len(rows) == 1 + 112
