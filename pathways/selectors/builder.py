@@ -17,6 +17,7 @@ from pathways.models import (
     RoleRubric,
     Stage,
     Step,
+    StepProgress,
 )
 from pathways.services.builder import pathway_publishing_problems
 from upskill.models import JobRole, Person
@@ -177,14 +178,34 @@ def pathway_assignments(pathway: Pathway) -> QuerySet[PathwayAssignment]:
 
 
 def pathway_enrollments(pathway: Pathway) -> QuerySet[Enrollment]:
-    """The pathway's enrolments with each person's approved live steps, newest first;
-    page it (one query per page, plus the paginator's count)."""
+    """The pathway's enrolments by name: page it (one query per page, plus the
+    paginator's count), then `enrollments_done_steps` on the page.
+
+    Counting done steps for the page alone keeps the page constant: `with_done_steps`
+    grouped every enrolment's progress before the page was cut, and the paginator then
+    counted the groups (0.4 s for 11,000 enrolments at 50,000 people)."""
     return (
         Enrollment.objects.filter(pathway=pathway)
         .select_related("person__user", "person__team")
-        .with_done_steps()
         .order_by("person__user__last_name", "person__user__first_name", "pk")
     )
+
+
+def enrollments_done_steps(enrollments: list[Enrollment]) -> None:
+    """Set `done_steps` on each enrolment: its approved live steps (one query)."""
+    done = dict(
+        StepProgress.objects.filter(
+            enrollment__in=enrollments,
+            status=StepProgress.Status.APPROVED,
+            step__is_archived=False,
+        )
+        .order_by()
+        .values("enrollment")
+        .annotate(n=Count("pk"))
+        .values_list("enrollment", "n")
+    )
+    for enrollment in enrollments:
+        enrollment.done_steps = done.get(enrollment.pk, 0)
 
 
 def pathway_live_step_count(pathway: Pathway) -> int:

@@ -691,24 +691,30 @@ def test_assignment_page_runs_a_fixed_number_of_queries(admin_client, django_ass
     EnrollmentFactory(pathway=pathway)
     # 4 + 1 the pathway + 2 the form's teams and job roles choices (people are found
     # with the search picker, never listed) + 1 the standing rules + 1 the enrolment
-    # count (paginator) + 1 one page of enrolments with progress + 1 the live step
-    # count = 11.
+    # count (paginator) + 1 one page of enrolments + 1 their done steps + 1 the live
+    # step count = 12.
     url = f"/pathways/{pathway.pk}/assign/"
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert admin_client.get(url).status_code == 200
     # The htmx page of enrolments renders neither the form nor the rules: 4 + 1 the
-    # pathway + 1 the enrolment count + 1 the page + 1 the live step count = 8.
-    with django_assert_num_queries(8):
+    # pathway + 1 the enrolment count + 1 the page + 1 its done steps + 1 the live step
+    # count = 9.
+    with django_assert_num_queries(9):
         assert admin_client.get(url + "?page=1", **HTMX).status_code == 200
     for _ in range(40):  # more than a page
         enrollment = EnrollmentFactory(pathway=pathway)
         StepProgressFactory(enrollment=enrollment, step=pathway.steps.first(), status="approved")
     PathwayAssignmentFactory(pathway=pathway)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert admin_client.get(url).status_code == 200
-    # The same 8 for the second page of 41 enrolments.
-    with django_assert_num_queries(8):
+    # The same 9 for the second page of 41 enrolments.
+    with django_assert_num_queries(9):
         assert admin_client.get(url + "?page=2", **HTMX).status_code == 200
+    shown = admin_client.get(url + "?page=2").context["page"].object_list
+    assert len(shown) == 16
+    assert {e.pk: e.done_steps for e in shown} == {
+        e.pk: e.progress.filter(status="approved").count() for e in shown
+    }
 
 
 def test_inline_edit_forms_run_a_fixed_number_of_queries(admin_client, django_assert_num_queries):

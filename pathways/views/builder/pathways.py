@@ -174,6 +174,8 @@ def pathway_assign(request: HtmxHttpRequest, pk: int):
             return redirect(reverse("pathways:assign", args=[pathway.pk]))
     enrolments = Paginator(selectors.pathway_enrollments(pathway), ENROLMENTS_PER_PAGE)
     page = enrolments.get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    selectors.enrollments_done_steps(page.object_list)
     context = {
         "pathway": pathway,
         "form": form,
