@@ -162,7 +162,6 @@ def bench_world() -> dict:
     added once: see the module docstring)."""
     from django.contrib.auth import get_user_model
     from django.db import transaction
-    from django.db.models import Count
     from django.utils import timezone
 
     from demo.organisation import EMPLOYEE_USERNAME, LEADER_USERNAME, MANAGER_USERNAME
@@ -170,12 +169,9 @@ def bench_world() -> dict:
     from pathways.models import Enrollment, RoleRubric, StepProgress
     from pathways.services import badges as badge_services
     from responsibilities.models import AlignmentSurvey, Commitment, ResponsibilityArea
-    from upskill import access
     from upskill.models import (
         Notification,
-        Person,
         ScimConnection,
-        Team,
         TeamChatWebhook,
     )
     from upskill.notifications import unsubscribe_token
@@ -188,18 +184,12 @@ def bench_world() -> dict:
         "leader": User.objects.get(username=LEADER_USERNAME),
         "ld_admin": User.objects.get(username="admin"),
     }
-    # The leader with the most people below them: a region's head at 50,000 people.
-    sizes = dict(
-        Person.objects.values("team_id").annotate(n=Count("id")).values_list("team_id", "n")
-    )
-    heads = Team.leaders.through.objects.filter(team__parent__parent__isnull=True).values_list(
-        "user_id", "team_id"
-    )
-    below = {
-        user_id: sum(sizes.get(t, 0) for t in access.subtree_team_ids([team_id]))
-        for user_id, team_id in heads
-    }
-    users["top_leader"] = User.objects.get(pk=max(below, key=below.get))
+    # The leader of the employee's top-level unit (the team below the company): a
+    # region's head at 50,000 people, a department's at 5,000 (the demo leader then).
+    unit = users["employee"].person.team
+    while unit.parent_id is not None and unit.parent.parent_id is not None:
+        unit = unit.parent
+    users["top_leader"] = unit.leaders.order_by("pk").first()
 
     employee = users["employee"].person
     enrollment = (
@@ -359,13 +349,24 @@ def bench_world() -> dict:
     variants = {
         "audit": ["kind=sign-ins", "kind=failed-sign-ins", "kind=denials", "page=2"],
         "pathways:assign": ["q=sa", "page=2"],
-        "pathways:assign_people": ["q=sa"],
+        "pathways:assign_people": ["q=sa", "q=support"],
         "pathways:review_queue": ["page=2"],
-        "responsibilities:fulfilment": [f"team={team.slug}", f"team={department.slug}", "page=2"],
-        "responsibilities:standoff": ["page=2"],
+        "pathways:feedback_summary": [f"step={step.pk}", f"step={step.pk}&page=2"],
+        "responsibilities:fulfilment": [
+            f"team={team.slug}",
+            f"team={department.slug}",
+            "q=support",
+            "page=2",
+        ],
+        "responsibilities:standoff": ["q=support", "page=2"],
         "metrics:dashboard": [f"team={department.slug}"],
+        "metrics:impact_planner": ["page=2"],
+        "metrics:imports": ["page=2"],
+        "metrics:xapi_keys": ["page=2"],
+        "notifications:chat_webhooks": ["page=2"],
         "organisation": ["page=2"],
-        "organisation_run": ["section=movers&page=2"],
+        "organisation_run": ["section=movers&page=2", "section=joiners&page=3"],
+        "scim_connections": ["page=2"],
         "scim:users": ["startIndex=101&count=100"],
         "scim:groups": ["startIndex=101&count=100"],
     }
