@@ -21,7 +21,7 @@ from upskill import access
 from upskill.forms import validation_error_onto_form
 from upskill.http import HtmxHttpRequest
 from upskill.models import Team
-from upskill.paging import page_of
+from upskill.paging import page_of, page_of_counted
 
 
 @require_GET
@@ -50,10 +50,17 @@ def fulfilment(request: HtmxHttpRequest):
     today = timezone.localdate()
     context = {"team_count": len(team_ids), "team_choices": choices, "team": team, "query": query}
     if team is None and len(team_ids) > 1:
-        teams = choices if choices is not None and not query else None
-        if teams is None:
-            teams = selectors.fulfilment_teams(request.user, name_contains=query)
-        page = page_of(teams, request, per_page=selectors.TEAMS_PER_PAGE)
+        # Either way one query, for the same page of any organisation: the teams listed
+        # already (a name search in Python), or a page of all with its count.
+        if choices is not None:
+            found = [t for t in choices if query.casefold() in t.name.casefold()]
+            page = page_of(found, request, per_page=selectors.TEAMS_PER_PAGE)
+        else:
+            page = page_of_counted(
+                selectors.fulfilment_teams(request.user, name_contains=query),
+                request,
+                per_page=selectors.TEAMS_PER_PAGE,
+            )
         commitments, overview = selectors.fulfilment_overview(list(page.object_list), today=today)
         context |= {
             "is_overview": True,
