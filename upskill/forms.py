@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from upskill.audit import KINDS
@@ -25,28 +25,18 @@ class PlainSelect(forms.Select):
         widget = self.get_context(name, value, attrs)["widget"]
         parts = []
         for group_name, options, _index in widget["optgroups"]:
-            rendered = format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                (
-                    (
-                        option["value"],
-                        mark_safe(" selected") if option["selected"] else "",
-                        option["label"],
-                    )
-                    for option in options
-                ),
+            rendered = "".join(
+                f'<option value="{escape(option["value"])}"'
+                f"{' selected' if option['selected'] else ''}>{escape(option['label'])}</option>"
+                for option in options
             )
             parts.append(
-                format_html('<optgroup label="{}">{}</optgroup>', group_name, rendered)
+                f'<optgroup label="{escape(group_name)}">{rendered}</optgroup>'
                 if group_name
                 else rendered
             )
-        return format_html(
-            '<select name="{}"{}>{}</select>',
-            name,
-            flatatt(widget["attrs"]),
-            mark_safe("".join(parts)),
+        return mark_safe(
+            f'<select name="{escape(name)}"{flatatt(widget["attrs"])}>{"".join(parts)}</select>'
         )
 
 
