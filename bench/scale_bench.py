@@ -449,8 +449,7 @@ def measure(people: int, samples: int) -> dict:
     api = {
         "scim_client": {"Authorization": f"Bearer {SCIM_TOKEN}"},
         "xapi_client": {
-            "Authorization": "Basic "
-            + __import__("base64").b64encode(f"{XAPI_KEY}:".encode()).decode(),
+            "Authorization": f"Bearer {XAPI_KEY}",
             "X-Experience-API-Version": "1.0.3",
         },
     }
