@@ -213,7 +213,6 @@ def dashboard(filters: DashboardFilters, teams: list[Team]) -> Dashboard:
     visible_ids = {t.pk for t in teams}
     top = [t for t in teams if t.parent_id not in visible_ids]
     roots = [filters.team] if filters.team else top
-    by_id = {t.pk: t for t in teams}
 
     # Drill-down: each child team (of the chosen team, else of the top visible teams)
     # with its whole subtree's figures over the period — teams only, never a person.
@@ -292,14 +291,15 @@ def dashboard(filters: DashboardFilters, teams: list[Team]) -> Dashboard:
         for team in drill_teams
     ]
 
-    support_teams = [by_id[t.pk] for t in roots]
+    # Employer support over the whole scope: check-ins are recorded per team, so each
+    # commitment is summed over the scope's teams (a department has none of its own).
     commitments = [
         c
-        for c in responsibilities.commitments_for_teams([t.pk for t in support_teams])
+        for c in responsibilities.commitments_for_teams(scope)
         if c.party in responsibilities.EMPLOYER_PARTIES
     ]
-    support_rows = responsibilities.fulfilment_rows(
-        teams=support_teams, commitments=commitments, today=timezone.localdate(), count=4
+    support_rows = responsibilities.support_summaries(
+        team_ids=scope, commitments=commitments, today=timezone.localdate()
     )
     return Dashboard(
         filters=filters,

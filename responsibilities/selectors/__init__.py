@@ -17,6 +17,7 @@ from responsibilities.selectors.fulfilment import (
     commitments_for_teams,
     fulfilment_overview,
     fulfilment_rows,
+    support_summaries,
     fulfilment_teams,
     team_fulfilment,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "commitments_for_teams",
     "fulfilment_overview",
     "fulfilment_rows",
+    "support_summaries",
     "fulfilment_teams",
     "matrix_row",
     "open_survey",

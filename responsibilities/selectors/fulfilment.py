@@ -116,6 +116,84 @@ def fulfilment_rows(
     return rows
 
 
+@dataclass(frozen=True)
+class SupportSummary:
+    """One employer commitment over the teams in view, for the last completed period:
+    how many of the teams it applies to reported, and the mean delivered / target of
+    those that did. Check-ins are recorded per team, so a department's view is the sum
+    of its teams' check-ins, never a "missing" for the department itself."""
+
+    commitment: Commitment
+    label: str
+    teams: int
+    counts: dict[str, int]
+    mean_ratio: float | None
+
+    @property
+    def reported(self) -> int:
+        return sum(self.counts.get(state, 0) for state in ("met", "partial", "behind"))
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.mean_ratio is None else round(self.mean_ratio * 100)
+
+    @property
+    def state(self) -> str:
+        if self.mean_ratio is None:
+            return "missing"
+        ratio = self.mean_ratio
+        return "met" if ratio >= GREEN_AT else "partial" if ratio >= AMBER_AT else "behind"
+
+
+def support_summaries(
+    *, team_ids, commitments: list[Commitment], today: date
+) -> list[SupportSummary]:
+    """Per commitment: its last completed period over the teams in `team_ids` it
+    applies to — its own teams, or for an organisation-wide commitment every team with
+    people (the teams check-ins are recorded for). Two queries: team sizes, check-ins."""
+    if not commitments:
+        return []
+    team_ids = set(team_ids)
+    sizes = team_sizes(team_ids)
+    working = {pk for pk, n in sizes.items() if n}
+    last = {c.pk: periods.recent_period_starts(c.period, 2, today)[0] for c in commitments}
+    values = {
+        (ci.commitment_id, ci.team_id): ci.value
+        for ci in CommitmentCheckIn.objects.filter(
+            commitment__in=commitments,
+            team_id__in=team_ids,
+            period_start__in=set(last.values()),
+        ).only("commitment_id", "team_id", "period_start", "value")
+        if ci.period_start == last[ci.commitment_id]
+    }
+    summaries = []
+    for commitment in commitments:
+        own = {t.pk for t in commitment.teams.all()}
+        applies = (own & team_ids) if own else working
+        counts: dict[str, int] = {}
+        ratios = []
+        for team_id in applies:
+            hidden = bool(commitment.computed_from) and not privacy.is_published(
+                sizes.get(team_id, 0)
+            )
+            cell = _cell(
+                commitment, last[commitment.pk], values.get((commitment.pk, team_id)), hidden
+            )
+            counts[cell.state] = counts.get(cell.state, 0) + 1
+            if cell.ratio is not None:
+                ratios.append(cell.ratio)
+        summaries.append(
+            SupportSummary(
+                commitment=commitment,
+                label=periods.period_label(last[commitment.pk], commitment.period),
+                teams=len(applies),
+                counts=counts,
+                mean_ratio=sum(ratios) / len(ratios) if ratios else None,
+            )
+        )
+    return summaries
+
+
 def fulfilment_teams(user) -> list[Team]:
     """Teams whose fulfilment a user may see: leaders their subtree, admins all, and
     everyone their own team."""

@@ -217,3 +217,33 @@ def test_employer_support_shows_the_last_completed_period_not_the_one_just_begun
     html = client.get("/dashboard/").content.decode()
     assert "75% of target" in html
     assert "25% of target" not in html
+
+
+def test_employer_support_sums_a_departments_teams_check_ins(client, db):
+    """A department has no check-ins of its own: its leader sees each commitment over
+    the department's teams, not "missing" for the department."""
+    from django.utils import timezone
+
+    from tests.factories import CommitmentCheckInFactory, CommitmentFactory
+
+    user = UserFactory()
+    department = TeamFactory(name="Operations")
+    department.leaders.add(user)
+    teams = [TeamFactory(name=f"Squad {n}", parent=department) for n in range(3)]
+    for team in teams:
+        PersonFactory.create_batch(2, team=team)
+    commitment = CommitmentFactory(title="Coaching hours", teams=[], target=4)
+    this_week = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
+    last_week = this_week - dt.timedelta(weeks=1)
+    CommitmentCheckInFactory(commitment=commitment, team=teams[0], period_start=last_week, value=4)
+    CommitmentCheckInFactory(commitment=commitment, team=teams[1], period_start=last_week, value=2)
+    client.force_login(user)
+
+    board = client.get("/dashboard/").context["board"]
+
+    (row,) = [r for r in board.support_rows if r.commitment == commitment]
+    assert (row.teams, row.reported) == (3, 2)
+    assert row.counts == {"met": 1, "behind": 1, "missing": 1}
+    assert row.percent == 75  # (100% + 50%) / 2
+    html = client.get("/dashboard/").content.decode()
+    assert "75% of target" in html and "2 of 3 reported" in html
