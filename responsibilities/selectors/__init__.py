@@ -17,8 +17,8 @@ from responsibilities.selectors.fulfilment import (
     commitments_for_teams,
     fulfilment_overview,
     fulfilment_rows,
-    support_summaries,
     fulfilment_teams,
+    support_summaries,
     team_fulfilment,
 )
 from responsibilities.selectors.matrix import MatrixRow, matrix_row, responsibility_matrix

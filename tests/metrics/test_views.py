@@ -246,4 +246,5 @@ def test_employer_support_sums_a_departments_teams_check_ins(client, db):
     assert row.counts == {"met": 1, "behind": 1, "missing": 1}
     assert row.percent == 75  # (100% + 50%) / 2
     html = client.get("/dashboard/").content.decode()
-    assert "75% of target" in html and "2 of 3 reported" in html
+    assert "75% of target" in html
+    assert "2 of 3 reported" in html
