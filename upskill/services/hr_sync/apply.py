@@ -14,6 +14,7 @@ from django.utils.text import slugify
 
 from upskill.access import LEADERS_GROUP
 from upskill.models import JobRole, Person, Team
+from upskill.services.hr_sync.columns import _apply_columns
 from upskill.services.hr_sync.plan import _plan, _Work
 from upskill.services.hr_sync.report import BATCH, CHUNK, HrPlan, HrSyncRejected, RowError
 from upskill.services.provisioning_hooks import people_provisioned_notify
@@ -96,11 +97,12 @@ def _unique_slug(name: str, taken: set[str]) -> str:
     return slug
 
 
-def _write(work: _Work) -> list[int]:
-    """Write the plan; returns the people whose team or role is new to them (for hooks)."""
+def _write(work: _Work) -> tuple[list[int], dict[str, int]]:
+    """Write the plan; returns the people whose team or role is new to them (for hooks),
+    and every person's pk by employee id (joiners included)."""
     plan, state = work.plan, work.state
     User = get_user_model()
-    today, now = timezone.localdate(), timezone.now()
+    today, now = work.today, timezone.now()
 
     # Job roles, created by name.
     JobRole.objects.bulk_create(
@@ -307,7 +309,7 @@ def _write(work: _Work) -> list[int]:
         Person.objects.filter(pk__in=chunk).update(manager=None)
 
     _write_leaders(work, team_pk=team_pk, person_of=person_of, user_id_of=user_id_of)
-    return provisioned
+    return provisioned, person_pk
 
 
 def _write_leaders(work: _Work, *, team_pk, person_of, user_id_of) -> None:
@@ -378,6 +380,7 @@ def hr_sync_apply(
             )
         if plan.is_empty:
             return plan
-        provisioned = _write(work)
+        provisioned, person_pk = _write(work)
+        _apply_columns(writes=work.column_writes, person_ids=person_pk, effective_date=work.today)
         people_provisioned_notify(person_ids=provisioned)
     return plan
