@@ -156,13 +156,14 @@ def hr_logins_plan(
                 if login not in wanted_by_person.get((holder, system), {login}):
                     continue  # the file takes it from them: a hand-over
                 other = employee_id_of.get(holder, "?")
+                held_since = "from the start" if since == SINCE_ALWAYS else f"since {_day(since)}"
                 errors.append(
                     RowError(
                         file_name,
                         row.line,
                         f"{column} {login!r} belongs to employee {other!r} on {_day(day)} (in "
-                        f"the identity map since {_day(since)}); give {other} another "
-                        f"{column} in this file, or end theirs in the identity map, first.",
+                        f"the identity map {held_since}); give {other} another {column} in "
+                        "this file, or end theirs in the identity map, first.",
                     )
                 )
         first = all((system, login) not in held.known for login in added) and (

@@ -39,7 +39,7 @@ class _Work:
     leaver_eids: set[str] = field(default_factory=set)
     removed_team_exts: set[str] = field(default_factory=set)
     leaders: dict[str, set[str]] = field(default_factory=dict)  # team ext -> leader eids
-    today: dt.date = field(default_factory=timezone.localdate)  # the sync's effective date
+    today: dt.date = dt.date.min  # the sync's effective date, set by _plan
     column_writes: dict[str, Any] = field(default_factory=dict)  # section -> handler's writes
 
 
@@ -93,7 +93,13 @@ def _plan(
     report(1, 3)
     state = _state()
     report(2, 3)
-    work = _Work(plan=HrPlan(full=full), state=state, team_rows=team_rows, person_rows=person_rows)
+    work = _Work(
+        plan=HrPlan(full=full),
+        state=state,
+        team_rows=team_rows,
+        person_rows=person_rows,
+        today=timezone.localdate(),  # the sync's effective date
+    )
     plan = work.plan
     plan.active_people = sum(1 for person in state.people.values() if person.active)
 
