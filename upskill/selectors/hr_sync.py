@@ -79,7 +79,7 @@ def hr_sync_plan_sections(plan: dict, *, shown: int = HR_SYNC_ROWS_SHOWN) -> lis
                 label,
                 len(items),
                 [line(i) for i in items[:shown]],
-                note=handler.help if handler else "",
+                note=handler.note if handler else "",
             )
         )
     return sections

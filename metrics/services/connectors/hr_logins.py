@@ -246,11 +246,15 @@ HR_LOGIN_COLUMNS = HrSyncColumns(
     label="Tool login changes",
     columns=tuple(HR_LOGIN_COLUMN.values()),
     help=(
-        "Each person's logins in Jira (account id or email), GitHub, Zendesk and Freshdesk "
-        "(agent ids), several separated by ;, none when empty. A change takes effect on "
-        "the day the sync is applied: work before it stays with whoever held the login "
-        "then. A first login nobody has held counts from the start. A file without a "
-        "column leaves those logins as they are."
+        "each person's logins in Jira (account id or email), GitHub, Zendesk and Freshdesk "
+        "(agent ids) on the day the sync is applied; several separated by ;, none when "
+        "empty. A file without a column leaves those logins as they are."
+    ),
+    note=(
+        "Login changes take effect on the day the sync is applied: work dated before stays "
+        "with whoever held the login then. A first login nobody has held counts from the "
+        "start. Work already imported keeps the person it was matched to; the next import "
+        "of a tool's export uses the new logins."
     ),
     plan=hr_logins_plan,
     apply=hr_logins_apply,

@@ -415,7 +415,7 @@ def test_the_plan_page_shows_login_changes_by_name_in_a_fixed_number_of_queries(
     assert "Alan Turing (E3): Jira login acc-alan → acc-alan-2 from 10 Mar 2025" in page
     assert "Alan Turing (E3): GitHub login alan-gh ends; its last day is 9 Mar 2025" in page
     assert "Katherine Johnson (E4): GitHub login katherine-gh ends" in page
-    assert "work before it stays with whoever held the login then" in page
+    assert "work dated before stays with whoever held the login then" in page
     assert "Apply this plan" in page
     assert ("E3", "jira", "acc-alan", SINCE_ALWAYS, None) in held()  # not applied yet
     # session, user, the user's groups (L&D admin check), the user's Person (navigation),

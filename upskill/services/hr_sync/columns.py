@@ -59,7 +59,8 @@ class HrSyncColumns:
 
     - `section`, `label`: the plan section's key and heading ("Tool login changes");
     - `columns`: the header names it reads (never one of the core columns);
-    - `help`: one sentence for the Organisation page's formats and the plan section;
+    - `help`: what the columns hold, for the Organisation page's formats;
+    - `note`: what applying the changes does, under the plan's section;
     - `plan(rows=, file_name=, effective_date=, employee_id_of=)` → HrSyncColumnsPlan,
       where `employee_id_of` maps Person pk → employee id for messages (no queries);
     - `apply(writes=, person_ids=, effective_date=)`, `person_ids` mapping every
@@ -70,6 +71,7 @@ class HrSyncColumns:
     label: str
     columns: tuple[str, ...]
     help: str
+    note: str
     plan: Callable[..., HrSyncColumnsPlan]
     apply: Callable[..., object]
     describe: Callable[[dict], str]
