@@ -21,9 +21,11 @@ identity map. Against the ToolLogin rows in force on D:
 A login another person holds on D is refused with its line, unless the file also takes
 it from them (their cell drops it): a hand-over in one file. The same login given to
 two people in the file, a login with a space inside, and a helpdesk id that is not a
-number are refused with their lines. People the file does not list, and files without a
-column, keep their logins. Work already imported keeps the person it was matched to;
-the map is used by the next import of a tool's export."""
+number are refused with their lines. A leaver row is read the same way (its empty cells
+end the leaver's logins). People the file does not list — those a full sync makes
+leavers too — and files without a column keep their logins. Work already imported
+keeps the person it was matched to; the map is used by the next import of a tool's
+export."""
 
 from __future__ import annotations
 

@@ -191,6 +191,19 @@ def test_a_joiners_login_and_a_recycled_one_are_set_with_the_joiner(synced):
     assert ("E5", "github", "mary-gh", SINCE_ALWAYS, None) in held()
 
 
+def test_people_a_full_sync_makes_leavers_by_omission_keep_their_logins(synced):
+    before = held()
+    people = "\n".join(PEOPLE.splitlines()[:4]) + "\n"  # Katherine is not in the file
+
+    services.hr_sync_apply(
+        teams_file=TEAMS, people_file=people_with(LOGINS, people=people), full=True,
+        allow_mass_leavers=True,
+    )  # fmt: skip
+
+    assert not Person.objects.get(employee_id="E4").user.is_active
+    assert held() == before  # her past work still finds her
+
+
 def test_a_login_handed_over_in_one_file_passes_on_the_sync_day(synced):
     people = people_with({**LOGINS, "E3": ",alan-gh", "E4": "acc-alan,katherine-gh"})
 
