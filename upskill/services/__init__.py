@@ -31,6 +31,7 @@ from upskill.services.hr_sync import (
     hr_sync_columns_registered,
     hr_sync_optional_columns,
     hr_sync_plan,
+    rows_insert,
 )
 from upskill.services.hr_sync_runs import (
     hr_sync_run_apply,
@@ -120,4 +121,5 @@ __all__ = [
     "ld_admin_permissions_grant",
     "people_provisioned_hook_register",
     "people_provisioned_notify",
+    "rows_insert",
 ]

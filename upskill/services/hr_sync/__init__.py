@@ -41,7 +41,7 @@ files), `state` (the database as it is), `plan` (the rules and the diff), `apply
 (writing the plan), `columns` (the port for optional people columns).
 """
 
-from upskill.services.hr_sync.apply import hr_sync_apply
+from upskill.services.hr_sync.apply import hr_sync_apply, rows_insert
 from upskill.services.hr_sync.columns import (
     HrSyncColumnRow,
     HrSyncColumns,
@@ -79,4 +79,5 @@ __all__ = [
     "hr_sync_columns_registered",
     "hr_sync_optional_columns",
     "hr_sync_plan",
+    "rows_insert",
 ]

@@ -63,11 +63,13 @@ def _bulk_set(objs: list, fields: list[str]) -> None:
         cursor.execute(f"DROP TABLE {temp}")
 
 
-def _insert_rows(model, names: list[str], rows: list[tuple]) -> None:
+def rows_insert(model, names: list[str], rows: list[tuple]) -> None:
     """Insert many new rows, given as tuples of the `names` fields' values. On PostgreSQL
     one COPY: no model instances and no SQL to compile, which was most of a 50,000-person
     apply's time with bulk_create. Columns left out take NULL (the models set no database
-    defaults), so `names` lists every non-null column without a database default."""
+    defaults), so `names` lists every non-null column without a database default
+    (`auto_now_add` fields included). Public because the apps' HR sync columns
+    (`columns.HrSyncColumns.apply`) write through it too, in the same transaction."""
     if not rows:
         return
     fields = [model._meta.get_field(name) for name in names]
@@ -185,7 +187,7 @@ def _write(work: _Work) -> tuple[list[int], dict[str, int]]:
             (username, row.email, row.first_name, row.last_name, unusable_password)
             + (False, False, True, now)
         )
-    _insert_rows(
+    rows_insert(
         User,
         ["username", "email", "first_name", "last_name", "password"]
         + ["is_staff", "is_superuser", "is_active", "date_joined"],
@@ -233,7 +235,7 @@ def _write(work: _Work) -> tuple[list[int], dict[str, int]]:
         User.objects.filter(pk__in=chunk).update(is_active=False)
 
     # People: create joiners, then team, role, key, leaving date and manager.
-    _insert_rows(
+    rows_insert(
         Person,
         ["user", "employee_id", "team", "job_role", "joined_on"],
         [

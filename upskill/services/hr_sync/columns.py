@@ -31,7 +31,7 @@ from upskill.services.hr_sync.files import _PersonRow
 from upskill.services.hr_sync.report import LEAVER, PEOPLE_COLUMNS, TEAM_COLUMNS, RowError
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class HrSyncColumnRow:
     """One people-file row, as a column handler sees it."""
 
@@ -123,29 +123,26 @@ def _plan_columns(
 ) -> _ColumnsPlanned:
     """Run every handler whose columns the file has over every known row (leaver rows
     for unknown ids are ignored, like the rest of such a row)."""
-    rows = []
-    for eid, row in person_rows.items():
-        person = db_person(eid)
-        if person is None and row.status == LEAVER:
-            continue
-        name = f"{row.first_name} {row.last_name}".strip()
-        if not name and person is not None:
-            name = f"{person.first_name} {person.last_name}".strip()
-        rows.append(HrSyncColumnRow(row.line, eid, person.pk if person else None, name, row.extra))
     planned = _ColumnsPlanned(changes={}, labels={}, writes={}, errors=[])
+    present = set(next(iter(person_rows.values())).extra) if person_rows else set()
     for handler in _registered.values():
-        own = [
-            HrSyncColumnRow(
-                row.line,
-                row.employee_id,
-                row.person_id,
-                row.name,
-                {name: row.values[name] for name in handler.columns if name in row.values},
-            )
-            for row in rows
-        ]
-        if not any(row.values for row in own):
+        columns = present.intersection(handler.columns)
+        if not columns:
             continue  # the file does not have these columns: they stay as they are
+        own = []
+        for eid, row in person_rows.items():
+            person = db_person(eid)
+            if person is None and row.status == LEAVER:
+                continue
+            name = f"{row.first_name} {row.last_name}".strip()
+            if not name and person is not None:
+                name = f"{person.first_name} {person.last_name}".strip()
+            values = (
+                row.extra
+                if columns == present
+                else {column: row.extra[column] for column in columns}
+            )
+            own.append(HrSyncColumnRow(row.line, eid, person.pk if person else None, name, values))
         section = handler.plan(
             rows=own,
             file_name=file_name,
