@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from upskill.models import HrSyncRun, ScimConnection
-from upskill.services import HrPlan
+from upskill.services import HrPlan, hr_sync_columns_registered
 
 HR_SYNC_RUNS_SHOWN = 20
 HR_SYNC_ROWS_SHOWN = 50  # per plan section, and bad rows
@@ -20,6 +20,7 @@ class PlanSection:
     label: str
     count: int
     lines: list[str]
+    note: str = ""
 
     @property
     def more(self) -> int:
@@ -61,14 +62,26 @@ _LINE = {
 
 def hr_sync_plan_sections(plan: dict, *, shown: int = HR_SYNC_ROWS_SHOWN) -> list[PlanSection]:
     """The plan's non-empty sections, each at most `shown` lines (no queries: the plan is
-    stored on the run as JSON)."""
+    stored on the run as JSON). The optional columns' sections (tool logins) are worded
+    by the app that registered them."""
+    stored = HrPlan.from_dict(plan or {})
+    columns = {handler.section: handler for handler in hr_sync_columns_registered()}
     sections = []
-    for name, label in HrPlan.SECTIONS:
-        items = plan.get(name) or []
-        if items:
-            sections.append(
-                PlanSection(name, label, len(items), [_LINE[name](i) for i in items[:shown]])
+    for name, label in stored.sections():
+        items = stored.section_items(name)
+        if not items:
+            continue
+        handler = columns.get(name)
+        line = _LINE.get(name) or (handler.describe if handler else str)
+        sections.append(
+            PlanSection(
+                name,
+                label,
+                len(items),
+                [line(i) for i in items[:shown]],
+                note=handler.note if handler else "",
             )
+        )
     return sections
 
 

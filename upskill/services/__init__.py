@@ -2,7 +2,8 @@
 `hr_sync` (the organisation from two HR CSV files), `scim` (a package: the organisation
 from an identity provider over SCIM 2.0), `credentials` (the bearer secrets machines
 present: SCIM tokens, xAPI keys), `sign_in` (single sign-on), `provisioning_hooks` (the
-port through which the apps above upskill react to joiners). Callers import from
+port through which the apps above upskill react to joiners; HR sync's optional people
+columns, `hr_sync.columns`, are the other). Callers import from
 `upskill.services`."""
 
 from upskill.services.credentials import (
@@ -20,10 +21,17 @@ from upskill.services.hr_sync import (
     PEOPLE_COLUMNS,
     TEAM_COLUMNS,
     HrPlan,
+    HrSyncColumnRow,
+    HrSyncColumns,
+    HrSyncColumnsPlan,
     HrSyncRejected,
     RowError,
     hr_sync_apply,
+    hr_sync_columns_register,
+    hr_sync_columns_registered,
+    hr_sync_optional_columns,
     hr_sync_plan,
+    rows_insert,
 )
 from upskill.services.hr_sync_runs import (
     hr_sync_run_apply,
@@ -93,10 +101,16 @@ __all__ = [
     "TEAM_COLUMNS",
     "LD_ADMIN_APPS",
     "HrPlan",
+    "HrSyncColumnRow",
+    "HrSyncColumns",
+    "HrSyncColumnsPlan",
     "HrSyncRejected",
     "PeopleProvisionedHook",
     "RowError",
     "hr_sync_apply",
+    "hr_sync_columns_register",
+    "hr_sync_columns_registered",
+    "hr_sync_optional_columns",
     "hr_sync_plan",
     "hr_sync_run_apply",
     "hr_sync_run_cancel",
@@ -107,4 +121,5 @@ __all__ = [
     "ld_admin_permissions_grant",
     "people_provisioned_hook_register",
     "people_provisioned_notify",
+    "rows_insert",
 ]

@@ -209,9 +209,9 @@ def hr_sync_run_notify(*, hr_sync_run: HrSyncRun) -> int:
     if plan.is_empty:
         return 0
     counts = ", ".join(
-        f"{label.lower()}: {count}"
-        for (name, label), count in zip(HrPlan.SECTIONS, plan.counts.values(), strict=True)
-        if count and name != "adopted"
+        f"{label.lower()}: {plan.counts[name]}"
+        for name, label in plan.sections()
+        if plan.counts[name] and name != "adopted"
     )
     who = run.created_by.get_full_name() or run.created_by.get_username() if run.created_by else ""
     return notifications.notifications_create(

@@ -47,6 +47,7 @@ def organisation(request: HtmxHttpRequest) -> HttpResponse:
             "form": form,
             "hr_sync_runs": selectors.hr_sync_runs_recent(),
             "hr_sync_files": HR_SYNC_FILES,
+            "hr_sync_optional_columns": services.hr_sync_columns_registered(),
         },
         status=status,
     )
