@@ -141,7 +141,7 @@ class ReplicaReadsMiddleware:
                 httponly=True,
                 samesite="Lax",
             )
-        if response.streaming and state.replica_reads:
+        if response.streaming and state.replica_reads and not response.is_async:
             # A streamed CSV runs its queries while the server sends it, after this
             # method has returned: in the same context, so still from the replica.
             response.streaming_content = _in_context(context, response.streaming_content)
