@@ -86,6 +86,9 @@ MIDDLEWARE = [
     "auditlog.middleware.AuditlogMiddleware",
     # After authentication: ends the session of a deactivated person, or one past its cap.
     "upskill.middleware.SessionBoundsMiddleware",
+    # After the session and user are loaded (from the primary): the read-only pages'
+    # reads go to DATABASE_REPLICA_URL when it is set.
+    "upskill.replica.ReplicaReadsMiddleware",
     "upskill.middleware.AccessDenialMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -199,12 +202,46 @@ if DATABASES["default"].get("ENGINE") not in SUPPORTED_DATABASE_ENGINES:
         f"got a URL for {DATABASES['default'].get('ENGINE') or 'an unknown database'}."
     )
 DATABASES["default"]["CONN_MAX_AGE"] = _env_or_fail(env.int, "CONN_MAX_AGE", 0)
+# A PostgreSQL read replica for the read-only pages (upskill/replica.py): their GET
+# requests read from it, everything else (and every write) uses DATABASE_URL. Unset:
+# no second database, and the router below decides nothing.
+_replica_url = env.str("DATABASE_REPLICA_URL", default="")
+if _replica_url:
+    try:
+        DATABASES["replica"] = env.db_url_config(_replica_url)
+    except (ImproperlyConfigured, ValueError, KeyError) as exc:
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URL is malformed ({exc}). Expected e.g. "
+            "postgres://user:password@replica-host:5432/upskill"
+        ) from exc
+    if not (
+        DATABASES["replica"].get("ENGINE")
+        == DATABASES["default"]["ENGINE"]
+        == "django.db.backends.postgresql"
+    ):
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL must be a postgres:// URL, and DATABASE_URL too: the "
+            "replica is a streaming copy of the PostgreSQL primary."
+        )
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    # Tests run against the primary's test database through this alias.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["upskill.replica.ReplicaRouter"]
+# After a request that wrote, the same browser reads from the primary this long (the
+# replica's lag must stay well under it).
+DATABASE_REPLICA_PIN_SECONDS = _env_or_fail(env.int, "DATABASE_REPLICA_PIN_SECONDS", 10)
+if DATABASE_REPLICA_PIN_SECONDS < 1:
+    raise ImproperlyConfigured("DATABASE_REPLICA_PIN_SECONDS must be at least 1 (second).")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for the write lock instead of failing at once when the eager worker and a
     # request write at the same moment.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# ActivityRecord's (person, occurred_at) index carries included columns on PostgreSQL
+# (an index-only scan for the incremental rollup); SQLite, which has no INCLUDE, builds
+# the plain two-column index, which is all it needs.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

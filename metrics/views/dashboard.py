@@ -11,10 +11,12 @@ from django.views.decorators.http import require_GET
 from metrics import forms, selectors, services
 from upskill.decorators import dashboard_required, ld_admin_required
 from upskill.http import HtmxHttpRequest
+from upskill.replica import reads_from_replica
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
 
+@reads_from_replica
 @require_GET
 @dashboard_required
 def dashboard(request: HtmxHttpRequest):
@@ -48,6 +50,7 @@ def dashboard(request: HtmxHttpRequest):
     )
 
 
+@reads_from_replica
 @require_GET
 @dashboard_required
 def dashboard_export(request: HtmxHttpRequest):

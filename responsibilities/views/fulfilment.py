@@ -21,8 +21,10 @@ from upskill import access
 from upskill.forms import validation_error_onto_form
 from upskill.http import HtmxHttpRequest
 from upskill.models import Team
+from upskill.replica import reads_from_replica
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def fulfilment(request: HtmxHttpRequest):

@@ -18,6 +18,7 @@ from upskill import access
 from upskill.decorators import ld_admin_required, person_required
 from upskill.forms import validation_error_onto_form
 from upskill.http import HtmxHttpRequest
+from upskill.replica import reads_from_replica
 
 
 @require_GET
@@ -118,6 +119,7 @@ def pulse_answer(request: HtmxHttpRequest, pk: int):
     return render(request, "responsibilities/pulse/answer.html", {"survey": survey, "form": form})
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def pulse_results(request: HtmxHttpRequest, pk: int):

@@ -7,8 +7,10 @@ from responsibilities import selectors
 from upskill import access
 from upskill.decorators import dashboard_required
 from upskill.http import HtmxHttpRequest
+from upskill.replica import reads_from_replica
 
 
+@reads_from_replica
 @require_GET
 @dashboard_required
 def standoff(request: HtmxHttpRequest):
