@@ -278,6 +278,37 @@ def test_adding_a_step_with_a_duplicate_key_shows_the_error_and_adds_nothing(adm
     assert pathway.steps.count() == 4
 
 
+def test_the_add_step_form_of_a_practice_stage_asks_for_the_product_and_refuses_none(
+    admin_client,
+):
+    pathway = publishable_pathway()
+    stage = pathway.stages.get(kind="practice")
+    form = admin_client.get(f"/pathways/stages/{stage.pk}/steps/new/", **HTMX).text
+    # A practice step by default here, with the product beside its kind, said required.
+    assert '<option value="practice" selected>' in form
+    assert form.index('name="kind"') < form.index('name="product"') < form.index('name="stage"')
+    assert "Required for a practice step: the product, service or process" in form
+
+    for headers in (HTMX, {}):
+        response = _add_step(
+            admin_client,
+            stage,
+            headers,
+            title="Draft 20 real replies",
+            kind="practice",
+            estimated_minutes=30,
+        )
+        assert response.status_code == 200
+        if headers:
+            assert response["HX-Retarget"] == f"#add-step-{stage.pk}"  # the form, in place
+        html = response.text
+        product_field = html.split(f'for="add-step-{stage.pk}-product"', 1)[1]
+        product_field = product_field.split('<div class="field', 1)[0]
+        assert "A practice step must name the product, service or process" in product_field
+        assert 'value="Draft 20 real replies"' in html  # what was typed is kept
+    assert not pathway.steps.filter(title="Draft 20 real replies").exists()
+
+
 def test_adding_a_step_without_javascript_redirects_back_to_the_editor(admin_client):
     pathway = publishable_pathway()
     stage = pathway.stages.get(kind="practice")
