@@ -17,3 +17,10 @@ class MetricsConfig(AppConfig):
         from upskill.notifications import due_job_register
 
         due_job_register("metrics-leader-digests", leader_digests_notify)
+
+        # What its destructive actions ask first (upskill/confirmation.py).
+        from metrics.confirmations import CONFIRMATIONS
+        from upskill.confirmation import confirmation_register
+
+        for name, ask in CONFIRMATIONS.items():
+            confirmation_register(name, ask)

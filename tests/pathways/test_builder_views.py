@@ -11,6 +11,7 @@ from pathways import services
 from pathways.models import Enrollment, Pathway, PathwayAssignment, Product, RoleRubric, Step
 from pathways.tasks import pathway_assignments_apply
 from tests.factories import (
+    CONFIRMED,
     CompetencyFactory,
     EnrollmentFactory,
     JobRoleFactory,
@@ -182,7 +183,7 @@ def test_duplicating_opens_the_new_draft(admin_client):
 def test_archiving_keeps_the_enrolments(admin_client):
     pathway = publishable_pathway(status="published")
     EnrollmentFactory(pathway=pathway)
-    admin_client.post(f"/pathways/{pathway.pk}/archive/")
+    admin_client.post(f"/pathways/{pathway.pk}/archive/", CONFIRMED)
     pathway.refresh_from_db()
     assert pathway.status == Pathway.Status.ARCHIVED
     assert pathway.enrollments.count() == 1
@@ -433,7 +434,7 @@ def test_deleting_a_step_with_progress_archives_it_and_says_so(admin_client):
     pathway = publishable_pathway()
     basics = pathway.steps.get(key="basics")
     StepProgressFactory(step=basics, enrollment__pathway=pathway)
-    response = admin_client.post(f"/pathways/steps/{basics.pk}/delete/", **HTMX)
+    response = admin_client.post(f"/pathways/steps/{basics.pk}/delete/", CONFIRMED, **HTMX)
     html = response.content.decode()
     assert "archived, not deleted" in html
     assert "1 archived step" in html
@@ -445,7 +446,7 @@ def test_deleting_a_stage_with_progress_is_refused_with_the_reason(admin_client)
     pathway = publishable_pathway()
     StepProgressFactory(step=pathway.steps.get(key="basics"), enrollment__pathway=pathway)
     stage = pathway.stages.get(kind="foundation")
-    response = admin_client.post(f"/pathways/stages/{stage.pk}/delete/", follow=True)
+    response = admin_client.post(f"/pathways/stages/{stage.pk}/delete/", CONFIRMED, follow=True)
     assert "can&#x27;t be deleted" in response.content.decode()
     assert pathway.stages.count() == 3
 
@@ -554,7 +555,7 @@ def test_stopping_a_rule_keeps_the_people_it_enrolled(admin_client):
     pathway = publishable_pathway(status="published")
     rule = PathwayAssignmentFactory(pathway=pathway)
     EnrollmentFactory(pathway=pathway, person=PersonFactory(team=rule.team))
-    admin_client.post(f"/pathways/assignments/{rule.pk}/remove/")
+    admin_client.post(f"/pathways/assignments/{rule.pk}/remove/", CONFIRMED)
     assert not PathwayAssignment.objects.exists()
     assert pathway.enrollments.count() == 1
 
@@ -602,7 +603,7 @@ def test_admin_adds_edits_in_place_and_archives_a_product(admin_client):
     ).content.decode()
     assert "Ledgerline" in row
     assert "saved" in row
-    admin_client.post(f"/pathways/products/{product.pk}/archive/", {"archived": "1"})
+    admin_client.post(f"/pathways/products/{product.pk}/archive/", {"archived": "1", **CONFIRMED})
     product.refresh_from_db()
     assert (product.name, product.is_archived) == ("Ledgerline", True)
 
