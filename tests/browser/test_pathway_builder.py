@@ -153,6 +153,9 @@ def test_admin_builds_publishes_and_assigns_a_pathway(live_server, page, console
         except AssertionError:
             if attempt == 2:
                 raise
+    # The drop posts the new order (htmx marks the form while the request is out); only
+    # reload once it is answered, or the reload can overtake the save.
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
     page.reload()  # the order was saved on the server, not just moved on screen
     expect(step_titles(stage_item(page, "Foundations"))).to_have_text(dragged)
 
