@@ -24,3 +24,10 @@ class MetricsConfig(AppConfig):
         from upskill.services import hr_sync_columns_register
 
         hr_sync_columns_register(HR_LOGIN_COLUMNS)
+
+        # What its destructive actions ask first (upskill/confirmation.py).
+        from metrics.confirmations import CONFIRMATIONS
+        from upskill.confirmation import confirmation_register
+
+        for name, ask in CONFIRMATIONS.items():
+            confirmation_register(name, ask)

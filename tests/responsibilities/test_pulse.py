@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from responsibilities import selectors, services
 from responsibilities.models import AlignmentAnswer, AlignmentSurvey, ResponsibilityArea
-from tests.factories import PersonFactory, TeamFactory, UserFactory
+from tests.factories import CONFIRMED, PersonFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -205,7 +205,7 @@ def test_only_admins_open_and_close_pulses(client, employee, ld_admin):
     client.force_login(employee.user)
     assert client.post(f"/responsibilities/pulse/{survey.pk}/close/").status_code == 403
     client.force_login(ld_admin)
-    client.post(f"/responsibilities/pulse/{survey.pk}/close/")
+    client.post(f"/responsibilities/pulse/{survey.pk}/close/", CONFIRMED)
     survey.refresh_from_db()
     assert survey.status == "closed"
 

@@ -187,6 +187,8 @@ def world(settings) -> World:
         "pathways:step_start": {"slug": pathway.slug, "key": journey.learn.key},
         "pathways:step_done": {"slug": pathway.slug, "key": journey.learn.key},
         "pathways:evidence_submit": {"slug": pathway.slug, "key": step.key},
+        "pathways:evidence_edit": {"slug": pathway.slug, "key": step.key},
+        "pathways:evidence_withdraw": {"slug": pathway.slug, "key": step.key},
         "pathways:step_feedback": {"slug": pathway.slug, "key": journey.learn.key},
         "pathways:feedback_summary": {"slug": pathway.slug},
         "responsibilities:area_row": {"pk": area.pk},
@@ -332,6 +334,10 @@ ACCESS: dict[str, dict[str, str]] = {
     "pathways:step_start": OWNER_ONLY,
     "pathways:step_done": OWNER_ONLY,
     "pathways:evidence_submit": OWNER_ONLY,
+    # Editing or withdrawing evidence still waiting for review: its author only (the
+    # world's evidence is submitted, so the employee's empty POSTs reach the service).
+    "pathways:evidence_edit": OWNER_ONLY,
+    "pathways:evidence_withdraw": OWNER_ONLY,
     "pathways:step_feedback": OWNER_ONLY,
     "pathways:confidence_rate": OWNER_ONLY,
     # Self-enrolment: people only. Someone whose role the pathway does not target is

@@ -23,6 +23,10 @@ from pathways.models import (
 from pathways.services.builder.pathways import _keep_publishable
 
 PATHWAY_CHANGED = "The pathway changed since you loaded this page; reload it and try again."
+PRACTICE_NEEDS_PRODUCT = (
+    "A practice step must name the product, service or process it is practised on: "
+    "choose one (or make it another kind of step)."
+)
 
 
 # --- Stages -----------------------------------------------------------------------------
@@ -243,6 +247,10 @@ def _clean_step(step: Step) -> None:
     # Uniqueness is checked below with a message naming the key; the check constraint
     # on target_level is covered by the field's validators.
     step.full_clean(validate_unique=False, validate_constraints=False)
+    if step.kind == Step.Kind.PRACTICE and step.product_id is None:
+        # Refused at save, not only at publishing (pathway_publishing_problems keeps its
+        # check for steps saved before this rule): practice happens on real work.
+        raise ValidationError({"product": PRACTICE_NEEDS_PRODUCT})
     same_title = Step.objects.filter(
         pathway_id=step.pathway_id, title__iexact=step.title, is_archived=False
     ).exclude(pk=step.pk)
