@@ -87,7 +87,7 @@ def upload_check(*, upload: UploadedFile, kind: str = ImportRun.Kind.ACTIVITY) -
 @transaction.atomic
 def import_run_create(*, kind: str, upload: UploadedFile, created_by) -> ImportRun:
     """Check and store an uploaded file, then queue its validation."""
-    if kind not in ImportRun.Kind.values:
+    if kind not in ImportRun.Kind.values or kind == ImportRun.Kind.IDENTITY_MAP:
         raise ValidationError(f"Unknown import kind {kind!r}: choose activity or outcomes.")
     upload_check(upload=upload, kind=kind)
     name = PurePath(upload.name).name[:255]
@@ -269,6 +269,8 @@ def file_import(
     the report); both are raised for the caller to report."""
     if kind not in ImportRun.Kind.values:
         raise ValidationError(f"Unknown import kind {kind!r}: choose activity or outcomes.")
+    if kind == ImportRun.Kind.IDENTITY_MAP:
+        raise ValidationError("Load an identity map with `manage.py import_tool_logins`.")
     import_run = ImportRun.objects.create(
         kind=kind, original_name=path.name[:255], status=ImportRun.Status.IMPORTING
     )
@@ -322,3 +324,61 @@ def import_runs_resume(*, older_than: timezone.timedelta = RESUME_AFTER) -> int:
         else:
             enqueue.import_validate(import_run_id=pk)
     return len(stuck)
+
+
+def identity_map_load(*, upload: UploadedFile, created_by) -> ImportRun:
+    """Load an identity-map file (the identity-map page), all or nothing, recorded as an
+    import run: done with its counts, or refused with every bad row by line (the file
+    kept, so its bad rows can be downloaded). A file that is not an identity map at all
+    (empty, not UTF-8, a wrong header) is refused with a ValidationError and nothing is
+    stored, as on the upload page."""
+    if not upload.size:
+        raise ValidationError("The file is empty: choose a CSV file with a header row and data.")
+    imports.check_file_size(upload.size)
+    name = PurePath(upload.name or "identity-map.csv").name[:255]
+    import_run = ImportRun(
+        kind=ImportRun.Kind.IDENTITY_MAP,
+        original_name=name,
+        created_by=created_by,
+        status=ImportRun.Status.IMPORTING,
+        bytes_total=upload.size,
+        bytes_done=upload.size,
+    )
+    import_run.file.save(name, upload, save=False)
+    import_run.save()
+    try:
+        with import_run.file.open("rb") as source:
+            report = connectors.tool_logins_import(source=source)
+    except connectors.LoginRowsInvalid as exc:
+        failed = exc.report
+        import_run.message = " ".join(exc.messages)
+        imports.import_run_record(
+            import_run=import_run,
+            report=imports.ImportReport(
+                rows_total=failed.rows_total,
+                rows_valid=failed.rows_total - len(failed.errors),
+                rows_invalid=len(failed.errors),
+                errors=failed.errors,
+            ),
+            status=ImportRun.Status.REJECTED,
+        )
+        return import_run
+    except ValidationError:
+        import_run.file.delete(save=False)
+        import_run.delete()
+        raise
+    import_run.message = (
+        f"{report.created:,} logins added, {report.closed:,} ended (passed to someone "
+        f"else), {report.unchanged:,} already known."
+    )
+    imports.import_run_record(
+        import_run=import_run,
+        report=imports.ImportReport(
+            rows_total=report.rows_total,
+            rows_valid=report.rows_total,
+            rows_inserted=report.created,
+            rows_duplicate=report.unchanged,
+        ),
+        status=ImportRun.Status.DONE,
+    )
+    return import_run
