@@ -225,5 +225,9 @@ def import_run_confirm(request: HtmxHttpRequest, pk: int):
 @ld_admin_required
 def import_run_cancel(request: HtmxHttpRequest, pk: int):
     return _import_run_act(
-        request, pk, lambda import_run: services.import_run_cancel(import_run=import_run)
+        request,
+        pk,
+        lambda import_run: services.import_run_cancel(
+            import_run=import_run, cancelled_by=request.user
+        ),
     )
