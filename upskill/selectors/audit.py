@@ -22,7 +22,7 @@ from django.db.models import Count, DateTimeField, Q
 from django.utils import timezone
 
 from upskill.models import AccessDenial, Person, SignInEvent
-from upskill.services.audit import is_noise, moment_text, person_label, what
+from upskill.services.audit import changes_in_order, is_noise, moment_text, person_label, what
 
 PAGE_SIZE = 50
 ACTIONS = dict(LogEntry.Action.choices)
@@ -107,9 +107,10 @@ def _change_text(model, action: int, name: str, values) -> str:
 
 
 def _change_row(entry: LogEntry) -> AuditRow:
-    changes = entry.changes_dict if isinstance(entry.changes_dict, dict) else {}
     model = entry.content_type.model_class()
-    parts = (_change_text(model, entry.action, name, values) for name, values in changes.items())
+    parts = (
+        _change_text(model, entry.action, name, values) for name, values in changes_in_order(entry)
+    )
     return AuditRow(
         when=entry.timestamp,
         who=person_label(entry.actor) if entry.actor else "system",

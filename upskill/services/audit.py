@@ -136,10 +136,23 @@ def audit_record(
         action=action,
         changes=changes or {},
         actor=actor,
-        additional_data={"summary": summary, "merged": 1},
+        # PostgreSQL's jsonb keeps no key order: the order the changes are read in is kept.
+        additional_data={"summary": summary, "merged": 1, "order": list(changes or {})},
         **({"object_repr": object_repr} if object_repr else {}),
     )
     return entry
+
+
+def changes_in_order(entry: LogEntry) -> list[tuple[str, object]]:
+    """An entry's changes in the order they are read: as merged (kept beside them, since
+    PostgreSQL's jsonb keeps no key order), else the model's field order, then the rest."""
+    changes = entry.changes if isinstance(entry.changes, dict) else {}
+    order = entry.additional_data.get("order") if isinstance(entry.additional_data, dict) else None
+    if not order:
+        model = entry.content_type.model_class()
+        order = [field.name for field in model._meta.get_fields()] if model else []
+    rank = {name: n for n, name in enumerate(order)}
+    return sorted(changes.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0]))
 
 
 def _is_final(entry: LogEntry) -> bool:
@@ -243,11 +256,13 @@ def _value_text(field, value, labels) -> object:
 def humanised(entry: LogEntry, labels: dict) -> dict:
     """A raw entry's changes by name: noise dropped, objects named, choices labelled,
     times in the site's zone to the minute."""
-    if _is_final(entry) or not isinstance(entry.changes, dict):
-        return dict(entry.changes or {})
+    if not isinstance(entry.changes, dict):
+        return {}
+    if _is_final(entry):
+        return dict(changes_in_order(entry))
     model = entry.content_type.model_class()
     result = {}
-    for name, values in entry.changes.items():
+    for name, values in changes_in_order(entry):
         if is_noise(model, name):
             continue
         field = _field(model, name)
@@ -354,5 +369,5 @@ def _merged(children: list[LogEntry], current: AuditAction) -> dict:
         "changes": changes,
         "actor": actor,
         "actor_email": getattr(actor, "email", None),
-        "additional_data": {"summary": summary, "merged": len(children)},
+        "additional_data": {"summary": summary, "merged": len(children), "order": list(changes)},
     }
