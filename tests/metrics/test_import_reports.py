@@ -475,3 +475,28 @@ def test_the_identity_map_page_after_a_refusal_runs_a_fixed_number_of_queries(
         refuse(3)
     with django_assert_num_queries(13):
         refuse(40)
+
+
+def test_a_loaded_identity_map_is_listed_with_the_imports_and_says_what_it_loaded(
+    admin_client, examples_exist
+):
+    body = b"employee_id,system,login\nE1042,jira,acc-ana\n"
+    response = admin_client.post(
+        reverse("metrics:identity_map"),
+        {"file": SimpleUploadedFile("logins.csv", body, content_type="text/csv")},
+    )
+    assert response.status_code == 302
+    run = ImportRun.objects.get()
+    assert (run.kind, run.status, run.rows_total, run.rows_inserted) == (
+        "identity-map",
+        "done",
+        1,
+        1,
+    )
+    listing = admin_client.get(reverse("metrics:imports")).content.decode()
+    assert reverse("metrics:import_run", args=[run.pk]) in listing
+    page = admin_client.get(reverse("metrics:import_run", args=[run.pk])).content.decode()
+    assert "Identity map loaded:</strong> 1 logins added" in page
+    assert "Dashboards update" not in page
+    # the upload page does not take an identity map as a kind (it has its own page)
+    assert 'value="identity-map"' not in listing
