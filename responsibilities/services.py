@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 
+from auditlog.context import disable_auditlog
+from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,6 +27,7 @@ from responsibilities.models import (
     ResponsibilityArea,
 )
 from upskill.models import Person, Team
+from upskill.services.audit import audit_action, audit_record
 
 RACI_LETTERS = {choice.value for choice in RaciAssignment.Letter}
 
@@ -54,15 +57,30 @@ def raci_validate(letters: Mapping[str, str]) -> dict[str, str]:
 
 @transaction.atomic
 def raci_row_set(*, area: ResponsibilityArea, letters: Mapping[str, str]) -> None:
-    """Replace an area's RACI row in one go, so the one-A rule never sees a half-edit."""
+    """Replace an area's RACI row in one go, so the one-A rule never sees a half-edit.
+    Audited as one change of the area's row, party by party (not as the rows replaced)."""
     row = raci_validate(letters)
-    RaciAssignment.objects.filter(area=area).delete()
+    before = dict(RaciAssignment.objects.filter(area=area).values_list("party", "letter"))
+    with disable_auditlog():
+        RaciAssignment.objects.filter(area=area).delete()
+        _raci_row_write(area, row)
+    changes = {
+        Party(party).label: [before.get(party) or "—", row.get(party) or "—"]
+        for party in Party.values
+        if before.get(party) != row.get(party)
+    }
+    if changes:
+        audit_record(area, summary=f"Changed the RACI row of “{area}”", changes=changes)
+
+
+def _raci_row_write(area: ResponsibilityArea, row: Mapping[str, str]) -> None:
     RaciAssignment.objects.bulk_create(
         RaciAssignment(area=area, party=party, letter=letter) for party, letter in row.items()
     )
 
 
 @transaction.atomic
+@audit_action()  # the area and its RACI row: one audit entry
 def area_create(
     *, name: str, description: str, owner_side: str, letters: Mapping[str, str]
 ) -> ResponsibilityArea:
@@ -82,8 +100,14 @@ def area_create(
     )
     area.full_clean()
     area.save()
-    RaciAssignment.objects.bulk_create(
-        RaciAssignment(area=area, party=party, letter=letter) for party, letter in row.items()
+    _raci_row_write(area, row)
+    audit_record(
+        area,
+        summary=f"Added the area “{area}”",
+        action=LogEntry.Action.CREATE,
+        changes={
+            "RACI": [None, ", ".join(f"{Party(p).label} {letter}" for p, letter in row.items())]
+        },
     )
     return area
 
@@ -96,6 +120,7 @@ def _commitment_fields_validate(*, party: str, computed_from: str) -> None:
 
 
 @transaction.atomic
+@audit_action()  # the commitment and its teams: one audit entry
 def commitment_create(
     *,
     area: ResponsibilityArea,
@@ -128,6 +153,7 @@ def commitment_create(
 
 
 @transaction.atomic
+@audit_action()
 def commitment_update(
     *,
     commitment: Commitment,

@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # One audit entry per request, however many rows it changed (upskill/services/audit.py).
+    "upskill.middleware.AuditActionMiddleware",
     # After authentication: ends the session of a deactivated person, or one past its cap.
     "upskill.middleware.SessionBoundsMiddleware",
     # After the session and user are loaded (from the primary): the read-only pages'
@@ -122,6 +124,9 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # with old and new values. Only configuration is tracked — never step progress and
 # evidence, pulse answers or users (passwords).
 AUDITLOG_STORE_JSON_CHANGES = True
+# Each entry carries the correlation id of the user action it belongs to, and an action's
+# entries are merged into one when it ends (upskill/services/audit.py).
+AUDITLOG_CID_GETTER = "upskill.services.audit.action_cid"
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "pathways.Product",
     "pathways.Competency",
@@ -135,12 +140,8 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "responsibilities.Commitment", "m2m_fields": {"teams"}},
     "responsibilities.CommitmentCheckIn",
     "responsibilities.AlignmentSurvey",
-    {
-        "model": "metrics.ImportRun",
-        # Status transitions and outcomes, not per-row errors (they quote cells) nor
-        # the progress counters that tick during an import.
-        "include_fields": ["kind", "original_name", "status", "rows_inserted", "rows_duplicate"],
-    },
+    # Not metrics.ImportRun: a run's status changes over two requests and two jobs, so
+    # the import services write its one entry when it settles (import_run_audit).
     {"model": "metrics.XapiKey", "exclude_fields": ["key_hash"]},
     "upskill.OutcomeMeasure",
 )

@@ -150,6 +150,9 @@ class ImportRun(models.Model):
         COPILOT = "copilot", "GitHub Copilot usage"
         ZENDESK = "zendesk", "Zendesk satisfaction"
         FRESHDESK = "freshdesk", "Freshdesk satisfaction"
+        # The identity map (whose login in which tool), loaded on its own page, all or
+        # nothing: a run records each load and keeps a refused file for its bad rows.
+        IDENTITY_MAP = "identity-map", "Identity map"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
