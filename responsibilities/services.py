@@ -1,5 +1,7 @@
 """Writes for the shared-responsibility model: the RACI matrix, commitments, check-ins
-and the alignment pulse. Every function validates fully and changes nothing on error."""
+and the alignment pulse. Every function validates fully and changes nothing on error.
+Each write moves its figure input's generation on in the same transaction (upskill.cache):
+the fulfilment, standoff and pulse figures cached before it are not read again."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from responsibilities.models import (
     RaciAssignment,
     ResponsibilityArea,
 )
+from upskill import cache
 from upskill.models import Person, Team
 
 RACI_LETTERS = {choice.value for choice in RaciAssignment.Letter}
@@ -60,6 +63,7 @@ def raci_row_set(*, area: ResponsibilityArea, letters: Mapping[str, str]) -> Non
     RaciAssignment.objects.bulk_create(
         RaciAssignment(area=area, party=party, letter=letter) for party, letter in row.items()
     )
+    cache.inputs_changed(cache.MATRIX)
 
 
 @transaction.atomic
@@ -85,6 +89,7 @@ def area_create(
     RaciAssignment.objects.bulk_create(
         RaciAssignment(area=area, party=party, letter=letter) for party, letter in row.items()
     )
+    cache.inputs_changed(cache.MATRIX)
     return area
 
 
@@ -124,6 +129,7 @@ def commitment_create(
     commitment.full_clean()
     commitment.save()
     commitment.teams.set(teams)
+    cache.inputs_changed(cache.COMMITMENTS)
     return commitment
 
 
@@ -160,13 +166,16 @@ def commitment_update(
     commitment.full_clean()
     commitment.save()
     commitment.teams.set(teams)
+    cache.inputs_changed(cache.COMMITMENTS)
     return commitment
 
 
+@transaction.atomic
 def commitment_set_active(*, commitment: Commitment, is_active: bool) -> Commitment:
     """Retire (or restore) a commitment; its check-in history is kept either way."""
     commitment.is_active = is_active
     commitment.save(update_fields=["is_active"])
+    cache.inputs_changed(cache.COMMITMENTS)
     return commitment
 
 
@@ -176,6 +185,7 @@ def commitment_applies_to(commitment: Commitment, team: Team) -> bool:
     return not scoped or team.pk in scoped
 
 
+@transaction.atomic
 def check_in_record(
     *,
     commitment: Commitment,
@@ -211,6 +221,7 @@ def check_in_record(
             "source": CommitmentCheckIn.Source.MANUAL,
         },
     )
+    cache.inputs_changed(cache.COMMITMENTS)
     return check_in
 
 
@@ -233,6 +244,7 @@ def survey_open(*, title: str, closes_at: datetime, created_by=None) -> Alignmen
     try:
         with transaction.atomic():
             survey.save()
+            cache.inputs_changed(cache.PULSES)
     except IntegrityError as exc:
         raise ValidationError("Another pulse is open; close it before opening a new one.") from exc
     responsibility_notifications.pulse_opened_notify(survey=survey)
@@ -246,7 +258,9 @@ def survey_close(*, survey: AlignmentSurvey) -> AlignmentSurvey:
     now = timezone.now()
     if survey.closes_at is None or survey.closes_at > now:
         survey.closes_at = now
-    survey.save(update_fields=["status", "closes_at"])
+    with transaction.atomic():
+        survey.save(update_fields=["status", "closes_at"])
+        cache.inputs_changed(cache.PULSES)
     return survey
 
 
@@ -285,4 +299,5 @@ def pulse_answer(
         )
         for area_id, (owner, rating) in answers.items()
     )
+    cache.inputs_changed(cache.PULSES)
     return len(answers)

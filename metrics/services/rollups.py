@@ -389,6 +389,17 @@ def rollup_incremental(*, scan: bool = False) -> RollupResult:
     return RollupResult(rows_written=written, buckets=len(scope))
 
 
+@transaction.atomic
+def rollup_rows_edited() -> None:
+    """Rollup rows were changed by hand (the Django admin): a new rollup generation, as
+    after a rollup, so the dashboard figures cached (upskill.cache) and the impact
+    estimates of the old one are computed afresh."""
+    state = _state()
+    state.generation += 1
+    state.save(update_fields=["generation"])
+    enqueue.impact_estimates_refresh()  # runs after commit
+
+
 def rollup_catch_up() -> RollupResult:
     """The beat job: everything queued, plus a scan from the watermark."""
     return rollup_incremental(scan=True)
