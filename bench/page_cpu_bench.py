@@ -11,7 +11,8 @@ in this one process with the Django test Client (DEBUG off), as a web worker wou
 serve them. CPU is this process's (`time.process_time`: Python, template rendering,
 the database driver), not the database server's; wall time includes both. The machine
 may be shared, so the load average is printed beside the figures. `--profile PAGE:USER`
-also prints the top of a cProfile of one computed request to stderr.
+also prints the top of a cProfile of one computed request to stderr (`PAGE:USER:cached`
+one served from the cache).
 """
 
 from __future__ import annotations
@@ -81,9 +82,10 @@ def measure(client, url: str, requests: int, *, computed: bool) -> dict:
     }
 
 
-def profile(client, url: str) -> None:
+def profile(client, url: str, *, computed: bool) -> None:
     client.get(url)
-    invalidate()
+    if computed:
+        invalidate()
     profiler = cProfile.Profile()
     profiler.enable()
     client.get(url)
@@ -99,7 +101,12 @@ def profile(client, url: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=20)
-    parser.add_argument("--profile", metavar="PAGE:USER", help="e.g. dashboard:admin")
+    parser.add_argument(
+        "--profile",
+        metavar="PAGE:USER[:cached]",
+        help="e.g. dashboard:admin (a computed request) or dashboard:admin:cached",
+    )
+    parser.add_argument("--profile-only", action="store_true", help="profile, measure nothing")
     options = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to the PostgreSQL database holding the demo.")
@@ -120,8 +127,10 @@ def main() -> None:
         clients[username] = Client()
         clients[username].force_login(get_user_model().objects.get(username=username))
     if options.profile:
-        page, username = options.profile.split(":")
-        profile(clients[username], urls[page])
+        page, username, *cached = options.profile.split(":")
+        profile(clients[username], urls[page], computed=not cached)
+        if options.profile_only:
+            return
     load_before = os.getloadavg()
     figures = {
         f"{page}:{username}": {

@@ -91,7 +91,7 @@ def standoff_scores(
     if not teams or not surveys:
         return {team.pk: [] for team in teams}
     now = timezone.now()
-    return cache.cached_figures(
+    figures = cache.cached_figures(
         "standoff",
         # The day: an open pulse's scores take the periods up to today.
         key_parts=(
@@ -100,11 +100,22 @@ def standoff_scores(
             timezone.localdate(now),
         ),
         inputs=(cache.ORGANISATION, cache.MATRIX, cache.COMMITMENTS, cache.PULSES),
-        compute=lambda: _scores(teams, surveys, now),
+        compute=lambda: _score_figures(teams, surveys, now),
     )
+    # The cache holds plain figures by team and pulse id, not the teams and pulses: the
+    # caller has just loaded them, and model instances unpickle slowly (hundreds).
+    survey_of = {s.pk: s for s in surveys}
+    return {
+        team.pk: [StandoffScore(team, survey_of[pk], *parts) for pk, *parts in figures[team.pk]]
+        for team in teams
+    }
 
 
-def _scores(teams: list[Team], surveys: list[AlignmentSurvey], now) -> dict[int, list]:
+def _score_figures(
+    teams: list[Team], surveys: list[AlignmentSurvey], now
+) -> dict[int, list[tuple[int, int | None, int | None, int | None, int | None]]]:
+    """Each team's (pulse id, respondents, perception gap, employer shortfall, employee
+    shortfall) at each pulse. Seven queries."""
     team_ids = [t.pk for t in teams]
     agreed = dict(ResponsibilityArea.objects.values_list("pk", "owner_side"))
     matches: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
@@ -152,7 +163,7 @@ def _scores(teams: list[Team], surveys: list[AlignmentSurvey], now) -> dict[int,
         if earliest
         else {}
     )
-    scores: dict[int, list[StandoffScore]] = {}
+    scores: dict[int, list] = {}
     for team in teams:
         series = []
         applies = [
@@ -174,13 +185,12 @@ def _scores(teams: list[Team], surveys: list[AlignmentSurvey], now) -> dict[int,
             published = privacy.is_published(answered)  # the team's respondents: one cell
             gap = round(100 * (1 - matched / total)) if published and total else None
             series.append(
-                StandoffScore(
-                    team=team,
-                    survey=survey,
-                    respondents=answered if published else None,
-                    perception_gap=gap,
-                    employer_shortfall=_shortfall(ratios["employer"]),
-                    employee_shortfall=_shortfall(ratios["employee"]),
+                (
+                    survey.pk,
+                    answered if published else None,
+                    gap,
+                    _shortfall(ratios["employer"]),
+                    _shortfall(ratios["employee"]),
                 )
             )
         scores[team.pk] = series
