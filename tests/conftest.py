@@ -42,6 +42,7 @@ def _a_cache_of_its_own(settings):
         alias: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
         for alias, config in settings.CACHES.items()
     }
+    settings.FIGURES_CACHE_SECONDS = 300  # what a test leaves in a shared Redis goes soon
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ used yet. The old entry is never read again; FIGURES_CACHE_SECONDS only bounds h
 it holds memory.
 
 Generations live in the database: FigureInput for the inputs below, and the rollups'
-own RollupState.generation. The services that write an input bump it (`inputs_changed`)
+own (metrics: RollupState's last rebuild, RollupTeamGeneration per team). The services that write an input bump it (`inputs_changed`)
 in the same transaction as the write, after it. So a request that reads the new
 generation also sees the write (they commit together), and one that read the old
 generation before the commit caches under the old key, which nobody asks for again.
@@ -55,8 +55,8 @@ logger = logging.getLogger(__name__)
 Figures = TypeVar("Figures")
 
 # The inputs of the cached figures, and which writes change them. The rollups are not
-# here: their generation is RollupState.generation (metrics), which every rollup that
-# rewrites rows moves on, and which the metrics pages read anyway.
+# here: metrics keeps their generations (RollupState, RollupTeamGeneration), moved on by
+# every rollup that rewrites rows, and the dashboard reads them with its freshness line.
 ORGANISATION = "organisation"
 MEASURES = "measures"
 MATRIX = "matrix"

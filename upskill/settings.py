@@ -362,8 +362,10 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
 # is set, shared by every process (the key prefix keeps them apart from the broker's
 # keys in the same database), else each process's memory. Figures are keyed on the
 # generations of their inputs, so they are never stale; FIGURES_CACHE_SECONDS only
-# bounds how long one nobody asks for any more holds memory. The short socket timeouts:
-# a Redis that is down makes pages compute their figures, not wait.
+# bounds how long an entry nobody asks for any more (its inputs have moved on) holds
+# memory: the broker's Redis must not evict (noeviction), so the superseded entries of
+# an hour are what the cache can hold. The short socket timeouts: a Redis that is down
+# makes pages compute their figures, not wait.
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -381,7 +383,7 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 1_000},
         }
     }
-FIGURES_CACHE_SECONDS = _env_or_fail(env.int, "FIGURES_CACHE_SECONDS", 24 * 3600)
+FIGURES_CACHE_SECONDS = _env_or_fail(env.int, "FIGURES_CACHE_SECONDS", 3600)
 if FIGURES_CACHE_SECONDS < 1:
     raise ImproperlyConfigured("FIGURES_CACHE_SECONDS must be a positive number of seconds.")
 CELERY_BROKER_URL = REDIS_URL or "memory://"

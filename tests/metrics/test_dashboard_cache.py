@@ -80,6 +80,36 @@ def test_a_new_rollup_is_on_the_very_next_request_and_raw_rows_wait_for_it(clien
     assert rolled.freshness.waiting_rows == 0
 
 
+def test_a_rollup_of_other_teams_leaves_a_leaders_figures_cached_one_of_theirs_does_not(
+    client, leader, team, django_assert_num_queries
+):
+    """The dashboard is keyed on the rollups of its own teams: every app activity and
+    xAPI statement queues an incremental rollup, of the learner's team only."""
+    other = TeamFactory(name="Sales")
+    mine, theirs = (
+        PersonFactory.create_batch(6, team=team),
+        PersonFactory.create_batch(6, team=other),
+    )
+    learned(mine, 30)
+    learned(theirs, 30)
+    services.rollup_rebuild()
+    client.force_login(leader)
+    assert weekly(board(client)) == {WEEK: 180}
+
+    later = WEEK + dt.timedelta(days=1)
+    learned(theirs, 10, later)
+    services.dirty_buckets_mark(buckets=[(other.pk, WEEK)])
+    services.rollup_incremental()  # Sales' week only: a new rollup generation
+    with django_assert_num_queries(14):  # as cached in test_views.py: no rollup read
+        assert weekly(board(client)) == {WEEK: 180}
+
+    learned(mine, 10, later)
+    services.dirty_buckets_mark(buckets=[(team.pk, WEEK)])
+    services.rollup_incremental()
+
+    assert weekly(board(client)) == {WEEK: 240}
+
+
 def test_a_check_in_is_on_the_very_next_request(client, leader, team, learning_time):
     last_week = periods.period_start(timezone.localdate(), "week") - dt.timedelta(weeks=1)
     client.force_login(leader)

@@ -137,8 +137,8 @@ def test_dashboard_and_export_run_a_fixed_number_of_queries(
     client.force_login(leader)
     # 1 session + 1 user + 1 groups + 1 led teams (may they see dashboards?) + 1 the team
     # tree (led subtree) + 1 visible teams + 1 pathways (filters) + 4 freshness (state,
-    # with the rollup generation; activity waiting, observations waiting, queued
-    # buckets) + 1 the other inputs' generations (the figures cache's key) + 1 measures
+    # with the rollup generations of the scope's teams; activity waiting, observations
+    # waiting, queued buckets) + 1 the other inputs' generations (the figures cache's key) + 1 measures
     # + 1 first completion per team + 1 rollup sums (one statement: the rows in range
     # read once, added up by week and by drill-down team) + 1 employer commitments
     # (their teams and the fulfilment's check-ins and team sizes add 3 when some apply)
