@@ -327,16 +327,23 @@ def bare_rollup_statement(connection, time_zone: str) -> tuple[float, int]:
     return seconds, written
 
 
-def dashboard_timings(username: str, requests: int) -> dict:
+def dashboard_timings(username: str, requests: int, *, computed: bool = False) -> dict:
+    """Server time of the dashboard. Between two changes of its inputs a page is served
+    from the figures cache (upskill/cache.py); `computed` moves an input on before each
+    request, so each computes its figures, as the first request after a rollup does."""
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from upskill import cache
+
     client = Client()
     client.force_login(get_user_model().objects.get(username=username))
     response = client.get("/dashboard/")  # warm caches (templates, connection)
     assert response.status_code == 200, response.status_code
+    if computed:
+        cache.inputs_changed(cache.ORGANISATION)
     with CaptureQueriesContext(connection) as queries:
         client.get("/dashboard/")
     # Counted now: the captured list is a slice of the connection's log, which the
@@ -344,6 +351,8 @@ def dashboard_timings(username: str, requests: int) -> dict:
     query_count = len(queries)
     samples = []
     for _ in range(requests):
+        if computed:
+            cache.inputs_changed(cache.ORGANISATION)
         started = time.perf_counter()
         response = client.get("/dashboard/")
         samples.append((time.perf_counter() - started) * 1_000)
@@ -373,6 +382,10 @@ def dashboard_only() -> None:
     figures = {
         "dashboard_leader": dashboard_timings("leader", DASHBOARD_REQUESTS),
         "dashboard_ld_admin": dashboard_timings("admin", DASHBOARD_REQUESTS),
+        "dashboard_leader_computed": dashboard_timings("leader", DASHBOARD_REQUESTS, computed=True),
+        "dashboard_ld_admin_computed": dashboard_timings(
+            "admin", DASHBOARD_REQUESTS, computed=True
+        ),
     }
     print(json.dumps(figures))
 
@@ -675,6 +688,10 @@ def main() -> None:
         "dashboard_leader_p95_ms": figures["dashboard_leader"]["p95_ms"]
         <= TARGETS["dashboard_leader_p95_ms_max"],
         "dashboard_ld_admin_p95_ms": figures["dashboard_ld_admin"]["p95_ms"]
+        <= TARGETS["dashboard_ld_admin_p95_ms_max"],
+        "dashboard_leader_computed_p95_ms": figures["dashboard_leader_computed"]["p95_ms"]
+        <= TARGETS["dashboard_leader_p95_ms_max"],
+        "dashboard_ld_admin_computed_p95_ms": figures["dashboard_ld_admin_computed"]["p95_ms"]
         <= TARGETS["dashboard_ld_admin_p95_ms_max"],
     }
     connection.close()

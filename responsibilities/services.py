@@ -1,5 +1,7 @@
 """Writes for the shared-responsibility model: the RACI matrix, commitments, check-ins
-and the alignment pulse. Every function validates fully and changes nothing on error."""
+and the alignment pulse. Every function validates fully and changes nothing on error.
+Each write moves its figure input's generation on in the same transaction (upskill.cache):
+the fulfilment, standoff and pulse figures cached before it are not read again."""
 
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from responsibilities.models import (
     RaciAssignment,
     ResponsibilityArea,
 )
+from upskill import cache
 from upskill.models import Person, Team
 from upskill.services.audit import audit_action, audit_record
 
@@ -77,6 +80,7 @@ def _raci_row_write(area: ResponsibilityArea, row: Mapping[str, str]) -> None:
     RaciAssignment.objects.bulk_create(
         RaciAssignment(area=area, party=party, letter=letter) for party, letter in row.items()
     )
+    cache.inputs_changed(cache.MATRIX)
 
 
 @transaction.atomic
@@ -109,6 +113,7 @@ def area_create(
             "RACI": [None, ", ".join(f"{Party(p).label} {letter}" for p, letter in row.items())]
         },
     )
+    cache.inputs_changed(cache.MATRIX)
     return area
 
 
@@ -149,6 +154,7 @@ def commitment_create(
     commitment.full_clean()
     commitment.save()
     commitment.teams.set(teams)
+    cache.inputs_changed(cache.COMMITMENTS)
     return commitment
 
 
@@ -186,13 +192,16 @@ def commitment_update(
     commitment.full_clean()
     commitment.save()
     commitment.teams.set(teams)
+    cache.inputs_changed(cache.COMMITMENTS)
     return commitment
 
 
+@transaction.atomic
 def commitment_set_active(*, commitment: Commitment, is_active: bool) -> Commitment:
     """Retire (or restore) a commitment; its check-in history is kept either way."""
     commitment.is_active = is_active
     commitment.save(update_fields=["is_active"])
+    cache.inputs_changed(cache.COMMITMENTS)
     return commitment
 
 
@@ -202,6 +211,7 @@ def commitment_applies_to(commitment: Commitment, team: Team) -> bool:
     return not scoped or team.pk in scoped
 
 
+@transaction.atomic
 def check_in_record(
     *,
     commitment: Commitment,
@@ -237,6 +247,7 @@ def check_in_record(
             "source": CommitmentCheckIn.Source.MANUAL,
         },
     )
+    cache.inputs_changed(cache.COMMITMENTS)
     return check_in
 
 
@@ -259,6 +270,7 @@ def survey_open(*, title: str, closes_at: datetime, created_by=None) -> Alignmen
     try:
         with transaction.atomic():
             survey.save()
+            cache.inputs_changed(cache.PULSES)
     except IntegrityError as exc:
         raise ValidationError("Another pulse is open; close it before opening a new one.") from exc
     responsibility_notifications.pulse_opened_notify(survey=survey)
@@ -272,7 +284,9 @@ def survey_close(*, survey: AlignmentSurvey) -> AlignmentSurvey:
     now = timezone.now()
     if survey.closes_at is None or survey.closes_at > now:
         survey.closes_at = now
-    survey.save(update_fields=["status", "closes_at"])
+    with transaction.atomic():
+        survey.save(update_fields=["status", "closes_at"])
+        cache.inputs_changed(cache.PULSES)
     return survey
 
 
@@ -311,4 +325,5 @@ def pulse_answer(
         )
         for area_id, (owner, rating) in answers.items()
     )
+    cache.inputs_changed(cache.PULSES)
     return len(answers)

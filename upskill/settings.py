@@ -396,6 +396,34 @@ SCIM_MAX_PAGE_SIZE = _env_or_fail(env.int, "SCIM_MAX_PAGE_SIZE", 200)
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured("REDIS_URL must start with redis://, rediss:// or unix://")
+# The figures cache (upskill/cache.py) and the OIDC discovery cache: Redis when REDIS_URL
+# is set, shared by every process (the key prefix keeps them apart from the broker's
+# keys in the same database), else each process's memory. Figures are keyed on the
+# generations of their inputs, so they are never stale; FIGURES_CACHE_SECONDS only
+# bounds how long an entry nobody asks for any more (its inputs have moved on) holds
+# memory: the broker's Redis must not evict (noeviction), so the superseded entries of
+# an hour are what the cache can hold. The short socket timeouts: a Redis that is down
+# makes pages compute their figures, not wait.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "upskill",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "upskill",
+            "OPTIONS": {"MAX_ENTRIES": 1_000},
+        }
+    }
+FIGURES_CACHE_SECONDS = _env_or_fail(env.int, "FIGURES_CACHE_SECONDS", 3600)
+if FIGURES_CACHE_SECONDS < 1:
+    raise ImproperlyConfigured("FIGURES_CACHE_SECONDS must be a positive number of seconds.")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

@@ -308,6 +308,21 @@ class RollupState(models.Model):
     # Grows by one with every rollup that rewrote rows: the cached impact estimates are
     # keyed on it (a catch-up that found nothing keeps them).
     generation = models.PositiveBigIntegerField(default=0)
+    # The generation of the last rollup that rewrote every team's rows (a full rebuild,
+    # rows edited by hand); an incremental one records its teams in RollupTeamGeneration.
+    rebuilt_generation = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"rollups last ran {self.last_run_at}"
+
+
+class RollupTeamGeneration(models.Model):
+    """The generation of the last incremental rollup that rewrote a team's rows. The
+    dashboard's cached figures (upskill.cache) are keyed on the largest of its teams'
+    and the last rebuild's, so a rollup of other teams' activity leaves them cached."""
+
+    team_id = models.BigIntegerField(primary_key=True)
+    generation = models.PositiveBigIntegerField()
+
+    def __str__(self) -> str:
+        return f"team {self.team_id} rolled up at generation {self.generation}"

@@ -98,6 +98,7 @@ from metrics.services.rollups import (
     rollup_catch_up,
     rollup_incremental,
     rollup_rebuild,
+    rollup_rows_edited,
 )
 from metrics.services.xapi import (
     DEFAULT_VERBS,
@@ -204,6 +205,7 @@ __all__ = [
     "rollup_buckets_replace",
     "rollup_catch_up",
     "rollup_incremental",
+    "rollup_rows_edited",
     "rollup_rebuild",
     "scope_key",
     "scope_outcomes",

@@ -53,6 +53,7 @@ from metrics.models import (
     RollupAttribution,
     RollupDirtyBucket,
     RollupState,
+    RollupTeamGeneration,
     WeeklyRollup,
 )
 from metrics.services import rollup_sql
@@ -342,6 +343,16 @@ def _state() -> RollupState:
     return state
 
 
+def _teams_rolled_up(team_ids: set[int], generation: int) -> None:
+    RollupTeamGeneration.objects.bulk_create(
+        (RollupTeamGeneration(team_id=team_id, generation=generation) for team_id in team_ids),
+        update_conflicts=True,
+        unique_fields=["team_id"],
+        update_fields=["generation"],
+        batch_size=2_000,
+    )
+
+
 def _take_markers() -> tuple[list[int], set[_Bucket]]:
     markers = list(RollupDirtyBucket.objects.values_list("id", "team_id", "week_start"))
     return [m[0] for m in markers], {(m[1], m[2]) for m in markers}
@@ -373,7 +384,10 @@ def rollup_rebuild() -> RollupResult:
     )
     state.last_run_at = state.last_full_at = started
     state.scanned_until = started
-    state.generation += 1  # a new rollup generation: the cached impact estimates are stale
+    # A new rollup generation, of every team's rows: the cached impact estimates and
+    # every cached dashboard are stale.
+    state.generation += 1
+    state.rebuilt_generation = state.generation
     state.save()
     enqueue.impact_estimates_refresh()  # runs after commit
     return RollupResult(
@@ -402,11 +416,25 @@ def rollup_incremental(*, scan: bool = False) -> RollupResult:
     _drop_markers(marker_ids)
     state.last_run_at = started
     if scope:
-        # A new rollup generation: the cached impact estimates are stale.
+        # A new rollup generation: the cached impact estimates are stale, and so are
+        # the cached dashboards of scopes with these teams (theirs only).
         state.generation += 1
+        _teams_rolled_up({team for team, _week in scope}, state.generation)
         enqueue.impact_estimates_refresh()  # runs after commit
     state.save()
     return RollupResult(rows_written=written, buckets=len(scope))
+
+
+@transaction.atomic
+def rollup_rows_edited() -> None:
+    """Rollup rows were changed by hand (the Django admin): a new rollup generation, as
+    after a rollup, so the dashboard figures cached (upskill.cache) and the impact
+    estimates of the old one are computed afresh."""
+    state = _state()
+    state.generation += 1
+    state.rebuilt_generation = state.generation
+    state.save(update_fields=["generation", "rebuilt_generation"])
+    enqueue.impact_estimates_refresh()  # runs after commit
 
 
 def rollup_catch_up() -> RollupResult:

@@ -1,16 +1,22 @@
-"""Commitment fulfilment: delivered / target per commitment x team x recent period."""
+"""Commitment fulfilment: delivered / target per commitment x team x recent period.
+
+The pages' figures (the all-teams overview, one team's rows) are computed once per
+scope, day and generation of the organisation and the commitments (their check-ins
+among them), then read from the figures cache (upskill.cache)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
+from django.template.defaultfilters import floatformat
 
 from responsibilities import periods
 from responsibilities.models import Commitment, CommitmentCheckIn, Party
-from upskill import access, privacy
+from upskill import access, cache, privacy
 from upskill.models import Team
 from upskill.selectors import team_sizes
 
@@ -19,8 +25,10 @@ GREEN_AT = 1.0  # target met
 AMBER_AT = 0.7  # most of the way there
 
 
-@dataclass(frozen=True)
-class FulfilmentCell:
+class FulfilmentCell(NamedTuple):
+    """A named tuple rather than a dataclass: an all-teams overview caches thousands,
+    and a tuple unpickles in a fifth of the time."""
+
     period_start: date
     label: str
     value: Decimal | None = None
@@ -30,6 +38,18 @@ class FulfilmentCell:
     @property
     def percent(self) -> int | None:
         return None if self.ratio is None else round(self.ratio * 100)
+
+    @property
+    def text(self) -> str:
+        """The cell as the tables write it: a state's word, a percentage of the target,
+        or the value delivered where there is no target."""
+        if self.state == "missing":
+            return "missing"
+        if self.state == "suppressed":
+            return "hidden"
+        if self.state == "no-target":
+            return floatformat(self.value, "-2")
+        return f"{self.percent}%"
 
 
 @dataclass(frozen=True)
@@ -53,8 +73,7 @@ class FulfilmentRow:
         return self.cells[-2] if len(self.cells) > 1 else self.cells[-1]
 
 
-def _cell(commitment: Commitment, start: date, value: Decimal | None, hidden: bool):
-    label = periods.period_label(start, commitment.period)
+def _cell(commitment: Commitment, start: date, label: str, value: Decimal | None, hidden: bool):
     if hidden:
         return FulfilmentCell(start, label, state="suppressed")
     if value is None:
@@ -86,22 +105,29 @@ def fulfilment_rows(
     Periods with no check-in are "missing", never zero. A computed (employee) figure is
     a cell of the privacy layer, (team, period) with the team's headcount as its people:
     unpublished for a team smaller than MIN_GROUP_SIZE, it describes individuals.
-    Two queries: check-ins in range, team sizes."""
+    Two queries: check-ins in range (as plain values: an all-teams overview reads
+    thousands, and model instances were most of its time), team sizes."""
     if not teams or not commitments:
         return []
     starts = {c.pk: periods.recent_period_starts(c.period, count, today) for c in commitments}
+    labels = {
+        c.pk: [periods.period_label(start, c.period) for start in starts[c.pk]] for c in commitments
+    }
     earliest = min(s[0] for s in starts.values())
     team_ids = [t.pk for t in teams]
     values = {
-        (ci.commitment_id, ci.team_id, ci.period_start): ci.value
-        for ci in CommitmentCheckIn.objects.filter(
+        (commitment_id, team_id, start): value
+        for commitment_id, team_id, start, value in CommitmentCheckIn.objects.filter(
             commitment__in=commitments, team_id__in=team_ids, period_start__gte=earliest
-        ).only("commitment_id", "team_id", "period_start", "value")
+        )
+        .order_by()
+        .values_list("commitment_id", "team_id", "period_start", "value")
     }
     sizes = team_sizes(team_ids)
     rows = []
     for commitment in commitments:
         scope = {t.pk for t in commitment.teams.all()}
+        periods_of = list(zip(starts[commitment.pk], labels[commitment.pk], strict=True))
         for team in teams:
             if scope and team.pk not in scope:
                 continue
@@ -109,8 +135,8 @@ def fulfilment_rows(
                 sizes.get(team.pk, 0)
             )
             cells = [
-                _cell(commitment, start, values.get((commitment.pk, team.pk, start)), hidden)
-                for start in starts[commitment.pk]
+                _cell(commitment, start, label, values.get((commitment.pk, team.pk, start)), hidden)
+                for start, label in periods_of
             ]
             rows.append(FulfilmentRow(commitment=commitment, team=team, cells=cells))
     return rows
@@ -214,17 +240,42 @@ def fulfilment_overview(
     teams: list[Team], *, today: date
 ) -> tuple[list[Commitment], list[OverviewRow]]:
     """Each team's latest state on each commitment (current period, else the one
-    before): one row per team, so it grows downwards with the organisation."""
+    before): one row per team, so it grows downwards with the organisation. One query
+    (the inputs' generations) when cached for these teams and day, else five."""
+    commitments, cells = cache.cached_figures(
+        "fulfilment-overview",
+        key_parts=(frozenset(t.pk for t in teams), today),
+        inputs=(cache.ORGANISATION, cache.COMMITMENTS),
+        compute=lambda: _overview_cells(teams, today=today),
+    )
+    # The cache holds each team's cells by its id, not the team itself: the caller has
+    # just loaded the teams, and a model instance unpickles slowly (hundreds of them).
+    return commitments, [OverviewRow(team=team, cells=cells[team.pk]) for team in teams]
+
+
+def _overview_cells(
+    teams: list[Team], *, today: date
+) -> tuple[list[Commitment], dict[int, list[FulfilmentCell | None]]]:
     commitments = list(commitments_for_teams([t.pk for t in teams]))
     rows = fulfilment_rows(teams=teams, commitments=commitments, today=today, count=2)
     latest = {(row.commitment.pk, row.team.pk): row.latest for row in rows}
-    return commitments, [
-        OverviewRow(team=team, cells=[latest.get((c.pk, team.pk)) for c in commitments])
-        for team in teams
-    ]
+    return commitments, {
+        team.pk: [latest.get((c.pk, team.pk)) for c in commitments] for team in teams
+    }
 
 
 def team_fulfilment(team: Team, *, today: date, count: int = 6) -> list[FulfilmentRow]:
-    """One team's rows: every active commitment that applies to it, recent periods."""
-    commitments = list(commitments_for_teams([team.pk]))
-    return fulfilment_rows(teams=[team], commitments=commitments, today=today, count=count)
+    """One team's rows: every active commitment that applies to it, recent periods.
+    The team is the figures' whole scope: anyone who may see it is shown the same. One
+    query (the inputs' generations) when cached, else five."""
+
+    def compute() -> list[FulfilmentRow]:
+        commitments = list(commitments_for_teams([team.pk]))
+        return fulfilment_rows(teams=[team], commitments=commitments, today=today, count=count)
+
+    return cache.cached_figures(
+        "team-fulfilment",
+        key_parts=(team.pk, today, count),
+        inputs=(cache.ORGANISATION, cache.COMMITMENTS),
+        compute=compute,
+    )

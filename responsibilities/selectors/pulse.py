@@ -7,14 +7,13 @@ shown gives a hidden group away."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from responsibilities.models import AlignmentAnswer, AlignmentSurvey, OwnerSide, ResponsibilityArea
-from upskill import access, privacy
+from upskill import cache, privacy
 from upskill.models import Person, Team
 
 SIDES = [OwnerSide.EMPLOYER, OwnerSide.SHARED, OwnerSide.EMPLOYEE]
@@ -129,41 +128,55 @@ def pulse_results(survey: AlignmentSurvey) -> PulseResults:
 
     A group with fewer than MIN_GROUP_SIZE respondents is suppressed, for that area;
     the overall distribution adds up the published areas' answers only (its respondents
-    are the distinct people, shown only when enough). Four queries: leaders, areas,
-    per-group answer counts, respondents."""
-    minimum = privacy.minimum()
-    leaders = access.leader_user_ids()
+    are the distinct people, shown only when enough). The same for every viewer (the
+    page has no scope), so computed once per generation of the pulses (their answers),
+    the matrix (its areas) and the organisation (who leads), then read from the figures
+    cache (upskill.cache). One query (those generations) when cached, else four."""
+    return cache.cached_figures(
+        "pulse-results",
+        key_parts=(survey.pk,),
+        inputs=(cache.ORGANISATION, cache.MATRIX, cache.PULSES),
+        compute=lambda: _pulse_results(survey),
+    )
+
+
+def _pulse_results(survey: AlignmentSurvey) -> PulseResults:
+    """Three queries: areas, the answers counted by area, group and believed owner, the
+    distinct respondents per group. Added up by the database: a pulse of a 50,000-person
+    organisation has hundreds of thousands of answers. A person answers each area once
+    (answer_once_per_area), so an area's respondents in a group are its answers."""
     areas = list(ResponsibilityArea.objects.order_by("position", "name"))
-    grouped = AlignmentAnswer.objects.filter(survey=survey).values(
-        "area_id", "person__user_id", "believed_owner", "rating"
+    answers = AlignmentAnswer.objects.filter(survey=survey).annotate(
+        leader=Exists(Team.leaders.through.objects.filter(user_id=OuterRef("person__user_id")))
     )
     per_area: dict[int, dict[str, Distribution]] = {
         a.pk: {key: Distribution(respondents=0) for key, _ in GROUPS} for a in areas
     }
-    overall = {key: Distribution(respondents=0) for key, _ in GROUPS}
-    area_people: dict[tuple[int, str], set[int]] = defaultdict(set)
-    overall_people: dict[str, set[int]] = defaultdict(set)
-    for row in grouped.iterator(chunk_size=5_000):
-        key = "leaders" if row["person__user_id"] in leaders else "employees"
-        if row["area_id"] not in per_area:
+    for row in (
+        answers.values("area_id", "leader", "believed_owner")
+        .annotate(n=Count("id"), rating_sum=Sum("rating"), rated=Count("rating"))
+        .order_by()
+    ):
+        if row["area_id"] not in per_area:  # an area added while this ran
             continue
-        dist = per_area[row["area_id"]][key]
-        dist.counts[row["believed_owner"]] = dist.counts.get(row["believed_owner"], 0) + 1
-        if row["rating"] is not None:
-            dist.rating_sum += row["rating"]
-            dist.rated += 1
-        area_people[(row["area_id"], key)].add(row["person__user_id"])
-        overall_people[key].add(row["person__user_id"])
-    for area_id, groups in per_area.items():
-        for key, dist in groups.items():
-            dist.respondents = len(area_people[(area_id, key)])
+        dist = per_area[row["area_id"]]["leaders" if row["leader"] else "employees"]
+        dist.counts[row["believed_owner"]] = row["n"]
+        dist.respondents += row["n"]
+        dist.rating_sum += row["rating_sum"] or 0
+        dist.rated += row["rated"]
+    overall = {key: Distribution(respondents=0) for key, _ in GROUPS}
+    for row in answers.values("leader").annotate(n=Count("person", distinct=True)).order_by():
+        overall["leaders" if row["leader"] else "employees"].respondents = row["n"]
+    for groups in per_area.values():
+        for dist in groups.values():
             dist.suppressed = not privacy.is_published(dist.respondents)
-            if dist.suppressed:
+            if dist.suppressed:  # a hidden cell keeps nothing, not even its size
                 dist.counts, dist.rating_sum, dist.rated = {}, 0, 0
+                dist.respondents = 0
     for key, dist in overall.items():
-        dist.respondents = len(overall_people[key])
         dist.suppressed = not privacy.is_published(dist.respondents)
         if dist.suppressed:
+            dist.respondents = 0
             continue
         for groups in per_area.values():  # published cells only: hidden ones are emptied
             for side, n in groups[key].counts.items():
@@ -174,7 +187,7 @@ def pulse_results(survey: AlignmentSurvey) -> PulseResults:
         survey=survey,
         areas=[AreaResult(area=a, groups=per_area[a.pk]) for a in areas],
         overall=overall,
-        min_group_size=minimum,
+        min_group_size=privacy.minimum(),
     )
 
 

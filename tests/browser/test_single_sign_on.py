@@ -14,7 +14,6 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
 from playwright.sync_api import expect
 
 from tests.browser.axe import assert_no_serious_axe_violations
@@ -66,9 +65,8 @@ def sso(settings, provider):
     # The defaults: the employee_id claim against Person.employee_id (HR's immutable key).
     settings.OIDC_MATCH_CLAIM = "employee_id"
     settings.OIDC_MATCH_FIELD = "person__employee_id"
-    cache.clear()
-    yield provider
-    cache.clear()
+    # The discovery cache starts empty: every test has a cache of its own (tests/conftest.py).
+    return provider
 
 
 def employee(username="emma", email="emma@example.com", employee_id="E1001", **user):

@@ -165,6 +165,8 @@ def test_empty_database_url_means_the_embedded_sqlite_database():
         ("MIN_GROUP_SIZE", "five"),
         ("MIN_GROUP_SIZE", "0"),
         ("CONN_MAX_AGE", "forever"),
+        ("FIGURES_CACHE_SECONDS", "a day"),
+        ("FIGURES_CACHE_SECONDS", "0"),
     ],
 )
 def test_other_malformed_variables_refuse_to_start_and_name_the_variable(variable, value):
@@ -239,6 +241,15 @@ def test_with_redis_url_celery_sends_tasks_to_the_broker():
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15",
         "CELERY_RESULT_BACKEND": "redis://127.0.0.1:6379/15",
     }
+
+
+def test_the_figures_cache_is_redis_with_redis_url_and_local_memory_without():
+    shared = print_settings("CACHES", REDIS_URL="redis://127.0.0.1:6379/15")
+    local = print_settings("CACHES", REDIS_URL="")
+
+    assert "django.core.cache.backends.redis.RedisCache" in shared["CACHES"]
+    assert "redis://127.0.0.1:6379/15" in shared["CACHES"]
+    assert "django.core.cache.backends.locmem.LocMemCache" in local["CACHES"]
 
 
 def test_this_test_run_is_eager_exactly_when_no_broker_is_configured():

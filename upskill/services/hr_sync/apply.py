@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from upskill import cache
 from upskill.access import LEADERS_GROUP
 from upskill.models import JobRole, Person, Team
 from upskill.services.hr_sync.columns import _apply_columns
@@ -385,4 +386,6 @@ def hr_sync_apply(
         provisioned, person_pk = _write(work)
         _apply_columns(writes=work.column_writes, person_ids=person_pk, effective_date=work.today)
         people_provisioned_notify(person_ids=provisioned)
+        # Teams, their tree and leaders, people's teams: the cached figures are stale.
+        cache.inputs_changed(cache.ORGANISATION)
     return plan
