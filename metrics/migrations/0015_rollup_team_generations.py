@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("metrics", "0012_tool_milestones"),
+        ("metrics", "0014_import_run_identity_map_kind"),
     ]
 
     operations = [
