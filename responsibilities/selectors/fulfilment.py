@@ -176,7 +176,8 @@ def support_summaries(
 ) -> list[SupportSummary]:
     """Per commitment: its last completed period over the teams in `team_ids` it
     applies to — its own teams, or for an organisation-wide commitment every team with
-    people (the teams check-ins are recorded for). Two queries: team sizes, check-ins."""
+    people (the teams check-ins are recorded for) and every team with a check-in.
+    Two queries: team sizes, check-ins."""
     if not commitments:
         return []
     team_ids = set(team_ids)
@@ -195,16 +196,19 @@ def support_summaries(
     summaries = []
     for commitment in commitments:
         own = {t.pk for t in commitment.teams.all()}
-        applies = (own & team_ids) if own else working
+        # An organisation-wide commitment: every team with people, and any team a
+        # check-in was recorded for.
+        reported = {team for (c, team) in values if c == commitment.pk}
+        applies = (own & team_ids) if own else (working | reported)
         counts: dict[str, int] = {}
         ratios = []
         for team_id in applies:
             hidden = bool(commitment.computed_from) and not privacy.is_published(
                 sizes.get(team_id, 0)
             )
-            cell = _cell(
-                commitment, last[commitment.pk], values.get((commitment.pk, team_id)), hidden
-            )
+            start = last[commitment.pk]
+            label = periods.period_label(start, commitment.period)
+            cell = _cell(commitment, start, label, values.get((commitment.pk, team_id)), hidden)
             counts[cell.state] = counts.get(cell.state, 0) + 1
             if cell.ratio is not None:
                 ratios.append(cell.ratio)

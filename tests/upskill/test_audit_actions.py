@@ -20,6 +20,7 @@ from pathways import services as pathway_services
 from pathways.models import Pathway, Stage
 from responsibilities.models import ResponsibilityArea
 from tests.factories import (
+    CONFIRMED,
     JobRoleFactory,
     LDAdminFactory,
     PathwayFactory,
@@ -197,7 +198,7 @@ def test_a_step_with_prerequisites_and_a_stage_deleted_with_its_steps_are_one_en
     StepFactory(stage=extra, key="x1", title="X1")
     StepFactory(stage=extra, key="x2", title="X2")
     trail.since()
-    admin_client.post(f"/pathways/stages/{extra.pk}/delete/")
+    admin_client.post(f"/pathways/stages/{extra.pk}/delete/", CONFIRMED)
     entry = trail.one()
     assert entry.action == LogEntry.Action.DELETE
     row = trail.row()

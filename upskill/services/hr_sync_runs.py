@@ -94,8 +94,8 @@ def hr_sync_run_audit(run: HrSyncRun) -> None:
         if plan is not None:
             changes = {
                 label: [None, count]
-                for (_name, label), count in zip(HrPlan.SECTIONS, plan.counts.values(), strict=True)
-                if count
+                for (name, label) in plan.sections()
+                if (count := plan.counts[name])
             }
         summary = f"Applied HR sync #{run.pk} ({files})" + (
             "" if changes else ": nothing to change"
