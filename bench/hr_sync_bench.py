@@ -2,10 +2,13 @@
 plan and apply from an empty organisation, a re-apply of the same files (nothing to
 change), and a full sync with 5% movers, 1% joiners, 1% leavers and renamed teams —
 with the wall time and the number of SQL queries of each. Also a SCIM list of all users
-paged at 100: the queries per page. Prints ONE JSON object; progress goes to stderr.
+paged at 100: the queries per page. With --logins the people file also carries
+everyone's `jira_login` and `github_login` (the tool-login columns metrics registers),
+and the changed files give 5% of people a new Jira login. Prints ONE JSON object;
+progress goes to stderr.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/upskill_hr_bench \\
-        .venv/bin/python bench/hr_sync_bench.py [--people 50000] [--teams 2000] [--drop]
+        .venv/bin/python bench/hr_sync_bench.py [--people 50000] [--teams 2000] [--logins] [--drop]
 
 The database is created if missing, emptied of people and teams, and migrated.
 """
@@ -32,7 +35,9 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def files(people: int, teams: int, *, seed: int, change: bool) -> tuple[str, str]:
+def files(
+    people: int, teams: int, *, seed: int, change: bool, logins: bool = False
+) -> tuple[str, str]:
     rng = random.Random(seed)
     team_lines = ["team_id,name,parent_team_id,leader_employee_ids"]
     for t in range(teams):
@@ -41,6 +46,7 @@ def files(people: int, teams: int, *, seed: int, change: bool) -> tuple[str, str
         team_lines.append(f"T{t},{name},{parent},E{t}")
     people_lines = [
         "employee_id,email,first_name,last_name,team_id,job_role,manager_employee_id,status"
+        + (",jira_login,github_login" if logins else "")
     ]
     count = people + (people // 100 if change else 0)
     for p in range(count):
@@ -51,8 +57,13 @@ def files(people: int, teams: int, *, seed: int, change: bool) -> tuple[str, str
             team = (team + 1) % teams  # 5% move
         manager = "" if p < teams else f"E{team}"
         role = f"Role {p % 40}"
+        tool_logins = ""
+        if logins:
+            jira = f"acc-{p}" + ("-b" if change and p % 20 == 11 else "")  # 5% new
+            tool_logins = f",{jira},gh-{p}"
         people_lines.append(
             f"E{p},person{p}@example.com,First{p},Last{p},T{team},{role},{manager},active"
+            + tool_logins
         )
     return "\n".join(team_lines) + "\n", "\n".join(people_lines) + "\n"
 
@@ -62,6 +73,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=50_000)
     parser.add_argument("--teams", type=int, default=2_000)
     parser.add_argument("--drop", action="store_true")
+    parser.add_argument("--logins", action="store_true", help="with tool-login columns")
     options = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -122,7 +134,10 @@ def main() -> None:
         figures[key] = {"seconds": round(time.perf_counter() - start, 2), "queries": len(queries)}
         log(f"{key}: {figures[key]}")
 
-    teams, people = files(options.people, options.teams, seed=1, change=False)
+    figures["logins"] = options.logins
+    teams, people = files(
+        options.people, options.teams, seed=1, change=False, logins=options.logins
+    )
     with measured("plan_from_empty"):
         plan = services.hr_sync_plan(teams_file=teams, people_file=people, full=True)
     figures["plan_from_empty"]["joiners"] = len(plan.joiners)
@@ -132,7 +147,9 @@ def main() -> None:
     with measured("reapply_same_files"):
         plan = services.hr_sync_apply(teams_file=teams, people_file=people, full=True)
     assert plan.is_empty
-    teams2, people2 = files(options.people, options.teams, seed=1, change=True)
+    teams2, people2 = files(
+        options.people, options.teams, seed=1, change=True, logins=options.logins
+    )
     with measured("plan_with_changes"):
         plan = services.hr_sync_plan(teams_file=teams2, people_file=people2, full=True)
     figures["plan_with_changes"]["counts"] = {k: v for k, v in plan.counts.items() if v}

@@ -1,11 +1,13 @@
 from django.contrib import admin
 
+from metrics import services
 from metrics.models import (
     ActivityRecord,
     ImportRun,
     OutcomeObservation,
     WeeklyRollup,
 )
+from upskill.admin import FigureInputAdmin
 
 
 @admin.register(ActivityRecord)
@@ -34,7 +36,11 @@ class ImportRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(WeeklyRollup)
-class WeeklyRollupAdmin(admin.ModelAdmin):
+class WeeklyRollupAdmin(FigureInputAdmin):
+    def figures_changed(self) -> None:
+        # Rollup rows edited by hand: a new rollup generation, as after a rollup.
+        services.rollup_rows_edited()
+
     list_display = ["team", "week_start", "pathway", "metric", "value", "people"]
     list_filter = ["metric"]
     list_select_related = ["team", "pathway"]

@@ -17,3 +17,17 @@ class MetricsConfig(AppConfig):
         from upskill.notifications import due_job_register
 
         due_job_register("metrics-leader-digests", leader_digests_notify)
+
+        # Tool logins set by HR sync: optional people-file columns, planned and applied
+        # in the sync's transaction through upskill's port (upskill.services.hr_sync.columns).
+        from metrics.services.connectors.hr_logins import HR_LOGIN_COLUMNS
+        from upskill.services import hr_sync_columns_register
+
+        hr_sync_columns_register(HR_LOGIN_COLUMNS)
+
+        # What its destructive actions ask first (upskill/confirmation.py).
+        from metrics.confirmations import CONFIRMATIONS
+        from upskill.confirmation import confirmation_register
+
+        for name, ask in CONFIRMATIONS.items():
+            confirmation_register(name, ask)

@@ -5,10 +5,15 @@ from django import forms
 from metrics.models import ActivityRecord, ImportRun
 from pathways.models import Pathway
 
+# The identity map is loaded on its own page (metrics.views.identity_map).
+UPLOAD_KINDS = [
+    (k, label) for k, label in ImportRun.Kind.choices if k != ImportRun.Kind.IDENTITY_MAP
+]
+
 
 class ImportUploadForm(forms.Form):
     kind = forms.ChoiceField(
-        choices=ImportRun.Kind.choices,
+        choices=UPLOAD_KINDS,
         widget=forms.RadioSelect,
         initial=ImportRun.Kind.ACTIVITY,
         help_text=(

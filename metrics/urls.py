@@ -11,6 +11,7 @@ urlpatterns = [
     path("imports/<int:pk>/", views.import_run, name="import_run"),
     path("imports/<int:pk>/confirm/", views.import_run_confirm, name="import_run_confirm"),
     path("imports/<int:pk>/cancel/", views.import_run_cancel, name="import_run_cancel"),
+    path("imports/<int:pk>/bad-rows.csv", views.import_run_bad_rows, name="import_run_bad_rows"),
     path("imports/api-keys/", views.xapi_keys, name="xapi_keys"),
     path("imports/api-keys/<int:pk>/revoke/", views.xapi_key_revoke, name="xapi_key_revoke"),
     path("imports/xapi-mapping/", views.xapi_mapping, name="xapi_mapping"),

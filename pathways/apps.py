@@ -33,3 +33,10 @@ class PathwaysConfig(AppConfig):
         from upskill.notifications import due_job_register
 
         due_job_register("pathways-due-dates", due_dates_notify)
+
+        # What the builder's destructive actions ask first (upskill/confirmation.py).
+        from pathways.confirmations import CONFIRMATIONS
+        from upskill.confirmation import confirmation_register
+
+        for name, ask in CONFIRMATIONS.items():
+            confirmation_register(name, ask)

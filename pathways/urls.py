@@ -76,6 +76,16 @@ learning_urlpatterns = [
         name="evidence_submit",
     ),
     path(
+        "learning/<slug:slug>/steps/<slug:key>/evidence/edit/",
+        learning.evidence_edit,
+        name="evidence_edit",
+    ),
+    path(
+        "learning/<slug:slug>/steps/<slug:key>/evidence/withdraw/",
+        learning.evidence_withdraw,
+        name="evidence_withdraw",
+    ),
+    path(
         "learning/<slug:slug>/steps/<slug:key>/feedback/",
         learning.step_feedback,
         name="step_feedback",

@@ -7,6 +7,8 @@ from responsibilities.models import (
     RaciAssignment,
     ResponsibilityArea,
 )
+from upskill import cache
+from upskill.admin import FigureInputAdmin
 
 
 class RaciInline(admin.TabularInline):
@@ -15,7 +17,8 @@ class RaciInline(admin.TabularInline):
 
 
 @admin.register(ResponsibilityArea)
-class ResponsibilityAreaAdmin(admin.ModelAdmin):
+class ResponsibilityAreaAdmin(FigureInputAdmin):
+    figure_inputs = (cache.MATRIX,)
     list_display = ["name", "owner_side", "position"]
     list_filter = ["owner_side"]
     search_fields = ["name"]
@@ -24,14 +27,16 @@ class ResponsibilityAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(RaciAssignment)
-class RaciAssignmentAdmin(admin.ModelAdmin):
+class RaciAssignmentAdmin(FigureInputAdmin):
+    figure_inputs = (cache.MATRIX,)
     list_display = ["area", "party", "letter"]
     list_filter = ["party", "letter"]
     list_select_related = ["area"]
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(admin.ModelAdmin):
+class CommitmentAdmin(FigureInputAdmin):
+    figure_inputs = (cache.COMMITMENTS,)
     list_display = ["title", "area", "party", "target", "unit", "period", "is_active"]
     list_filter = ["party", "period", "is_active", "area"]
     list_select_related = ["area"]
@@ -40,7 +45,8 @@ class CommitmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(CommitmentCheckIn)
-class CommitmentCheckInAdmin(admin.ModelAdmin):
+class CommitmentCheckInAdmin(FigureInputAdmin):
+    figure_inputs = (cache.COMMITMENTS,)
     list_display = ["commitment", "team", "period_start", "value"]
     list_filter = ["team"]
     list_select_related = ["commitment", "team"]
@@ -48,7 +54,8 @@ class CommitmentCheckInAdmin(admin.ModelAdmin):
 
 
 @admin.register(AlignmentSurvey)
-class AlignmentSurveyAdmin(admin.ModelAdmin):
+class AlignmentSurveyAdmin(FigureInputAdmin):
+    figure_inputs = (cache.PULSES,)
     list_display = ["title", "status", "opens_at", "closes_at"]
     list_filter = ["status"]
 

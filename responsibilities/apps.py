@@ -10,3 +10,10 @@ class ResponsibilitiesConfig(AppConfig):
         from upskill.notifications import due_job_register
 
         due_job_register("responsibilities-commitments", commitments_due_notify)
+
+        # What its destructive actions ask first (upskill/confirmation.py).
+        from responsibilities.confirmations import CONFIRMATIONS
+        from upskill.confirmation import confirmation_register
+
+        for name, ask in CONFIRMATIONS.items():
+            confirmation_register(name, ask)

@@ -1,5 +1,7 @@
 """Writes for the shared-responsibility model: the RACI matrix, commitments, check-ins
-and the alignment pulse. Every function validates fully and changes nothing on error."""
+and the alignment pulse. Every function validates fully and changes nothing on error.
+Each write moves its figure input's generation on in the same transaction (upskill.cache):
+the fulfilment, standoff and pulse figures cached before it are not read again."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 
+from auditlog.context import disable_auditlog
+from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,7 +28,9 @@ from responsibilities.models import (
     RaciAssignment,
     ResponsibilityArea,
 )
+from upskill import cache
 from upskill.models import Person, Team
+from upskill.services.audit import audit_action, audit_record
 
 RACI_LETTERS = {choice.value for choice in RaciAssignment.Letter}
 
@@ -54,15 +60,31 @@ def raci_validate(letters: Mapping[str, str]) -> dict[str, str]:
 
 @transaction.atomic
 def raci_row_set(*, area: ResponsibilityArea, letters: Mapping[str, str]) -> None:
-    """Replace an area's RACI row in one go, so the one-A rule never sees a half-edit."""
+    """Replace an area's RACI row in one go, so the one-A rule never sees a half-edit.
+    Audited as one change of the area's row, party by party (not as the rows replaced)."""
     row = raci_validate(letters)
-    RaciAssignment.objects.filter(area=area).delete()
+    before = dict(RaciAssignment.objects.filter(area=area).values_list("party", "letter"))
+    with disable_auditlog():
+        RaciAssignment.objects.filter(area=area).delete()
+        _raci_row_write(area, row)
+    changes = {
+        Party(party).label: [before.get(party) or "—", row.get(party) or "—"]
+        for party in Party.values
+        if before.get(party) != row.get(party)
+    }
+    if changes:
+        audit_record(area, summary=f"Changed the RACI row of “{area}”", changes=changes)
+
+
+def _raci_row_write(area: ResponsibilityArea, row: Mapping[str, str]) -> None:
     RaciAssignment.objects.bulk_create(
         RaciAssignment(area=area, party=party, letter=letter) for party, letter in row.items()
     )
+    cache.inputs_changed(cache.MATRIX)
 
 
 @transaction.atomic
+@audit_action()  # the area and its RACI row: one audit entry
 def area_create(
     *, name: str, description: str, owner_side: str, letters: Mapping[str, str]
 ) -> ResponsibilityArea:
@@ -82,9 +104,16 @@ def area_create(
     )
     area.full_clean()
     area.save()
-    RaciAssignment.objects.bulk_create(
-        RaciAssignment(area=area, party=party, letter=letter) for party, letter in row.items()
+    _raci_row_write(area, row)
+    audit_record(
+        area,
+        summary=f"Added the area “{area}”",
+        action=LogEntry.Action.CREATE,
+        changes={
+            "RACI": [None, ", ".join(f"{Party(p).label} {letter}" for p, letter in row.items())]
+        },
     )
+    cache.inputs_changed(cache.MATRIX)
     return area
 
 
@@ -96,6 +125,7 @@ def _commitment_fields_validate(*, party: str, computed_from: str) -> None:
 
 
 @transaction.atomic
+@audit_action()  # the commitment and its teams: one audit entry
 def commitment_create(
     *,
     area: ResponsibilityArea,
@@ -124,10 +154,12 @@ def commitment_create(
     commitment.full_clean()
     commitment.save()
     commitment.teams.set(teams)
+    cache.inputs_changed(cache.COMMITMENTS)
     return commitment
 
 
 @transaction.atomic
+@audit_action()
 def commitment_update(
     *,
     commitment: Commitment,
@@ -160,13 +192,16 @@ def commitment_update(
     commitment.full_clean()
     commitment.save()
     commitment.teams.set(teams)
+    cache.inputs_changed(cache.COMMITMENTS)
     return commitment
 
 
+@transaction.atomic
 def commitment_set_active(*, commitment: Commitment, is_active: bool) -> Commitment:
     """Retire (or restore) a commitment; its check-in history is kept either way."""
     commitment.is_active = is_active
     commitment.save(update_fields=["is_active"])
+    cache.inputs_changed(cache.COMMITMENTS)
     return commitment
 
 
@@ -176,6 +211,7 @@ def commitment_applies_to(commitment: Commitment, team: Team) -> bool:
     return not scoped or team.pk in scoped
 
 
+@transaction.atomic
 def check_in_record(
     *,
     commitment: Commitment,
@@ -211,6 +247,7 @@ def check_in_record(
             "source": CommitmentCheckIn.Source.MANUAL,
         },
     )
+    cache.inputs_changed(cache.COMMITMENTS)
     return check_in
 
 
@@ -233,6 +270,7 @@ def survey_open(*, title: str, closes_at: datetime, created_by=None) -> Alignmen
     try:
         with transaction.atomic():
             survey.save()
+            cache.inputs_changed(cache.PULSES)
     except IntegrityError as exc:
         raise ValidationError("Another pulse is open; close it before opening a new one.") from exc
     responsibility_notifications.pulse_opened_notify(survey=survey)
@@ -246,7 +284,9 @@ def survey_close(*, survey: AlignmentSurvey) -> AlignmentSurvey:
     now = timezone.now()
     if survey.closes_at is None or survey.closes_at > now:
         survey.closes_at = now
-    survey.save(update_fields=["status", "closes_at"])
+    with transaction.atomic():
+        survey.save(update_fields=["status", "closes_at"])
+        cache.inputs_changed(cache.PULSES)
     return survey
 
 
@@ -285,4 +325,5 @@ def pulse_answer(
         )
         for area_id, (owner, rating) in answers.items()
     )
+    cache.inputs_changed(cache.PULSES)
     return len(answers)

@@ -11,6 +11,7 @@ measures, responsibility areas) and stops the flush re-creating content types th
 later restore would collide with. A transactional test without it breaks the next one.
 """
 
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -27,6 +28,21 @@ def _fast_password_hashing(settings):
     # PBKDF2 with Django's default work factor costs ~0.3 s per user; tests sign many
     # users in, and what they check is the login flow, not the hash's strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _a_cache_of_its_own(settings):
+    """Every test starts with an empty cache. The figures cache (upskill/cache.py) keys
+    entries on input generations, which start again when a test's transaction rolls
+    back, so an earlier test's entry could otherwise answer a later test's request. A
+    key prefix of the test's own rather than cache.clear(): on the service run the
+    cache is REDIS_URL's database, which the Celery broker shares, and clear() would
+    flush it."""
+    settings.CACHES = {
+        alias: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        for alias, config in settings.CACHES.items()
+    }
+    settings.FIGURES_CACHE_SECONDS = 300  # what a test leaves in a shared Redis goes soon
 
 
 @pytest.fixture

@@ -44,9 +44,12 @@ from responsibilities.models import (
     ResponsibilityArea,
 )
 from upskill.access import LD_ADMINS_GROUP
+from upskill.confirmation import CONFIRMED_FIELD, CONFIRMED_VALUE
 from upskill.models import JobRole, Person, Team
 
 PASSWORD = "correct-horse-battery-staple"
+# What the confirmation dialog adds to a destructive action's POST (upskill/confirmation.py).
+CONFIRMED = {CONFIRMED_FIELD: CONFIRMED_VALUE}
 
 
 def _monday(day: dt.date) -> dt.date:

@@ -1,7 +1,8 @@
 """The audit trail L&D admins browse, and where each of its kinds is written.
 
 - configuration changes: django-auditlog, for the models in AUDITLOG_INCLUDE_TRACKING_MODELS
-  (upskill/settings.py);
+  (upskill/settings.py), one entry per user action, named (upskill.services.audit);
+  import runs and HR syncs write their own entry when they settle;
 - sign-ins, sign-outs and failed sign-ins: django-axes (AXES_* settings);
 - single sign-on (sign-ins, refusals with their reason, first links), sign-outs and
   sessions ended by deactivation or SESSION_MAX_AGE: `SignInEvent`, written by

@@ -28,10 +28,15 @@ def enqueue_after_commit(task, *args, **kwargs) -> None:
     the task would have done once the broker is back."""
     from django.db import transaction
 
+    from upskill.replica import primary_reads
+
     def send() -> None:
         global _broker_down_until
         if task.app.conf.task_always_eager:
-            task.apply_async(args=args, kwargs=kwargs)  # runs here; its errors propagate
+            # Runs here; its errors propagate. A job, not the page that queued it: it
+            # reads from the primary even when the page reads from a replica.
+            with primary_reads():
+                task.apply_async(args=args, kwargs=kwargs)
             return
         if time.monotonic() < _broker_down_until:
             logger.info("Broker recently unreachable; not enqueuing %s", task.name)

@@ -46,7 +46,7 @@ class PlainSelectMultiple(PlainSelect, forms.SelectMultiple):
 
 class AuditFilterForm(forms.Form):
     kind = forms.ChoiceField(choices=list(KINDS.items()), required=False, initial="changes")
-    actor = forms.CharField(max_length=150, required=False, label="Who (username contains)")
+    actor = forms.CharField(max_length=150, required=False, label="Who (name or username contains)")
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

@@ -7,6 +7,20 @@ from django.contrib.auth import SESSION_KEY, get_user_model, logout
 from django.contrib.sessions.models import Session
 
 from upskill.models import AccessDenial, SignInEvent
+from upskill.services.audit import audit_action
+
+
+class AuditActionMiddleware:
+    """Each request is one action in the audit trail: whatever it writes there becomes
+    one entry (upskill.services.audit). After auditlog's middleware, so the entry names
+    the signed-in user. A request that writes nothing to the trail costs no query."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with audit_action():
+            return self.get_response(request)
 
 
 class AccessDenialMiddleware:

@@ -84,8 +84,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # One audit entry per request, however many rows it changed (upskill/services/audit.py).
+    "upskill.middleware.AuditActionMiddleware",
     # After authentication: ends the session of a deactivated person, or one past its cap.
     "upskill.middleware.SessionBoundsMiddleware",
+    # After the session and user are loaded (from the primary): the read-only pages'
+    # reads go to DATABASE_REPLICA_URL when it is set.
+    "upskill.replica.ReplicaReadsMiddleware",
     "upskill.middleware.AccessDenialMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -119,6 +124,9 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # with old and new values. Only configuration is tracked — never step progress and
 # evidence, pulse answers or users (passwords).
 AUDITLOG_STORE_JSON_CHANGES = True
+# Each entry carries the correlation id of the user action it belongs to, and an action's
+# entries are merged into one when it ends (upskill/services/audit.py).
+AUDITLOG_CID_GETTER = "upskill.services.audit.action_cid"
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "pathways.Product",
     "pathways.Competency",
@@ -132,12 +140,8 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "responsibilities.Commitment", "m2m_fields": {"teams"}},
     "responsibilities.CommitmentCheckIn",
     "responsibilities.AlignmentSurvey",
-    {
-        "model": "metrics.ImportRun",
-        # Status transitions and outcomes, not per-row errors (they quote cells) nor
-        # the progress counters that tick during an import.
-        "include_fields": ["kind", "original_name", "status", "rows_inserted", "rows_duplicate"],
-    },
+    # Not metrics.ImportRun: a run's status changes over two requests and two jobs, so
+    # the import services write its one entry when it settles (import_run_audit).
     {"model": "metrics.XapiKey", "exclude_fields": ["key_hash"]},
     "upskill.OutcomeMeasure",
 )
@@ -199,12 +203,46 @@ if DATABASES["default"].get("ENGINE") not in SUPPORTED_DATABASE_ENGINES:
         f"got a URL for {DATABASES['default'].get('ENGINE') or 'an unknown database'}."
     )
 DATABASES["default"]["CONN_MAX_AGE"] = _env_or_fail(env.int, "CONN_MAX_AGE", 0)
+# A PostgreSQL read replica for the read-only pages (upskill/replica.py): their GET
+# requests read from it, everything else (and every write) uses DATABASE_URL. Unset:
+# no second database, and the router below decides nothing.
+_replica_url = env.str("DATABASE_REPLICA_URL", default="")
+if _replica_url:
+    try:
+        DATABASES["replica"] = env.db_url_config(_replica_url)
+    except (ImproperlyConfigured, ValueError, KeyError) as exc:
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URL is malformed ({exc}). Expected e.g. "
+            "postgres://user:password@replica-host:5432/upskill"
+        ) from exc
+    if not (
+        DATABASES["replica"].get("ENGINE")
+        == DATABASES["default"]["ENGINE"]
+        == "django.db.backends.postgresql"
+    ):
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL must be a postgres:// URL, and DATABASE_URL too: the "
+            "replica is a streaming copy of the PostgreSQL primary."
+        )
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    # Tests run against the primary's test database through this alias.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["upskill.replica.ReplicaRouter"]
+# After a request that wrote, the same browser reads from the primary this long (the
+# replica's lag must stay well under it).
+DATABASE_REPLICA_PIN_SECONDS = _env_or_fail(env.int, "DATABASE_REPLICA_PIN_SECONDS", 10)
+if DATABASE_REPLICA_PIN_SECONDS < 1:
+    raise ImproperlyConfigured("DATABASE_REPLICA_PIN_SECONDS must be at least 1 (second).")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for the write lock instead of failing at once when the eager worker and a
     # request write at the same moment.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# ActivityRecord's (person, occurred_at) index carries included columns on PostgreSQL
+# (an index-only scan for the incremental rollup); SQLite, which has no INCLUDE, builds
+# the plain two-column index, which is all it needs.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -358,6 +396,34 @@ SCIM_MAX_PAGE_SIZE = _env_or_fail(env.int, "SCIM_MAX_PAGE_SIZE", 200)
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured("REDIS_URL must start with redis://, rediss:// or unix://")
+# The figures cache (upskill/cache.py) and the OIDC discovery cache: Redis when REDIS_URL
+# is set, shared by every process (the key prefix keeps them apart from the broker's
+# keys in the same database), else each process's memory. Figures are keyed on the
+# generations of their inputs, so they are never stale; FIGURES_CACHE_SECONDS only
+# bounds how long an entry nobody asks for any more (its inputs have moved on) holds
+# memory: the broker's Redis must not evict (noeviction), so the superseded entries of
+# an hour are what the cache can hold. The short socket timeouts: a Redis that is down
+# makes pages compute their figures, not wait.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "upskill",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "upskill",
+            "OPTIONS": {"MAX_ENTRIES": 1_000},
+        }
+    }
+FIGURES_CACHE_SECONDS = _env_or_fail(env.int, "FIGURES_CACHE_SECONDS", 3600)
+if FIGURES_CACHE_SECONDS < 1:
+    raise ImproperlyConfigured("FIGURES_CACHE_SECONDS must be a positive number of seconds.")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

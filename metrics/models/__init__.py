@@ -10,6 +10,7 @@ from metrics.models.records import (
     RollupAttribution,
     RollupDirtyBucket,
     RollupState,
+    RollupTeamGeneration,
     WeeklyRollup,
 )
 from metrics.models.xapi import XapiActivityMapping, XapiKey, XapiStatement, XapiVerbMapping
@@ -23,6 +24,7 @@ __all__ = [
     "RollupAttribution",
     "RollupDirtyBucket",
     "RollupState",
+    "RollupTeamGeneration",
     "ToolLogin",
     "ToolMilestone",
     "ToolRecord",

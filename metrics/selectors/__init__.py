@@ -54,6 +54,7 @@ from metrics.selectors.imports import (
     SHOWN_ROW_ERRORS,
     import_run_errors_shown,
     import_runs_recent,
+    outcome_measure_keys,
     xapi_keys,
 )
 from metrics.selectors.outcome_dashboard import (
@@ -130,6 +131,7 @@ __all__ = [
     "impact_report_json",
     "import_run_errors_shown",
     "import_runs_recent",
+    "outcome_measure_keys",
     "outcome_measures",
     "pathway_cells",
     "rollout_candidates",

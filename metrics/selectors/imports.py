@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from metrics.models import ImportRun, XapiKey
+from metrics.models import ImportRun, OutcomeMeasure, XapiKey
 
 RECENT_IMPORT_RUNS = 20  # a page of the import runs
 SHOWN_ROW_ERRORS = 100
 CREDENTIALS_PER_PAGE = 20  # a page of the xAPI keys
+
+
+def outcome_measure_keys() -> list[str]:
+    """The keys an outcomes file may name, for its column rules (one query)."""
+    return list(OutcomeMeasure.objects.order_by("key").values_list("key", flat=True))
 
 
 def import_runs_recent():

@@ -7,6 +7,11 @@ weighted by people, of cells about MIN_GROUP_SIZE people or more, so no combinat
 figures — across filters, date ranges, the drill-down and the CSV — determines a hidden
 cell. None means no published cell (hidden or empty, told apart nowhere). The queries
 are fixed in number whatever the number of teams, weeks or rows.
+
+The figures are computed once per scope, filters and generation of their inputs and
+then read from the figures cache (upskill.cache) until a rollup of one of the scope's
+teams (or a full rebuild), a commitment's check-in, a change to the organisation or to
+the measures moves a generation on; the freshness line is read on every request.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Subquery
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 
@@ -25,12 +30,13 @@ from metrics.models import (
     OutcomeObservation,
     RollupDirtyBucket,
     RollupState,
+    RollupTeamGeneration,
 )
 from metrics.selectors.filters import DashboardFilters, team_children, team_subtree
 from metrics.selectors.totals import DISTINCT_PEOPLE, REMAINDER, SUMMED, Sums, rollup_totals
 from metrics.services.rollups import COMPLETION_METRIC
 from responsibilities import selectors as responsibilities
-from upskill import privacy
+from upskill import cache, privacy
 from upskill.models import Team
 
 ATTENDANCE = (
@@ -135,6 +141,10 @@ class Freshness:
     waiting_rows: int
     queued_buckets: int
     generation: int = 0  # the rollup generation the cached impact estimates are keyed on
+    # When the scope's rollup rows were last rewritten: the last full rebuild's
+    # generation, and the latest incremental rollup of any of its teams'.
+    rebuilt_generation: int = 0
+    scope_generation: int = 0
 
 
 def _chart_value(metric: str, value: float | None) -> float | int | None:
@@ -206,14 +216,41 @@ def _hidden_reason(metric: str, filters: DashboardFilters) -> str:
 
 
 def dashboard(filters: DashboardFilters, teams: list[Team]) -> Dashboard:
-    """Everything the page shows. Queries: measures, first completion per team, the
-    rollup sums, the freshness figures (4) and the employer fulfilment (1, or 4 when
-    commitments apply) = 8 (11)."""
+    """Everything the page shows, for the visible `teams`. Queries: the freshness
+    figures (4, the rollup generation among them) and the other inputs' generations
+    (1); then, unless the figures are cached for this scope, these filters and
+    generations, measures, first completion per team, the rollup sums and the employer
+    fulfilment (1, or 4 when commitments apply) = 5 cached, 9 (12) computed."""
+    fresh = freshness(team_ids=[t.pk for t in teams])
+    today = timezone.localdate()
+    figures = cache.cached_figures(
+        "dashboard",
+        key_parts=(
+            frozenset(t.pk for t in teams),
+            filters.team.pk if filters.team else None,
+            filters.pathway.pk if filters.pathway else None,
+            filters.start,
+            filters.end,
+            today,  # the employer fulfilment's recent periods
+        ),
+        inputs=(cache.ORGANISATION, cache.MEASURES, cache.COMMITMENTS),
+        # The rollups of these teams only: a rollup of other teams leaves them cached.
+        generations_known={
+            "rollups rebuilt": fresh.rebuilt_generation,
+            "rollups of the scope": fresh.scope_generation,
+        },
+        compute=lambda: _board_figures(filters, teams, today),
+    )
+    return Dashboard(filters=filters, freshness=fresh, **figures)
+
+
+def _board_figures(filters: DashboardFilters, teams: list[Team], today: dt.date) -> dict:
+    """The Dashboard's figures (every field but the filters and the freshness): what
+    the figures cache holds, published cells only."""
     children = team_children(teams)
     visible_ids = {t.pk for t in teams}
     top = [t for t in teams if t.parent_id not in visible_ids]
     roots = [filters.team] if filters.team else top
-    by_id = {t.pk: t for t in teams}
 
     # Drill-down: each child team (of the chosen team, else of the top visible teams)
     # with its whole subtree's figures over the period — teams only, never a person.
@@ -292,32 +329,41 @@ def dashboard(filters: DashboardFilters, teams: list[Team]) -> Dashboard:
         for team in drill_teams
     ]
 
-    support_teams = [by_id[t.pk] for t in roots]
+    # Employer support over the whole scope: check-ins are recorded per team, so each
+    # commitment is summed over the scope's teams (a department has none of its own).
     commitments = [
         c
-        for c in responsibilities.commitments_for_teams([t.pk for t in support_teams])
+        for c in responsibilities.commitments_for_teams(scope)
         if c.party in responsibilities.EMPLOYER_PARTIES
     ]
-    support_rows = responsibilities.fulfilment_rows(
-        teams=support_teams, commitments=commitments, today=timezone.localdate(), count=4
+    support_rows = responsibilities.support_summaries(
+        team_ids=scope, commitments=commitments, today=today
     )
-    return Dashboard(
-        filters=filters,
-        weeks=weeks,
-        cards=cards,
-        outcome_series=outcome_series,
-        attendance_series=attendance_series,
-        drill_rows=drill_rows,
-        drill_metrics=drill_metrics,
-        support_rows=support_rows,
-        freshness=freshness(),
-        exclusion_note=privacy.exclusion_note(),
-    )
+    return {
+        "weeks": weeks,
+        "cards": cards,
+        "outcome_series": outcome_series,
+        "attendance_series": attendance_series,
+        "drill_rows": drill_rows,
+        "drill_metrics": drill_metrics,
+        "support_rows": support_rows,
+        "exclusion_note": privacy.exclusion_note(),
+    }
 
 
-def freshness() -> Freshness:
-    """When rollups last ran and how many raw rows arrived since (four queries)."""
-    state = RollupState.objects.filter(pk=1).first()
+def freshness(*, team_ids: list[int]) -> Freshness:
+    """When rollups last ran, how many raw rows arrived since, and when the rollup rows
+    of `team_ids` were last rewritten (four queries)."""
+    latest_of_scope = (
+        RollupTeamGeneration.objects.filter(team_id__in=team_ids)
+        .order_by("-generation")
+        .values("generation")[:1]
+    )
+    state = (
+        RollupState.objects.filter(pk=1)
+        .annotate(scope_generation=Subquery(latest_of_scope))
+        .first()
+    )
     last = state.last_run_at if state else None
     activity = ActivityRecord.objects.all()
     observations = OutcomeObservation.objects.all()
@@ -330,4 +376,6 @@ def freshness() -> Freshness:
         waiting_rows=waiting,
         queued_buckets=RollupDirtyBucket.objects.count(),
         generation=state.generation if state else 0,
+        rebuilt_generation=state.rebuilt_generation if state else 0,
+        scope_generation=(state.scope_generation or 0) if state else 0,
     )

@@ -19,6 +19,7 @@ from django.utils import timezone
 from pathways.models import Recognition, Step, StepProgress
 from responsibilities import periods
 from responsibilities.models import Commitment, CommitmentCheckIn, ComputedFrom
+from upskill import cache
 from upskill.models import Person, Team
 
 _TRUNC = {"week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter}
@@ -51,7 +52,8 @@ def _events_by_team_period(computed_from: str, period: str, since: date):
 @transaction.atomic
 def commitment_check_ins_compute(*, today: date | None = None, recent: int = 6) -> int:
     """(Re)compute check-ins of every active computed commitment for the `recent` most
-    recent periods, including the current one. Idempotent: it replaces, never adds."""
+        recent periods, including the current one. Idempotent: it replaces, never adds. The
+    cached fulfilment figures are computed afresh after it (upskill.cache)."""
     today = today or timezone.localdate()
     commitments = list(
         Commitment.objects.filter(is_active=True)
@@ -98,4 +100,5 @@ def commitment_check_ins_compute(*, today: date | None = None, recent: int = 6) 
         ).delete()
         CommitmentCheckIn.objects.bulk_create(rows, batch_size=2_000)
         written += len(rows)
+    cache.inputs_changed(cache.COMMITMENTS)
     return written

@@ -24,6 +24,7 @@ from metrics import enqueue
 from metrics import notifications as metric_notifications
 from metrics.models import ImportRun
 from metrics.services import connectors, imports
+from upskill.services.audit import audit_action, audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ def upload_check(*, upload: UploadedFile, kind: str = ImportRun.Kind.ACTIVITY) -
 @transaction.atomic
 def import_run_create(*, kind: str, upload: UploadedFile, created_by) -> ImportRun:
     """Check and store an uploaded file, then queue its validation."""
-    if kind not in ImportRun.Kind.values:
+    if kind not in ImportRun.Kind.values or kind == ImportRun.Kind.IDENTITY_MAP:
         raise ValidationError(f"Unknown import kind {kind!r}: choose activity or outcomes.")
     upload_check(upload=upload, kind=kind)
     name = PurePath(upload.name).name[:255]
@@ -102,9 +103,52 @@ def import_run_create(*, kind: str, upload: UploadedFile, created_by) -> ImportR
     return import_run
 
 
+def import_run_audit(*, import_run: ImportRun, actor=None) -> None:
+    """The run's one audit entry, written when it settles (imported, refused, failed or
+    cancelled): its file, its counts and who uploaded it (or `actor`, who cancelled it;
+    the request's user when neither is given)."""
+    run = import_run
+    kind = run.get_kind_display()
+    name = run.original_name or "(command line)"
+    counts = {
+        "rows": run.rows_total,
+        "valid": run.rows_valid,
+        "with errors": run.rows_invalid,
+        "imported": run.rows_inserted,
+        "already imported": run.rows_duplicate,
+    }
+    if run.status == ImportRun.Status.DONE:
+        if run.kind == ImportRun.Kind.IDENTITY_MAP:
+            summary = f"Loaded the identity map “{name}”: {run.rows_total:,} rows, {run.message}"
+        else:
+            summary = (
+                f"Imported the {kind.lower()} file “{name}”: {run.rows_inserted:,} of "
+                f"{run.rows_total:,} rows imported, {run.rows_duplicate:,} already there"
+                + (f", {run.rows_invalid:,} with errors left out" if run.rows_invalid else "")
+            )
+    elif run.status == ImportRun.Status.CANCELLED:
+        summary = f"Cancelled the {kind.lower()} import of “{name}”: nothing was imported"
+    else:
+        reason = run.message or f"{run.rows_invalid:,} of {run.rows_total:,} rows with errors"
+        summary = (
+            f"{run.get_status_display()}: the {kind.lower()} file “{name}”, nothing was "
+            f"imported. {reason}"
+        )
+    audit_record(
+        run,
+        summary=summary,
+        changes={label: [None, count] for label, count in counts.items() if count},
+        actor=actor or run.created_by,
+        object_repr=f"{kind} import “{name}”",
+    )
+
+
 def _fail(import_run_id: int, message: str) -> None:
     ImportRun.objects.filter(pk=import_run_id).update(
         status=ImportRun.Status.FAILED, message=message, finished_at=timezone.now()
+    )
+    import_run_audit(
+        import_run=ImportRun.objects.select_related("created_by").get(pk=import_run_id)
     )
     metric_notifications.import_run_notify(import_run_id=import_run_id)
 
@@ -136,6 +180,7 @@ def import_validate(*, import_run_id: int) -> ImportRun:
         imports.import_run_record(
             import_run=import_run, report=imports.ImportReport(), status=ImportRun.Status.REJECTED
         )
+        import_run_audit(import_run=import_run)
         metric_notifications.import_run_notify(import_run_id=import_run.pk)
         return import_run
     except Exception:
@@ -179,7 +224,7 @@ def import_run_confirm(*, import_run: ImportRun, rows_valid: int | None) -> Impo
 
 
 @transaction.atomic
-def import_run_cancel(*, import_run: ImportRun) -> ImportRun:
+def import_run_cancel(*, import_run: ImportRun, cancelled_by=None) -> ImportRun:
     """The admin chose not to import: nothing was written, and nothing will be."""
     import_run = ImportRun.objects.select_for_update().get(pk=import_run.pk)
     if import_run.status not in (
@@ -194,6 +239,7 @@ def import_run_cancel(*, import_run: ImportRun) -> ImportRun:
     import_run.status = ImportRun.Status.CANCELLED
     import_run.finished_at = timezone.now()
     import_run.save(update_fields=["status", "finished_at"])
+    import_run_audit(import_run=import_run, actor=cancelled_by)
     return import_run
 
 
@@ -223,6 +269,7 @@ def _import_run_write(
     )
     import_run.bytes_done = import_run.bytes_total
     imports.import_run_record(import_run=import_run, report=report, status=ImportRun.Status.DONE)
+    import_run_audit(import_run=import_run)
     if report.rows_inserted:
         enqueue.rollup_incremental()
 
@@ -234,7 +281,9 @@ def import_apply(*, import_run_id: int) -> ImportRun:
     and re-checked inside the transaction, so a second delivery waits for the first and
     then finds it done instead of overwriting its counts with "all duplicates"."""
     try:
-        with transaction.atomic():
+        # One audit entry: the run's, with whatever else the import changed (a tool
+        # connector may add the outcome measures it fills) merged into it.
+        with transaction.atomic(), audit_action():
             import_run = ImportRun.objects.select_for_update().get(pk=import_run_id)
             if import_run.status != ImportRun.Status.IMPORTING:
                 return import_run
@@ -269,11 +318,13 @@ def file_import(
     the report); both are raised for the caller to report."""
     if kind not in ImportRun.Kind.values:
         raise ValidationError(f"Unknown import kind {kind!r}: choose activity or outcomes.")
+    if kind == ImportRun.Kind.IDENTITY_MAP:
+        raise ValidationError("Load an identity map with `manage.py import_tool_logins`.")
     import_run = ImportRun.objects.create(
         kind=kind, original_name=path.name[:255], status=ImportRun.Status.IMPORTING
     )
     try:
-        with transaction.atomic(), path.open("rb") as source:
+        with transaction.atomic(), audit_action(), path.open("rb") as source:
             _import_run_write(
                 import_run=import_run,
                 source=source,
@@ -285,11 +336,13 @@ def file_import(
         imports.import_run_record(
             import_run=import_run, report=imports.ImportReport(), status=ImportRun.Status.REJECTED
         )
+        import_run_audit(import_run=import_run)
         raise
     except imports.InvalidRows as exc:
         imports.import_run_record(
             import_run=import_run, report=exc.report, status=ImportRun.Status.REJECTED
         )
+        import_run_audit(import_run=import_run)
         raise
     except ValidationError as exc:
         _fail(import_run.pk, " ".join(exc.messages))
@@ -322,3 +375,63 @@ def import_runs_resume(*, older_than: timezone.timedelta = RESUME_AFTER) -> int:
         else:
             enqueue.import_validate(import_run_id=pk)
     return len(stuck)
+
+
+def identity_map_load(*, upload: UploadedFile, created_by) -> ImportRun:
+    """Load an identity-map file (the identity-map page), all or nothing, recorded as an
+    import run: done with its counts, or refused with every bad row by line (the file
+    kept, so its bad rows can be downloaded). A file that is not an identity map at all
+    (empty, not UTF-8, a wrong header) is refused with a ValidationError and nothing is
+    stored, as on the upload page."""
+    if not upload.size:
+        raise ValidationError("The file is empty: choose a CSV file with a header row and data.")
+    imports.check_file_size(upload.size)
+    name = PurePath(upload.name or "identity-map.csv").name[:255]
+    import_run = ImportRun(
+        kind=ImportRun.Kind.IDENTITY_MAP,
+        original_name=name,
+        created_by=created_by,
+        status=ImportRun.Status.IMPORTING,
+        bytes_total=upload.size,
+        bytes_done=upload.size,
+    )
+    import_run.file.save(name, upload, save=False)
+    import_run.save()
+    try:
+        with import_run.file.open("rb") as source:
+            report = connectors.tool_logins_import(source=source)
+    except connectors.LoginRowsInvalid as exc:
+        failed = exc.report
+        import_run.message = " ".join(exc.messages)
+        imports.import_run_record(
+            import_run=import_run,
+            report=imports.ImportReport(
+                rows_total=failed.rows_total,
+                rows_valid=failed.rows_total - len(failed.errors),
+                rows_invalid=len(failed.errors),
+                errors=failed.errors,
+            ),
+            status=ImportRun.Status.REJECTED,
+        )
+        import_run_audit(import_run=import_run)
+        return import_run
+    except ValidationError:
+        import_run.file.delete(save=False)
+        import_run.delete()
+        raise
+    import_run.message = (
+        f"{report.created:,} logins added, {report.closed:,} ended (passed to someone "
+        f"else), {report.unchanged:,} already known."
+    )
+    imports.import_run_record(
+        import_run=import_run,
+        report=imports.ImportReport(
+            rows_total=report.rows_total,
+            rows_valid=report.rows_total,
+            rows_inserted=report.created,
+            rows_duplicate=report.unchanged,
+        ),
+        status=ImportRun.Status.DONE,
+    )
+    import_run_audit(import_run=import_run)
+    return import_run

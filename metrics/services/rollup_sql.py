@@ -48,7 +48,7 @@ def _week(column: str) -> str:
     return f"(date_trunc('week', {column} AT TIME ZONE %(tz)s))::date"
 
 
-def _statement(scoped: bool) -> str:
+def statement(*, scoped: bool) -> str:
     t = _tables()
 
     def narrow(team: str, moment: str, *, dates: bool = False) -> str:
@@ -171,24 +171,44 @@ def rollup_buckets_replace(
     `bounds` (site-time midnights of the first week's Monday and after the last week)."""
     if not scope:
         return 0
-    teams, weeks = zip(*sorted(scope), strict=True)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {_SCOPE_TABLE}"
-            " (team_id bigint, week_start date, PRIMARY KEY (team_id, week_start))"
-            " ON COMMIT DROP"
-        )
-        cursor.execute(f"TRUNCATE {_SCOPE_TABLE}")
-        cursor.execute(
-            f"INSERT INTO {_SCOPE_TABLE} SELECT * FROM unnest(%s::bigint[], %s::date[])",
-            [list(teams), list(weeks)],
-        )
-        cursor.execute(f"ANALYZE {_SCOPE_TABLE}")
+        scope_table_fill(cursor, scope)
         cursor.execute(
             f"DELETE FROM {WeeklyRollup._meta.db_table} AS rollup USING {_SCOPE_TABLE} AS bucket"
             " WHERE rollup.team_id = bucket.team_id AND rollup.week_start = bucket.week_start"
         )
     return _rows_write(bounds, completion_metric, confidence_measure)
+
+
+def scope_table_fill(cursor, scope: set[tuple[int, dt.date]]) -> None:
+    """The (team, week) buckets to recompute, as a temporary table the statement joins
+    (dropped at commit)."""
+    teams, weeks = zip(*sorted(scope), strict=True)
+    cursor.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {_SCOPE_TABLE}"
+        " (team_id bigint, week_start date, PRIMARY KEY (team_id, week_start))"
+        " ON COMMIT DROP"
+    )
+    cursor.execute(f"TRUNCATE {_SCOPE_TABLE}")
+    cursor.execute(
+        f"INSERT INTO {_SCOPE_TABLE} SELECT * FROM unnest(%s::bigint[], %s::date[])",
+        [list(teams), list(weeks)],
+    )
+    cursor.execute(f"ANALYZE {_SCOPE_TABLE}")
+
+
+def statement_params(bounds: tuple[dt.datetime, dt.datetime] | None, **metrics: str) -> dict:
+    """The parameters of the statement: the site time zone, the metric names, and with
+    `bounds` the scope's first Monday and the Monday after its last week."""
+    params: dict = {
+        "tz": settings.TIME_ZONE,
+        "completion": metrics["completion_metric"],
+        "confidence": metrics["confidence_measure"],
+    }
+    if bounds is not None:
+        params["start"], params["end"] = bounds
+        params["start_day"], params["end_day"] = bounds[0].date(), bounds[1].date()
+    return params
 
 
 def _rows_write(
@@ -198,20 +218,15 @@ def _rows_write(
 ) -> int:
     """Compute and insert the rows of every bucket, or of the scope table's buckets
     (which lie between the `bounds` given)."""
-    params: dict = {
-        "tz": settings.TIME_ZONE,
-        "completion": completion_metric,
-        "confidence": confidence_measure,
-    }
-    if bounds is not None:
-        params["start"], params["end"] = bounds
-        params["start_day"], params["end_day"] = bounds[0].date(), bounds[1].date()
+    params = statement_params(
+        bounds, completion_metric=completion_metric, confidence_measure=confidence_measure
+    )
     with connection.cursor() as cursor:
         # For this transaction only: no JIT (compiling this statement's expressions
         # took a second, longer than it saves), and room to sort in memory.
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute(_statement(scoped=bounds is not None), params)
+        cursor.execute(statement(scoped=bounds is not None), params)
         return cursor.rowcount
 
 

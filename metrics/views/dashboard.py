@@ -12,11 +12,13 @@ from metrics import forms, selectors, services
 from upskill.decorators import dashboard_required, ld_admin_required
 from upskill.http import HtmxHttpRequest
 from upskill.paging import page_of
+from upskill.replica import reads_from_replica
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 ROLLOUT_ROWS_PER_PAGE = 100
 
 
+@reads_from_replica
 @require_GET
 @dashboard_required
 def dashboard(request: HtmxHttpRequest):
@@ -50,6 +52,7 @@ def dashboard(request: HtmxHttpRequest):
     )
 
 
+@reads_from_replica
 @require_GET
 @dashboard_required
 def dashboard_export(request: HtmxHttpRequest):

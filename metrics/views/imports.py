@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from metrics import forms, selectors, services
 from metrics.models import ImportRun
-from metrics.services import connectors
+from metrics.services import connectors, import_reports
 from upskill.decorators import ld_admin_required
 from upskill.http import HtmxHttpRequest
 from upskill.paging import page_of
@@ -68,7 +68,8 @@ def import_list(request: HtmxHttpRequest):
             "import_runs": page_of(
                 selectors.import_runs_recent(), request, per_page=selectors.RECENT_IMPORT_RUNS
             ),
-            "headers": services.HEADERS,
+            "formats": import_reports.FORMATS,
+            "measure_keys": selectors.outcome_measure_keys(),
             "min_group_size": settings.MIN_GROUP_SIZE,
         },
         status=status,
@@ -106,7 +107,7 @@ def identity_map(request: HtmxHttpRequest):
     """Upload the identity map (whose login in which tool), all or nothing: a file with
     a bad row changes nothing and every bad row is listed by line."""
     form = forms.IdentityMapUploadForm()
-    row_errors: list[dict] = []
+    refused: ImportRun | None = None
     status = 200
     if request.method == "POST":
         status = 400
@@ -116,27 +117,29 @@ def identity_map(request: HtmxHttpRequest):
             form = forms.IdentityMapUploadForm(request.POST, request.FILES)
             if form.is_valid():
                 try:
-                    report = connectors.tool_logins_import(source=form.cleaned_data["file"])
-                except connectors.LoginRowsInvalid as exc:
-                    form.add_error("file", exc)
-                    row_errors = exc.report.errors
+                    run = services.identity_map_load(
+                        upload=form.cleaned_data["file"], created_by=request.user
+                    )
                 except ValidationError as exc:
                     form.add_error("file", exc)
                 else:
-                    messages.success(
-                        request,
-                        f"Identity map loaded: {report.rows_total:,} rows, {report.created:,} "
-                        f"logins added, {report.closed:,} ended (passed to someone else), "
-                        f"{report.unchanged:,} already known.",
-                    )
-                    return redirect("metrics:identity_map")
+                    if run.status == ImportRun.Status.DONE:
+                        messages.success(
+                            request,
+                            f"Identity map loaded: {run.rows_total:,} rows, {run.message}",
+                        )
+                        return redirect("metrics:identity_map")
+                    form.add_error("file", run.message)
+                    refused = run
     return render(
         request,
         "metrics/imports/identity_map.html",
         {
             "form": form,
-            "row_errors": row_errors,
+            "refused": refused,
+            "row_errors": refused.row_errors if refused else [],
             "systems": connectors.tool_login_counts(),
+            "format": import_reports.IDENTITY_MAP_FORMAT,
         },
         status=status,
     )
@@ -156,6 +159,7 @@ def _import_run_page(request: HtmxHttpRequest, import_run: ImportRun, error: str
             "more_errors": more,
             "headers": services.HEADERS,
             "error": error,
+            "bad_rows_download": bool(import_run.row_errors and import_run.file),
         },
     )
 
@@ -166,6 +170,26 @@ def import_run(request: HtmxHttpRequest, pk: int):
     """One run: progress while a job works on it (the htmx partial polls every second
     and stops when the run settles), then the report or the result."""
     return _import_run_page(request, get_object_or_404(ImportRun, pk=pk))
+
+
+@require_GET
+@ld_admin_required
+def import_run_bad_rows(request: HtmxHttpRequest, pk: int):
+    """The rows a run refused, as uploaded, each with its line number and reason: read
+    back from the stored file (a run from the command line stores none)."""
+    import_run = get_object_or_404(ImportRun, pk=pk)
+    if not (import_run.row_errors and import_run.file):
+        raise Http404("This import has no bad rows to download.")
+    try:
+        with import_run.file.open("rb") as source:
+            body = import_reports.bad_rows_csv(import_run, source)
+    except FileNotFoundError:
+        raise Http404("The uploaded file is no longer stored.") from None
+    response = HttpResponse(body, content_type=CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = (
+        f'attachment; filename="upskill-import-{import_run.pk}-bad-rows.csv"'
+    )
+    return response
 
 
 def _import_run_act(request: HtmxHttpRequest, pk: int, act) -> HttpResponse:
@@ -204,5 +228,9 @@ def import_run_confirm(request: HtmxHttpRequest, pk: int):
 @ld_admin_required
 def import_run_cancel(request: HtmxHttpRequest, pk: int):
     return _import_run_act(
-        request, pk, lambda import_run: services.import_run_cancel(import_run=import_run)
+        request,
+        pk,
+        lambda import_run: services.import_run_cancel(
+            import_run=import_run, cancelled_by=request.user
+        ),
     )

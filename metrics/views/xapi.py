@@ -19,6 +19,7 @@ from metrics import forms, selectors, services
 from metrics.models import XapiActivityMapping, XapiKey, XapiVerbMapping
 from metrics.services.xapi import SUPPORTED_VERSIONS, about
 from metrics.services.xapi.validation import SUPPORTED_VERSION
+from upskill.confirmation import confirmation_page, is_confirmed
 from upskill.decorators import ld_admin_required
 from upskill.forms import form_save
 from upskill.http import HtmxHttpRequest
@@ -289,6 +290,11 @@ def xapi_keys(request: HtmxHttpRequest):
 @require_POST
 @ld_admin_required
 def xapi_key_revoke(request: HtmxHttpRequest, pk: int):
-    xapi_key = services.xapi_key_revoke(xapi_key=get_object_or_404(XapiKey, pk=pk))
+    xapi_key = get_object_or_404(XapiKey, pk=pk)
+    if not is_confirmed(request):
+        return confirmation_page(
+            request, "metrics:xapi_key_revoke", xapi_key, cancel_url=reverse("metrics:xapi_keys")
+        )
+    xapi_key = services.xapi_key_revoke(xapi_key=xapi_key)
     messages.success(request, f"Key “{xapi_key.name}” is revoked; requests using it now get 401.")
     return redirect("metrics:xapi_keys")

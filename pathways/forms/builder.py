@@ -102,13 +102,16 @@ class StepForm(forms.Form):
         "from the title.",
     )
     kind = forms.ChoiceField(choices=Step.Kind.choices)
-    stage = forms.ModelChoiceField(queryset=Stage.objects.none(), empty_label=None)
-    instructions = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    # Beside the kind it depends on: the service refuses a practice step without one
+    # (the form cannot know the kind is practice before it is posted).
     product = forms.ModelChoiceField(
         queryset=Product.objects.none(),
         required=False,
-        help_text="Required for a practice step: where the practice happens.",
+        help_text="Required for a practice step: the product, service or process it is "
+        "practised on.",
     )
+    stage = forms.ModelChoiceField(queryset=Stage.objects.none(), empty_label=None)
+    instructions = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     competency = forms.ModelChoiceField(queryset=Competency.objects.all(), required=False)
     target_level = forms.TypedChoiceField(
         choices=[("", "—")] + RUBRIC_LEVELS,

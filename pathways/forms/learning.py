@@ -45,6 +45,9 @@ class ReviewForm(forms.Form):
         required=False,
         help_text="Required when you request changes: say what to improve.",
     )
+    # The version of the evidence the reviewer read (StepProgress.evidence_version): if
+    # the learner edited it since, the review is refused rather than judging unread text.
+    evidence_version = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean(self):
         cleaned = super().clean()

@@ -68,6 +68,10 @@ class StepProgress(models.Model):
     evidence_url = models.URLField(blank=True, max_length=500)
     started_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # When the learner last changed evidence still waiting for review (None: unchanged
+    # since it was submitted). The reviewer sees it, and a review of an older version
+    # is refused (`evidence_version`).
+    evidence_edited_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     reviewer = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviews"
@@ -105,6 +109,21 @@ class StepProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment.person} · {self.step.key}: {self.get_status_display()}"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        """Evidence its author took back before review: kept as their draft, no longer
+        submitted (withdrawing clears submitted_at; submitting always sets it)."""
+        return (
+            self.status != self.Status.SUBMITTED and not self.submitted_at and bool(self.evidence)
+        )
+
+    @property
+    def evidence_version(self) -> str:
+        """Names the evidence as it is now: a new submission and every edit change it, so
+        a review form that carries it can tell the evidence changed under the reviewer."""
+        changed = self.evidence_edited_at or self.submitted_at
+        return changed.isoformat() if changed else ""
 
 
 class StepFeedback(models.Model):

@@ -21,6 +21,7 @@ from responsibilities.selectors.fulfilment import (
     fulfilment_rows,
     fulfilment_team_ids,
     fulfilment_teams,
+    support_summaries,
     team_fulfilment,
 )
 from responsibilities.selectors.matrix import MatrixRow, matrix_row, responsibility_matrix
@@ -58,6 +59,7 @@ __all__ = [
     "fulfilment_overview",
     "fulfilment_rows",
     "fulfilment_team_ids",
+    "support_summaries",
     "fulfilment_teams",
     "matrix_row",
     "open_survey",

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Q, Sum, When
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from responsibilities.models import AlignmentAnswer, AlignmentSurvey, OwnerSide, ResponsibilityArea
-from upskill import privacy
+from upskill import cache, privacy
 from upskill.models import Person, Team
 
 SIDES = [OwnerSide.EMPLOYER, OwnerSide.SHARED, OwnerSide.EMPLOYEE]
@@ -128,48 +128,55 @@ def pulse_results(survey: AlignmentSurvey) -> PulseResults:
 
     A group with fewer than MIN_GROUP_SIZE respondents is suppressed, for that area;
     the overall distribution adds up the published areas' answers only (its respondents
-    are the distinct people, shown only when enough). Four queries, each an aggregate
-    in the database (however many answered): the leaders, the areas, the answers counted
-    per (area, group, believed owner), the distinct respondents per group."""
-    minimum = privacy.minimum()
-    leaders = Person.objects.filter(user_id__in=Team.leaders.through.objects.values("user_id"))
-    leader_person_ids = list(leaders.order_by().values_list("pk", flat=True))
+    are the distinct people, shown only when enough). The same for every viewer (the
+    page has no scope), so computed once per generation of the pulses (their answers),
+    the matrix (its areas) and the organisation (who leads), then read from the figures
+    cache (upskill.cache). One query (those generations) when cached, else four."""
+    return cache.cached_figures(
+        "pulse-results",
+        key_parts=(survey.pk,),
+        inputs=(cache.ORGANISATION, cache.MATRIX, cache.PULSES),
+        compute=lambda: _pulse_results(survey),
+    )
+
+
+def _pulse_results(survey: AlignmentSurvey) -> PulseResults:
+    """Three queries: areas, the answers counted by area, group and believed owner, the
+    distinct respondents per group. Added up by the database: a pulse of a 50,000-person
+    organisation has hundreds of thousands of answers. A person answers each area once
+    (answer_once_per_area), so an area's respondents in a group are its answers."""
     areas = list(ResponsibilityArea.objects.order_by("position", "name"))
     answers = AlignmentAnswer.objects.filter(survey=survey).annotate(
-        leader=Case(When(person_id__in=leader_person_ids, then=True), default=False)
+        leader=Exists(Team.leaders.through.objects.filter(user_id=OuterRef("person__user_id")))
     )
     per_area: dict[int, dict[str, Distribution]] = {
         a.pk: {key: Distribution(respondents=0) for key, _ in GROUPS} for a in areas
     }
-    overall = {key: Distribution(respondents=0) for key, _ in GROUPS}
     for row in (
         answers.values("area_id", "leader", "believed_owner")
         .annotate(n=Count("id"), rating_sum=Sum("rating"), rated=Count("rating"))
         .order_by()
     ):
-        if row["area_id"] not in per_area:
+        if row["area_id"] not in per_area:  # an area added while this ran
             continue
         dist = per_area[row["area_id"]]["leaders" if row["leader"] else "employees"]
         dist.counts[row["believed_owner"]] = row["n"]
-        # A person answers an area once (answer_once_per_area): answers are respondents.
         dist.respondents += row["n"]
         dist.rating_sum += row["rating_sum"] or 0
         dist.rated += row["rated"]
+    overall = {key: Distribution(respondents=0) for key, _ in GROUPS}
+    for row in answers.values("leader").annotate(n=Count("person", distinct=True)).order_by():
+        overall["leaders" if row["leader"] else "employees"].respondents = row["n"]
     for groups in per_area.values():
         for dist in groups.values():
             dist.suppressed = not privacy.is_published(dist.respondents)
-            if dist.suppressed:
+            if dist.suppressed:  # a hidden cell keeps nothing, not even its size
                 dist.counts, dist.rating_sum, dist.rated = {}, 0, 0
-    respondents = dict(
-        answers.values("leader")
-        .annotate(people=Count("person_id", distinct=True))
-        .order_by()
-        .values_list("leader", "people")
-    )
+                dist.respondents = 0
     for key, dist in overall.items():
-        dist.respondents = respondents.get(key == "leaders", 0)
         dist.suppressed = not privacy.is_published(dist.respondents)
         if dist.suppressed:
+            dist.respondents = 0
             continue
         for groups in per_area.values():  # published cells only: hidden ones are emptied
             for side, n in groups[key].counts.items():
@@ -180,7 +187,7 @@ def pulse_results(survey: AlignmentSurvey) -> PulseResults:
         survey=survey,
         areas=[AreaResult(area=a, groups=per_area[a.pk]) for a in areas],
         overall=overall,
-        min_group_size=minimum,
+        min_group_size=privacy.minimum(),
     )
 
 

@@ -1,4 +1,8 @@
-"""The standoff score: how far each team is from shared traction, at each pulse."""
+"""The standoff score: how far each team is from shared traction, at each pulse.
+
+Computed once per scope, day and generation of its inputs (the organisation, the
+matrix, commitments and check-ins, pulses and answers), then read from the figures
+cache (upskill.cache)."""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from responsibilities.models import (
     ResponsibilityArea,
 )
 from responsibilities.selectors.fulfilment import commitments_for_teams
-from upskill import privacy
+from upskill import cache, privacy
 from upskill.models import Team
 from upskill.selectors import team_sizes
 
@@ -36,7 +40,7 @@ class StandoffScore:
 
     team: Team
     survey: AlignmentSurvey
-    respondents: int
+    respondents: int | None  # None below MIN_GROUP_SIZE: a hidden cell's size is not kept
     perception_gap: int | None
     employer_shortfall: int | None
     employee_shortfall: int | None
@@ -82,11 +86,37 @@ def _shortfall(ratios: list[float]) -> int | None:
 def standoff_scores(
     *, teams: list[Team], surveys: list[AlignmentSurvey]
 ) -> dict[int, list[StandoffScore]]:
-    """Each team's standoff score at each pulse (oldest first). Five queries in all."""
+    """Each team's standoff score at each pulse (oldest first). One query (the inputs'
+    generations) when cached for these teams, pulses and day, else eight."""
     if not teams or not surveys:
         return {team.pk: [] for team in teams}
-    team_ids = [t.pk for t in teams]
     now = timezone.now()
+    figures = cache.cached_figures(
+        "standoff",
+        # The day: an open pulse's scores take the periods up to today.
+        key_parts=(
+            frozenset(t.pk for t in teams),
+            tuple(s.pk for s in surveys),
+            timezone.localdate(now),
+        ),
+        inputs=(cache.ORGANISATION, cache.MATRIX, cache.COMMITMENTS, cache.PULSES),
+        compute=lambda: _score_figures(teams, surveys, now),
+    )
+    # The cache holds plain figures by team and pulse id, not the teams and pulses: the
+    # caller has just loaded them, and model instances unpickle slowly (hundreds).
+    survey_of = {s.pk: s for s in surveys}
+    return {
+        team.pk: [StandoffScore(team, survey_of[pk], *parts) for pk, *parts in figures[team.pk]]
+        for team in teams
+    }
+
+
+def _score_figures(
+    teams: list[Team], surveys: list[AlignmentSurvey], now
+) -> dict[int, list[tuple[int, int | None, int | None, int | None, int | None]]]:
+    """Each team's (pulse id, respondents, perception gap, employer shortfall, employee
+    shortfall) at each pulse. Seven queries."""
+    team_ids = [t.pk for t in teams]
     agreed = dict(ResponsibilityArea.objects.values_list("pk", "owner_side"))
     matches: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
     for row in (
@@ -105,52 +135,64 @@ def standoff_scores(
         .annotate(n=Count("person", distinct=True))
     }
     sizes = team_sizes(team_ids)
-    commitments = [c for c in commitments_for_teams(team_ids) if c.target > 0]
-    scopes = {c.pk: {t.pk for t in c.teams.all()} for c in commitments}
-    # The last three periods of each commitment up to each pulse: the only check-ins
-    # read (as tuples), not every period a page of teams ever recorded.
-    as_of = {s.pk: timezone.localdate(min(s.closes_at or now, now)) for s in surveys}
-    starts = {
-        (survey.pk, c.pk): periods.recent_period_starts(c.period, 3, as_of[survey.pk])
-        for survey in surveys
-        for c in commitments
-    }
-    check_ins = {
-        (commitment_id, team_id, period_start): value
-        for commitment_id, team_id, period_start, value in CommitmentCheckIn.objects.filter(
-            commitment__in=commitments,
-            team_id__in=team_ids,
-            period_start__in={start for each in starts.values() for start in each},
-        ).values_list("commitment_id", "team_id", "period_start", "value")
-    }
-    scores: dict[int, list[StandoffScore]] = {}
+    commitments = list(commitments_for_teams(team_ids))
+    # What does not depend on the team, worked out once rather than per team: each
+    # commitment's teams, side and, per pulse, the three periods up to it.
+    scored = [c for c in commitments if c.target > 0]
+    scope_of = {c.pk: {t.pk for t in c.teams.all()} for c in scored}
+    side_of = {c.pk: "employee" if c.party == Party.EMPLOYEE else "employer" for c in scored}
+    starts_at: dict[tuple[int, int], list] = {}
+    for survey in surveys:
+        as_of_day = timezone.localdate(min(survey.closes_at or now, now))
+        for commitment in scored:
+            starts_at[(survey.pk, commitment.pk)] = periods.recent_period_starts(
+                commitment.period, 3, as_of_day
+            )
+    # Only the check-ins of those periods, as plain values (thousands of them for an
+    # L&D admin: model instances were most of the time).
+    earliest = min((starts[0] for starts in starts_at.values()), default=None)
+    check_ins = (
+        {
+            (commitment_id, team_id, start): value
+            for commitment_id, team_id, start, value in CommitmentCheckIn.objects.filter(
+                commitment__in=commitments,
+                team_id__in=team_ids,
+                period_start__in={start for each in starts_at.values() for start in each},
+            )
+            .order_by()
+            .values_list("commitment_id", "team_id", "period_start", "value")
+        }
+        if earliest
+        else {}
+    )
+    scores: dict[int, list] = {}
     for team in teams:
         series = []
+        applies = [
+            c
+            for c in scored
+            if not (scope_of[c.pk] and team.pk not in scope_of[c.pk])
+            and not (c.computed_from and not privacy.is_published(sizes.get(team.pk, 0)))
+        ]
         for survey in surveys:
             ratios: dict[str, list[float]] = {"employer": [], "employee": []}
-            for commitment in commitments:
-                scope = scopes[commitment.pk]
-                if scope and team.pk not in scope:
-                    continue
-                if commitment.computed_from and not privacy.is_published(sizes.get(team.pk, 0)):
-                    continue
-                side = "employee" if commitment.party == Party.EMPLOYEE else "employer"
-                for start in starts[(survey.pk, commitment.pk)]:
+            for commitment in applies:
+                side = ratios[side_of[commitment.pk]]
+                for start in starts_at[(survey.pk, commitment.pk)]:
                     value = check_ins.get((commitment.pk, team.pk, start))
                     if value is not None:
-                        ratios[side].append(commitment.fulfilment(value))
+                        side.append(commitment.fulfilment(value))
             answered = respondents.get((survey.pk, team.pk), 0)
             matched, total = matches.get((survey.pk, team.pk), (0, 0))
             published = privacy.is_published(answered)  # the team's respondents: one cell
             gap = round(100 * (1 - matched / total)) if published and total else None
             series.append(
-                StandoffScore(
-                    team=team,
-                    survey=survey,
-                    respondents=answered,
-                    perception_gap=gap,
-                    employer_shortfall=_shortfall(ratios["employer"]),
-                    employee_shortfall=_shortfall(ratios["employee"]),
+                (
+                    survey.pk,
+                    answered if published else None,
+                    gap,
+                    _shortfall(ratios["employer"]),
+                    _shortfall(ratios["employee"]),
                 )
             )
         scores[team.pk] = series

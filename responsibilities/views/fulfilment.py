@@ -22,8 +22,10 @@ from upskill.forms import validation_error_onto_form
 from upskill.http import HtmxHttpRequest
 from upskill.models import Team
 from upskill.paging import page_of, page_of_counted
+from upskill.replica import reads_from_replica
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def fulfilment(request: HtmxHttpRequest):

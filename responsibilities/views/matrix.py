@@ -16,6 +16,7 @@ from responsibilities.forms import (
 )
 from responsibilities.models import Commitment, ResponsibilityArea
 from upskill import access
+from upskill.confirmation import confirmation_page, is_confirmed
 from upskill.decorators import ld_admin_required
 from upskill.forms import validation_error_onto_form
 from upskill.http import HtmxHttpRequest
@@ -159,9 +160,14 @@ def commitment_edit(request: HtmxHttpRequest, pk: int):
 def commitment_set_active(request: HtmxHttpRequest, pk: int):
     commitment = get_object_or_404(Commitment, pk=pk)
     is_active = request.POST.get("active") == "1"
+    back = f"{reverse('responsibilities:matrix')}#area-{commitment.area_id}"
+    if not is_active and not is_confirmed(request):  # restoring is not destructive
+        return confirmation_page(
+            request, "responsibilities:commitment_set_active", commitment, cancel_url=back
+        )
     services.commitment_set_active(commitment=commitment, is_active=is_active)
     messages.success(
         request,
         f"{'Restored' if is_active else 'Retired'} “{commitment.title}”; its check-ins are kept.",
     )
-    return redirect(f"{reverse('responsibilities:matrix')}#area-{commitment.area_id}")
+    return redirect(back)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from responsibilities import selectors, services
@@ -15,9 +16,11 @@ from responsibilities.forms import (
 )
 from responsibilities.models import AlignmentSurvey, ResponsibilityArea
 from upskill import access
+from upskill.confirmation import confirmation_page, is_confirmed
 from upskill.decorators import ld_admin_required, person_required
 from upskill.forms import validation_error_onto_form
 from upskill.http import HtmxHttpRequest
+from upskill.replica import reads_from_replica
 
 
 @require_GET
@@ -83,6 +86,13 @@ def pulse_nudge(request: HtmxHttpRequest):
 @ld_admin_required
 def pulse_close(request: HtmxHttpRequest, pk: int):
     survey = get_object_or_404(AlignmentSurvey, pk=pk)
+    if not is_confirmed(request):
+        return confirmation_page(
+            request,
+            "responsibilities:pulse_close",
+            survey,
+            cancel_url=reverse("responsibilities:pulse_list"),
+        )
     services.survey_close(survey=survey)
     messages.success(request, f"Closed “{survey.title}”.")
     return redirect("responsibilities:pulse_list")
@@ -118,6 +128,7 @@ def pulse_answer(request: HtmxHttpRequest, pk: int):
     return render(request, "responsibilities/pulse/answer.html", {"survey": survey, "form": form})
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def pulse_results(request: HtmxHttpRequest, pk: int):

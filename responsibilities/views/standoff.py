@@ -9,8 +9,10 @@ from upskill import access
 from upskill.decorators import dashboard_required
 from upskill.http import HtmxHttpRequest
 from upskill.paging import page_of
+from upskill.replica import reads_from_replica
 
 
+@reads_from_replica
 @require_GET
 @dashboard_required
 def standoff(request: HtmxHttpRequest):

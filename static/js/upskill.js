@@ -29,6 +29,17 @@
   // Destructive one-click actions ask first, in a modal <dialog> (focus moves into it,
   // Escape or Cancel keeps things as they were, focus returns to the button): a form
   // with data-confirm="question" (and data-confirm-button="label"), or htmx's hx-confirm.
+  // Confirmed, the form carries confirmed=yes: the server acts only on that, and without
+  // JavaScript asks on a page of its own instead (upskill/confirmation.py).
+  function markConfirmed(form) {
+    if (!(form instanceof HTMLFormElement) || form.querySelector('input[name="confirmed"]')) return;
+    const field = document.createElement("input");
+    field.type = "hidden";
+    field.name = "confirmed";
+    field.value = "yes";
+    form.append(field);
+  }
+
   function confirmDialog(question, confirmLabel, returnFocusTo) {
     return new Promise(function (resolve) {
       const dialog = document.createElement("dialog");
@@ -78,6 +89,7 @@
     confirmDialog(form.dataset.confirm, label, submitter).then(function (confirmed) {
       if (!confirmed) return;
       form.dataset.confirmed = "1";
+      markConfirmed(form);
       form.requestSubmit(submitter || undefined);
     });
   }, true);
@@ -89,7 +101,9 @@
     const label = element.dataset.confirmButton || "Delete";
     const focusBack = element.querySelector("[type=submit]") || element;
     confirmDialog(event.detail.question, label, focusBack).then(function (confirmed) {
-      if (confirmed) event.detail.issueRequest(true);
+      if (!confirmed) return;
+      markConfirmed(element);  // htmx reads the form's fields when the request is issued
+      event.detail.issueRequest(true);
     });
   });
 

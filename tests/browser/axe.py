@@ -7,7 +7,8 @@ the policy refuses, and `bypass_csp` would test a page the users never get).
 
 Every page state a browser test reaches is checked: a serious or critical violation
 fails the test; moderate and minor ones are counted and printed at the end of the run
-(and written to test-results/browser/axe.txt) so what is left stays visible.
+(and written to test-results/browser/axe.txt) so what is left stays visible. A page
+made clean of those too is held there with `assert_no_axe_violations`.
 """
 
 from __future__ import annotations
@@ -39,20 +40,30 @@ def axe_violations(page) -> list[dict]:
     return page.evaluate(RUN_AXE)
 
 
-def assert_no_serious_axe_violations(page, state_name: str) -> Counter:
-    """Fail on any serious or critical violation on the page as it is now; record how
-    many nodes of each lesser impact are left."""
+def _check(page, state_name: str, failing) -> Counter:
     violations = axe_violations(page)
     impacts = Counter()
     for violation in violations:
         impacts[violation["impact"]] += violation["count"]
     STATES_CHECKED.append((state_name, impacts))
-    serious = [v for v in violations if v["impact"] in FAILING_IMPACTS]
-    assert not serious, f"axe on {state_name} ({page.url}):\n" + "\n".join(
+    failed = [v for v in violations if failing(v["impact"])]
+    assert not failed, f"axe on {state_name} ({page.url}):\n" + "\n".join(
         f"- {v['impact']} {v['id']}: {v['help']} ({v['count']})\n    " + "\n    ".join(v["nodes"])
-        for v in serious
+        for v in failed
     )
     return impacts
+
+
+def assert_no_serious_axe_violations(page, state_name: str) -> Counter:
+    """Fail on any serious or critical violation on the page as it is now; record how
+    many nodes of each lesser impact are left."""
+    return _check(page, state_name, lambda impact: impact in FAILING_IMPACTS)
+
+
+def assert_no_axe_violations(page, state_name: str) -> None:
+    """Stricter, for a page made clean: fail on a violation of any impact, moderate and
+    minor included."""
+    _check(page, state_name, lambda impact: True)
 
 
 def axe_report_lines() -> list[str]:

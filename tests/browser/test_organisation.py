@@ -1,20 +1,26 @@
 """Tried as a new user would: an L&D admin exports the demo's HR files, changes a few
-rows (a joiner, a mover into a new team, a leaver), uploads them on the Organisation
-page in a real Chromium, reads the plan, confirms — and sees the change on the pages:
-the joiner is a colleague to recognise, the new team can be assigned a pathway, and the
-leaver can no longer sign in. Screenshots at desktop width and at 390 px."""
+rows (a joiner, a mover into a new team who also gets a new GitHub login, a leaver),
+uploads them on the Organisation page in a real Chromium, reads the plan, confirms — and
+sees the change on the pages: the joiner is a colleague to recognise, the new team can
+be assigned a pathway, the mover's new login is in the identity map from today, and the
+leaver can no longer sign in. Screenshots at desktop width and at 390 px; axe-core on
+every state."""
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from demo.hr_export import hr_files_export
 from demo.seed import DEMO_PASSWORD, demo_organisation_seed
+from metrics.models import ToolLogin
 from pathways.models import Pathway
+from tests.browser.axe import assert_no_serious_axe_violations
 from upskill.models import Person, Team
 
 pytestmark = [
@@ -36,7 +42,8 @@ def sign_in(page, base: str, username: str) -> None:
 
 
 def edited_files(directory: Path) -> tuple[Path, Path, dict]:
-    """The exported files with a joiner, a mover into a new team and a leaver."""
+    """The exported files with a joiner, a mover into a new team (with a new GitHub
+    login) and a leaver."""
     teams_path, people_path = hr_files_export(directory=directory)
     employee = Person.objects.select_related("team", "job_role").get(user__username="employee")
     manager = Person.objects.get(user__username="manager")
@@ -53,9 +60,11 @@ def edited_files(directory: Path) -> tuple[Path, Path, dict]:
     with teams_path.open("a", encoding="utf-8", newline="") as out:
         csv.writer(out).writerow(["T-ai-guild", "AI Guild", root.external_id, ""])
     rows = list(csv.reader(io.StringIO(people_path.read_text(encoding="utf-8"))))
+    github = rows[0].index("github_login")
     for row in rows:
         if row[0] == mover.employee_id:
             row[4], row[6] = "T-ai-guild", ""
+            row[github] = "ai-guild-mover"
         if row[0] == leaver.employee_id:
             row[7] = "leaver"
     rows.append(
@@ -68,6 +77,7 @@ def edited_files(directory: Path) -> tuple[Path, Path, dict]:
             employee.job_role.name,
             manager.employee_id,
             "active",
+            "nia-gh",
         ]
     )
     with people_path.open("w", encoding="utf-8", newline="") as out:
@@ -85,6 +95,8 @@ def test_admin_syncs_edited_demo_files_and_sees_the_change(live_server, page, tm
     sign_in(page, base, "admin")
     page.get_by_role("navigation").get_by_role("link", name="Organisation").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Organisation")
+    expect(page.locator(".import-formats")).to_contain_text("github_login")
+    assert_no_serious_axe_violations(page, "organisation, upload")
     page.get_by_label("Teams file").set_input_files(teams_path)
     page.get_by_label("People file").set_input_files(people_path)
     page.get_by_role("button", name="Upload and plan").click()
@@ -98,21 +110,46 @@ def test_admin_syncs_edited_demo_files_and_sees_the_change(live_server, page, tm
     expect(status).to_contain_text(f"({mover.employee_id}): {mover.team.name} → AI Guild")
     expect(status).to_contain_text(f"({leaver.employee_id}), of {leaver.team.name}")
     expect(status).to_contain_text("dashboards count a person's history for their current team")
+    # The login changes, by name, dated by the sync.
+    old_login = f"{mover.user.username}-gh".lower()
+    expect(status).to_contain_text("Tool login changes: 2")
+    expect(status).to_contain_text(
+        f"({mover.employee_id}): GitHub login {old_login} → ai-guild-mover from "
+    )
+    expect(status).to_contain_text("Nia Joiner (E90001): GitHub login nia-gh from the start")
     assert Person.objects.filter(employee_id="E90001").count() == 0
+    assert not ToolLogin.objects.filter(login="ai-guild-mover").exists()
+    assert_no_serious_axe_violations(page, "organisation, sync planned")
     page.screenshot(path=SCREENSHOTS / "organisation-plan.png", full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     expect(page.get_by_role("button", name="Apply this plan")).to_be_visible()
+    assert_no_serious_axe_violations(page, "organisation, sync planned, 390 px")
     page.screenshot(path=SCREENSHOTS / "organisation-plan-390.png", full_page=True)
     page.set_viewport_size({"width": 1280, "height": 800})
 
     page.get_by_role("button", name="Apply this plan").click()
     expect(status.locator(".badge")).to_have_text("Applied")
     expect(status).to_contain_text("What changed")
+    assert_no_serious_axe_violations(page, "organisation, sync applied")
     page.screenshot(path=SCREENSHOTS / "organisation-applied.png", full_page=True)
+    today = timezone.localdate()
+    assert set(
+        ToolLogin.objects.filter(person=mover, system="github").values_list(
+            "login", "valid_from", "valid_to"
+        )
+    ) == {
+        (
+            old_login,
+            ToolLogin.objects.get(login=old_login).valid_from,
+            today - dt.timedelta(days=1),
+        ),
+        ("ai-guild-mover", today, None),
+    }
 
     # The new team is offered when assigning a pathway; the sync is in the recent list.
     page.goto(f"{base}/organisation/")
     expect(page.locator("table.hr-sync-runs")).to_contain_text("Applied")
+    assert_no_serious_axe_violations(page, "organisation, recent syncs")
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=SCREENSHOTS / "organisation-390.png", full_page=True)
     page.set_viewport_size({"width": 1280, "height": 800})

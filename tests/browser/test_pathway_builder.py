@@ -1,13 +1,14 @@
-"""An L&D admin builds a pathway in a real Chromium: stages and steps through htmx, a
-reorder with the keyboard and with a drag, a refused publish, the fix, publishing and
-assigning it to a team — with no JavaScript errors on the way."""
+"""An L&D admin builds a pathway in a real Chromium: stages and steps through htmx (a
+practice step refused without its product, at adding and at editing), a reorder with
+the keyboard and with a drag, a refused publish, the fix, publishing and assigning it to
+a team — with no JavaScript errors on the way."""
 
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from pathways.models import Enrollment, Pathway
+from pathways.models import Enrollment, Pathway, Product
 from tests.browser.axe import assert_no_serious_axe_violations
 from tests.factories import PASSWORD, LDAdminFactory, PersonFactory, ProductFactory, TeamFactory
 
@@ -82,8 +83,29 @@ def test_admin_builds_publishes_and_assigns_a_pathway(live_server, page, console
     add_step(page, "Foundations", "What assistants are good at")
     add_step(page, "Foundations", "Our rules for customer data")
     add_step(page, "Foundations", "Map your queue")
-    add_step(page, "Practice on real tickets", "Draft 20 real replies")
-    add_step(page, "Coaching", "Review replies with your lead")
+
+    # A practice step is refused at save without its product, the error under the
+    # field (whose help says it is required); choosing one adds it.
+    htmx_ready(page)
+    practice = stage_item(page, "Practice on real tickets")
+    practice.get_by_role("link", name="+ Add a step to Practice on real tickets").click()
+    add_form = practice.locator(".add-step")
+    expect(add_form.get_by_label("Kind")).to_have_value("practice")
+    expect(add_form).to_contain_text("Required for a practice step")
+    add_form.get_by_label("Title").fill("Draft 20 real replies")
+    add_form.get_by_role("button", name="Add step").click()
+    product_field = practice.locator(".add-step .field").filter(has=page.get_by_label("Product"))
+    expect(product_field.locator(".error")).to_have_text(
+        "A practice step must name the product, service or process it is practised on: "
+        "choose one (or make it another kind of step)."
+    )
+    expect(practice.locator(".add-step").get_by_label("Title")).to_have_value(
+        "Draft 20 real replies"
+    )
+    assert_no_serious_axe_violations(page, "editor, practice step refused without a product")
+    practice.locator(".add-step").get_by_label("Product").select_option(label="Harbour Help Centre")
+    practice.get_by_role("button", name="Add step").click()
+    expect(notice(page)).to_contain_text("Added the step “Draft 20 real replies”")
     assert_no_serious_axe_violations(page, "editor, stages and steps added")
 
     # Keyboard: focus the up button of the second step and press Enter.
@@ -131,24 +153,36 @@ def test_admin_builds_publishes_and_assigns_a_pathway(live_server, page, console
         except AssertionError:
             if attempt == 2:
                 raise
+    # The drop posts the new order (htmx marks the form while the request is out); only
+    # reload once it is answered, or the reload can overtake the save.
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
     page.reload()  # the order was saved on the server, not just moved on screen
     expect(step_titles(stage_item(page, "Foundations"))).to_have_text(dragged)
 
-    # Publishing is refused: the practice step names no product.
+    # Publishing is refused: the coaching stage has no steps yet.
     page.get_by_role("button", name="Publish").click()
-    expect(page.locator(".messages")).to_contain_text(
-        "“Draft 20 real replies” must name the product"
-    )
+    expect(page.locator(".messages")).to_contain_text("The stage “Coaching” has no steps yet.")
     assert_no_serious_axe_violations(page, "editor, publish refused")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "pathway-builder-refused.png", full_page=True)
 
+    # Editing cannot take the product away either.
     practice = stage_item(page, "Practice on real tickets")
     practice.get_by_role("link", name="Edit Draft 20 real replies").click()
+    expect(practice.get_by_label("Product")).to_have_value(
+        str(Product.objects.get(name="Harbour Help Centre").pk)
+    )
+    practice.get_by_label("Product").select_option(label="---------")
+    practice.get_by_role("button", name="Save step").click()
+    expect(practice.locator(".step.editing .error")).to_contain_text(
+        "A practice step must name the product"
+    )
+    assert_no_serious_axe_violations(page, "editor, step edit form refused")
     practice.get_by_label("Product").select_option(label="Harbour Help Centre")
-    assert_no_serious_axe_violations(page, "editor, step edit form")
     practice.get_by_role("button", name="Save step").click()
     expect(notice(page)).to_contain_text("Saved the step “Draft 20 real replies”")
+
+    add_step(page, "Coaching", "Review replies with your lead")
     expect(page.locator(".readiness")).to_contain_text("Meets the publishing rules")
 
     page.get_by_role("button", name="Publish").click()

@@ -1,6 +1,11 @@
 """Single sign-on end to end: a real Chromium signs in through a real OpenID provider's
 login and consent pages (panva's oidc-provider, started on a free loopback port), with
-Upskill's code exchange, ID token check and matching in between. Nothing is mocked."""
+Upskill's code exchange, ID token check and matching in between. Nothing is mocked.
+
+axe-core checks every state of Upskill's own pages on the way (the sign-in page with
+its single sign-on button, where each sign-in lands, the refusals, the sign-in page
+after signing out or being signed out); the provider's login, consent and sign-out
+pages are the provider's, not Upskill's, and are not checked."""
 
 import logging
 import re
@@ -9,9 +14,9 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
 from playwright.sync_api import expect
 
+from tests.browser.axe import assert_no_serious_axe_violations
 from tests.factories import PersonFactory, TeamFactory
 from tests.oidc.provider import running_provider
 from upskill.backends import OidcBackend
@@ -60,9 +65,8 @@ def sso(settings, provider):
     # The defaults: the employee_id claim against Person.employee_id (HR's immutable key).
     settings.OIDC_MATCH_CLAIM = "employee_id"
     settings.OIDC_MATCH_FIELD = "person__employee_id"
-    cache.clear()
-    yield provider
-    cache.clear()
+    # The discovery cache starts empty: every test has a cache of its own (tests/conftest.py).
+    return provider
 
 
 def employee(username="emma", email="emma@example.com", employee_id="E1001", **user):
@@ -81,6 +85,7 @@ def employee(username="emma", email="emma@example.com", employee_id="E1001", **u
 def sign_in_at_provider(page, live_server, login: str, start: str = "/learning/"):
     page.goto(f"{live_server.url}{start}")
     expect(page).to_have_url(re.compile(r"/login/\?next="))
+    assert_no_serious_axe_violations(page, "sign-in page with single sign-on")
     page.get_by_role("link", name="Sign in with Test IdP").click()
     # The provider's own login page, then its consent page.
     page.locator("input[name=login]").fill(login)
@@ -97,6 +102,7 @@ def test_provisioned_employee_signs_in_with_sso_and_lands_on_my_learning(live_se
     expect(page).to_have_url(f"{live_server.url}/learning/")
     expect(page.get_by_role("heading", level=1)).to_have_text("My learning")
     expect(page.locator("header .who")).to_have_text("Emma Employee")
+    assert_no_serious_axe_violations(page, "my learning after single sign-on")
     link = IdentityLink.objects.get()
     assert (link.user, link.issuer, link.subject) == (user, sso, "idp-emma")
     kinds = set(SignInEvent.objects.filter(user=user).values_list("kind", flat=True))
@@ -113,6 +119,7 @@ def test_unknown_person_is_refused_with_a_clear_page_and_nothing_is_created(live
     expect(page.get_by_role("alert")).to_contain_text(
         "nobody with this identity has been provisioned"
     )
+    assert_no_serious_axe_violations(page, "single sign-on refused: not provisioned")
     assert get_user_model().objects.count() == users_before
     assert not IdentityLink.objects.exists()
     page.goto(f"{live_server.url}/learning/")
@@ -127,6 +134,7 @@ def test_leaver_is_refused(live_server, page, sso):
     sign_in_at_provider(page, live_server, "lewis")
 
     expect(page.get_by_role("alert")).to_contain_text("has left or been deactivated")
+    assert_no_serious_axe_violations(page, "single sign-on refused: a leaver")
     assert not IdentityLink.objects.exists()
     page.goto(f"{live_server.url}/learning/")
     expect(page).to_have_url(re.compile(r"/login/\?next="))
@@ -142,6 +150,7 @@ def test_logout_ends_the_upskill_and_the_provider_session(live_server, page, sso
     page.get_by_role("button", name="Yes, sign me out").click()
 
     expect(page).to_have_url(f"{live_server.url}/login/")
+    assert_no_serious_axe_violations(page, "sign-in page after single sign-out")
     assert not Session.objects.exists() or all(
         "_auth_user_id" not in session.get_decoded() for session in Session.objects.all()
     )
@@ -164,6 +173,7 @@ def test_person_deactivated_while_signed_in_gets_the_sign_in_page_next(live_serv
 
     expect(page).to_have_url(re.compile(r"/login/\?next=/learning/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to Upskill")
+    assert_no_serious_axe_violations(page, "sign-in page after being signed out (a leaver)")
     ended = SignInEvent.objects.get(kind=SignInEvent.Kind.SESSION_ENDED)
     assert (ended.user, ended.reason) == (user, "the account was deactivated")
     assert all("_auth_user_id" not in s.get_decoded() for s in Session.objects.all())

@@ -1,14 +1,16 @@
 """The step page in a real Chromium: each action refreshes the "Steps in this pathway"
 list beside it (no reload), moves focus to the next action and announces what
-happened; and the per-pathway "stages unlock in order" option, from the builder's
-Details to the preview and the learner's plan. axe-core checks every state."""
+happened; evidence is submitted, edited and withdrawn in place; and the per-pathway
+"stages unlock in order" option goes from the builder's Details to the preview and the
+learner's plan. axe-core checks every state."""
 
 import pytest
 from playwright.sync_api import expect
 
+from pathways.models import StepProgress
 from tests.browser.axe import assert_no_serious_axe_violations
 from tests.factories import PASSWORD, LDAdminFactory
-from tests.pathways.factories import a_journey
+from tests.pathways.factories import a_journey, finish_foundation
 
 pytestmark = [
     pytest.mark.browser,
@@ -103,4 +105,67 @@ def test_stages_unlock_in_order_from_the_builder_to_the_learner(
     expect(learner.get_by_role("button", name="Submit for review")).to_have_count(0)
     expect(learner.locator("#step-list")).to_contain_text("Stages unlock in order")
     assert_no_serious_axe_violations(learner, "step page, locked by stage order")
+    assert console_errors == []
+
+
+def test_evidence_is_submitted_edited_and_withdrawn_in_place(live_server, browser, console_errors):
+    journey = a_journey()
+    finish_foundation(journey)
+    base = live_server.url
+    page = browser.new_context().new_page()
+    page.on("pageerror", lambda error: console_errors.append(str(error)))
+    sign_in(page, base, journey.learner.user)
+    page.goto(f"{base}/learning/{journey.pathway.slug}/steps/{journey.practise.key}/")
+    page.wait_for_function("() => typeof htmx === 'object'")
+    panel = page.locator("#step-progress")
+
+    panel.get_by_label("What did you do on real work").fill("Drafted 12 replies; kept 9.")
+    panel.get_by_role("button", name="Submit for review").click()
+    waiting = panel.get_by_text("Your evidence is waiting for review")
+    expect(waiting).to_be_focused()
+    expect(step_list_item(page, "Draft five real replies")).to_contain_text("Submitted for review")
+    assert_no_serious_axe_violations(page, "step page, evidence waiting for review")
+
+    # Edit: the disclosure opens the form with what was sent; a bad link is refused
+    # under its field, which takes the focus, and the text typed is kept.
+    panel.get_by_text("Edit your evidence", exact=True).first.click()
+    evidence = panel.get_by_label("What did you do on real work")
+    expect(evidence).to_have_value("Drafted 12 replies; kept 9.")
+    assert_no_serious_axe_violations(page, "step page, editing evidence")
+    evidence.fill("Drafted 14 replies; kept 11 after checking each.")
+    panel.get_by_label("Link to the work").fill("not a link")
+    panel.get_by_role("button", name="Save changes").click()
+    link = panel.get_by_label("Link to the work")
+    expect(link).to_be_focused()
+    expect(panel).to_contain_text("Give a web link starting with http:// or https://")
+    expect(evidence).to_have_value("Drafted 14 replies; kept 11 after checking each.")
+    assert_no_serious_axe_violations(page, "step page, edit refused")
+    link.fill("https://example.com/tickets/14")
+    panel.get_by_role("button", name="Save changes").click()
+    saved = panel.locator(".action-done")
+    expect(saved).to_have_text("Your changes are saved; your evidence is still waiting for review.")
+    expect(saved).to_be_focused()
+    expect(page.locator("#announcer")).to_contain_text("Your changes are saved")
+    expect(panel.locator(".your-evidence")).to_contain_text("Drafted 14 replies; kept 11")
+    expect(panel.locator(".your-evidence")).to_contain_text("(edited ")
+    assert_no_serious_axe_violations(page, "step page, evidence edited")
+    progress = StepProgress.objects.get(enrollment=journey.enrollment, step=journey.practise)
+    assert (progress.status, progress.evidence_url) == (
+        "submitted",
+        "https://example.com/tickets/14",
+    )
+
+    # Withdraw: out of review, back to a draft to submit again.
+    panel.get_by_role("button", name="Withdraw from review").click()
+    withdrawn = panel.locator(".action-done")
+    expect(withdrawn).to_contain_text("You withdrew your evidence")
+    expect(withdrawn).to_be_focused()
+    expect(page.locator("#announcer")).to_contain_text("no longer waiting for review")
+    expect(panel.get_by_role("button", name="Withdraw from review")).to_have_count(0)
+    expect(panel.get_by_label("What did you do on real work")).to_have_value(
+        "Drafted 14 replies; kept 11 after checking each."
+    )
+    expect(step_list_item(page, "Draft five real replies")).to_contain_text("In progress")
+    assert_no_serious_axe_violations(page, "step page, evidence withdrawn")
+    assert StepProgress.objects.get(pk=progress.pk).status == "in_progress"
     assert console_errors == []

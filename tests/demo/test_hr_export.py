@@ -9,6 +9,7 @@ import re
 import pytest
 from django.core.management import call_command
 
+from metrics.models import ToolLogin
 from upskill import services
 from upskill.models import UNKEYED_PREFIX, Person, Team
 
@@ -38,12 +39,14 @@ def test_export_writes_both_files_in_the_sync_format(exported):
         people = list(csv.reader(people_file))
 
     assert tuple(teams[0]) == services.TEAM_COLUMNS
-    assert tuple(people[0]) == services.PEOPLE_COLUMNS
+    # The demo's people have GitHub logins (and no other tool's): the file carries them.
+    assert tuple(people[0]) == (*services.PEOPLE_COLUMNS, "github_login")
     assert len(teams) - 1 == Team.objects.count()
     assert len(people) - 1 == Person.objects.count()
     employee = next(row for row in people if row[1] == "employee@kestrel.example")
     assert employee[4] == "T-help-centre-support"
     assert employee[7] == "active"
+    assert employee[8] == "employee-gh"
     assert "HR files written" in printed
     # The sync's own reader accepts them: a plan, not a rejection.
     plan = services.hr_sync_plan(
@@ -61,6 +64,7 @@ def test_syncing_the_exported_files_back_with_the_command_changes_nothing(export
             "employee_id", "team_id", "job_role_id", "manager_id", "user__email", "user__is_active"
         )
     )
+    logins_before = list(ToolLogin.objects.order_by("pk").values())
     out = io.StringIO()
 
     call_command(
@@ -80,4 +84,5 @@ def test_syncing_the_exported_files_back_with_the_command_changes_nothing(export
         )
     )
     assert after == before
+    assert list(ToolLogin.objects.order_by("pk").values()) == logins_before
     assert "Nothing to change." in out.getvalue()

@@ -10,6 +10,7 @@ from metrics import services, tasks
 from metrics.models import (
     ActivityRecord,
     OutcomeMeasure,
+    RollupAttribution,
     RollupDirtyBucket,
     RollupState,
     WeeklyRollup,
@@ -128,6 +129,34 @@ def test_a_person_who_moves_team_takes_their_history_to_the_new_team(db):
         first.minutes,
         1,
     )
+
+
+def test_a_person_who_joined_after_the_last_rollup_and_then_moves_takes_their_history(db):
+    # The incremental run attributes newcomers to their team; a later move is then
+    # noticed like anyone else's. A deleted person's attribution is forgotten.
+    old, new = TeamFactory(), TeamFactory()
+    services.rollup_rebuild()
+    newcomer = PersonFactory(team=old)
+    leaver = PersonFactory(team=old)
+    week = dt.datetime(2025, 1, 6, 9, tzinfo=UTC)
+    record = ActivityRecordFactory(person=newcomer, occurred_at=week)
+    services.rollup_incremental(scan=True)
+    assert dict(RollupAttribution.objects.values_list("person_id", "team_id")) == {
+        newcomer.pk: old.pk,
+        leaver.pk: old.pk,
+    }
+
+    leaver.user.delete()  # the person goes with their user
+    newcomer.team = new
+    newcomer.save()
+    result = services.rollup_incremental()
+
+    assert result.buckets == 2  # the week, under the old team and the new one
+    assert dict(RollupAttribution.objects.values_list("person_id", "team_id")) == {
+        newcomer.pk: new.pk
+    }
+    assert activity_rows() == recount([record])
+    assert rollup_rows()[(new.pk, week.date(), None, "learning_minutes")] == (record.minutes, 1)
 
 
 def test_outcome_measures_are_weighted_by_sample_size(db):

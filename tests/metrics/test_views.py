@@ -136,16 +136,22 @@ def test_dashboard_and_export_run_a_fixed_number_of_queries(
 ):
     client.force_login(leader)
     # 1 session + 1 user + 1 groups + 1 led teams (may they see dashboards?) + 1 the team
-    # tree (led subtree) + 1 visible teams + 1 pathways (filters) + 1 measures + 1 first
-    # completion per team + 1 rollup sums (one statement: the rows in range read once,
-    # added up by week and by drill-down team) + 4 freshness (state, activity waiting,
-    # observations waiting, queued buckets) + 1 employer commitments (their teams and
-    # the fulfilment's check-ins and team sizes add 3 when some apply) + 1 their Person
-    # for the navigation + 1 the cached impact estimates of the scope (issue 16) = 17,
-    # with or without a team chosen to drill into.
-    with django_assert_num_queries(17):
+    # tree (led subtree) + 1 visible teams + 1 pathways (filters) + 4 freshness (state,
+    # with the rollup generations of the scope's teams; activity waiting, observations
+    # waiting, queued buckets) + 1 the other inputs' generations (the figures cache's
+    # key) + 1 measures
+    # + 1 first completion per team + 1 rollup sums (one statement: the rows in range
+    # read once, added up by week and by drill-down team) + 1 employer commitments
+    # (their teams and the fulfilment's check-ins and team sizes add 3 when some apply)
+    # + 1 their Person for the navigation + 1 the cached impact estimates of the scope
+    # (issue 16) = 18, with or without a team chosen to drill into.
+    with django_assert_num_queries(18):
         assert client.get(f"/dashboard/?{RANGE}").status_code == 200
-    with django_assert_num_queries(17):
+    # The same scope, filters and generations again: the figures come from the cache,
+    # without measures, first completions, rollup sums and commitments = 14.
+    with django_assert_num_queries(14):
+        assert client.get(f"/dashboard/?{RANGE}").status_code == 200
+    with django_assert_num_queries(18):
         assert client.get(f"/dashboard/?team=payments&{RANGE}").status_code == 200
     # Export: session, user, groups, led teams, team tree, visible teams, pathways,
     # rollups = 8.
@@ -160,10 +166,13 @@ def test_dashboard_and_export_run_a_fixed_number_of_queries(
                 WeeklyRollupFactory(
                     team=parent, metric=metric, week_start=WEEK - dt.timedelta(weeks=week)
                 )
-    # More teams, rows and drill-down teams (six sub-teams of payments), same queries.
-    with django_assert_num_queries(17):
+    # More teams, rows and drill-down teams (six sub-teams of payments), same queries
+    # (a new scope: computed, then cached).
+    with django_assert_num_queries(18):
         assert client.get(f"/dashboard/?{RANGE}").status_code == 200
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(14):
+        assert client.get(f"/dashboard/?{RANGE}").status_code == 200
+    with django_assert_num_queries(18):
         response = client.get(f"/dashboard/?team=payments&{RANGE}")
     assert len(response.context["board"].drill_rows) == 6
     with django_assert_num_queries(8):
@@ -217,3 +226,34 @@ def test_employer_support_shows_the_last_completed_period_not_the_one_just_begun
     html = client.get("/dashboard/").content.decode()
     assert "75% of target" in html
     assert "25% of target" not in html
+
+
+def test_employer_support_sums_a_departments_teams_check_ins(client, db):
+    """A department has no check-ins of its own: its leader sees each commitment over
+    the department's teams, not "missing" for the department."""
+    from django.utils import timezone
+
+    from tests.factories import CommitmentCheckInFactory, CommitmentFactory
+
+    user = UserFactory()
+    department = TeamFactory(name="Operations")
+    department.leaders.add(user)
+    teams = [TeamFactory(name=f"Squad {n}", parent=department) for n in range(3)]
+    for team in teams:
+        PersonFactory.create_batch(2, team=team)
+    commitment = CommitmentFactory(title="Coaching hours", teams=[], target=4)
+    this_week = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
+    last_week = this_week - dt.timedelta(weeks=1)
+    CommitmentCheckInFactory(commitment=commitment, team=teams[0], period_start=last_week, value=4)
+    CommitmentCheckInFactory(commitment=commitment, team=teams[1], period_start=last_week, value=2)
+    client.force_login(user)
+
+    board = client.get("/dashboard/").context["board"]
+
+    (row,) = [r for r in board.support_rows if r.commitment == commitment]
+    assert (row.teams, row.reported) == (3, 2)
+    assert row.counts == {"met": 1, "behind": 1, "missing": 1}
+    assert row.percent == 75  # (100% + 50%) / 2
+    html = client.get("/dashboard/").content.decode()
+    assert "75% of target" in html
+    assert "2 of 3 reported" in html

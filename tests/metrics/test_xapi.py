@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from metrics import services
 from metrics.models import ActivityRecord, RollupDirtyBucket, XapiKey, XapiStatement
 from metrics.services.xapi import duration_minutes
-from tests.factories import PersonFactory, StepFactory, TeamFactory
+from tests.factories import CONFIRMED, PersonFactory, StepFactory, TeamFactory
 
 URL = "/xapi/statements"
 PREFIX = "https://upskill.example/xapi/steps/"
@@ -440,7 +440,7 @@ def test_revoking_a_key_from_the_page_stops_it_working(world, client, ld_admin):
     client.force_login(ld_admin)
 
     response = client.post(
-        reverse("metrics:xapi_key_revoke", args=[world["xapi_key"].pk]), follow=True
+        reverse("metrics:xapi_key_revoke", args=[world["xapi_key"].pk]), CONFIRMED, follow=True
     )
 
     assert "is revoked" in response.content.decode()

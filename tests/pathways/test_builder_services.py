@@ -187,13 +187,63 @@ def test_publishing_problems_name_duplicate_and_empty_keys():
 def test_an_edit_that_breaks_a_published_pathway_is_refused_and_changes_nothing():
     pathway = publishable_pathway(status=Pathway.Status.PUBLISHED)
     draft = pathway.steps.get(key="draft")
+    practice = draft.stage
+    # Moving the practice stage's only step away would leave that stage empty.
     with pytest.raises(ValidationError, match="published, so the change was not made"):
+        services.step_update(
+            step=draft,
+            fields=fields(title="Draft", key="draft", kind="practice", product=draft.product),
+            stage=pathway.stages.get(kind="coaching"),
+        )
+    draft.refresh_from_db()
+    assert draft.stage == practice
+    assert draft.title == "Draft a reply"
+
+
+@pytest.mark.parametrize("published", [False, True])
+def test_a_practice_step_without_a_product_is_refused_at_save_under_the_product(published):
+    pathway = publishable_pathway(
+        status=Pathway.Status.PUBLISHED if published else Pathway.Status.DRAFT
+    )
+    practice = pathway.stages.get(kind="practice")
+    draft = pathway.steps.get(key="draft")
+
+    with pytest.raises(ValidationError) as added:
+        services.step_create(stage=practice, fields=fields(key="more", kind="practice"))
+    with pytest.raises(ValidationError) as edited:
         services.step_update(
             step=draft, fields=fields(title="Draft", key="draft", kind="practice", product=None)
         )
+
+    for refusal in (added, edited):
+        assert refusal.value.message_dict == {
+            "product": [
+                "A practice step must name the product, service or process it is practised "
+                "on: choose one (or make it another kind of step)."
+            ]
+        }
+    assert not pathway.steps.filter(key="more").exists()
     draft.refresh_from_db()
-    assert draft.product is not None
     assert draft.title == "Draft a reply"
+    assert draft.product is not None
+
+
+def test_other_kinds_of_step_need_no_product_even_in_a_practice_stage():
+    pathway = publishable_pathway()
+    practice = pathway.stages.get(kind="practice")
+    for kind in ("learn", "coaching", "reflect"):
+        step = services.step_create(
+            stage=practice, fields=fields(title=f"A {kind} step", key=f"a-{kind}", kind=kind)
+        )
+        assert step.product is None
+
+
+def test_the_publishing_check_still_names_a_practice_step_saved_without_a_product():
+    # A step saved before the save-time rule (or by a data migration) is still caught.
+    pathway = publishable_pathway()
+    pathway.steps.filter(key="draft").update(product=None)
+    with pytest.raises(ValidationError, match="“Draft a reply” must name the product"):
+        services.pathway_publish(pathway=pathway)
 
 
 def test_deleting_the_only_coaching_stage_of_a_published_pathway_is_refused():

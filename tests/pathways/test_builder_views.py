@@ -11,6 +11,7 @@ from pathways import services
 from pathways.models import Enrollment, Pathway, PathwayAssignment, Product, RoleRubric, Step
 from pathways.tasks import pathway_assignments_apply
 from tests.factories import (
+    CONFIRMED,
     CompetencyFactory,
     EnrollmentFactory,
     JobRoleFactory,
@@ -182,7 +183,7 @@ def test_duplicating_opens_the_new_draft(admin_client):
 def test_archiving_keeps_the_enrolments(admin_client):
     pathway = publishable_pathway(status="published")
     EnrollmentFactory(pathway=pathway)
-    admin_client.post(f"/pathways/{pathway.pk}/archive/")
+    admin_client.post(f"/pathways/{pathway.pk}/archive/", CONFIRMED)
     pathway.refresh_from_db()
     assert pathway.status == Pathway.Status.ARCHIVED
     assert pathway.enrollments.count() == 1
@@ -276,6 +277,37 @@ def test_adding_a_step_with_a_duplicate_key_shows_the_error_and_adds_nothing(adm
     assert response["HX-Retarget"] == f"#add-step-{stage.pk}"
     assert "already has the key “draft”" in response.content.decode()
     assert pathway.steps.count() == 4
+
+
+def test_the_add_step_form_of_a_practice_stage_asks_for_the_product_and_refuses_none(
+    admin_client,
+):
+    pathway = publishable_pathway()
+    stage = pathway.stages.get(kind="practice")
+    form = admin_client.get(f"/pathways/stages/{stage.pk}/steps/new/", **HTMX).text
+    # A practice step by default here, with the product beside its kind, said required.
+    assert '<option value="practice" selected>' in form
+    assert form.index('name="kind"') < form.index('name="product"') < form.index('name="stage"')
+    assert "Required for a practice step: the product, service or process" in form
+
+    for headers in (HTMX, {}):
+        response = _add_step(
+            admin_client,
+            stage,
+            headers,
+            title="Draft 20 real replies",
+            kind="practice",
+            estimated_minutes=30,
+        )
+        assert response.status_code == 200
+        if headers:
+            assert response["HX-Retarget"] == f"#add-step-{stage.pk}"  # the form, in place
+        html = response.text
+        product_field = html.split(f'for="add-step-{stage.pk}-product"', 1)[1]
+        product_field = product_field.split('<div class="field', 1)[0]
+        assert "A practice step must name the product, service or process" in product_field
+        assert 'value="Draft 20 real replies"' in html  # what was typed is kept
+    assert not pathway.steps.filter(title="Draft 20 real replies").exists()
 
 
 def test_adding_a_step_without_javascript_redirects_back_to_the_editor(admin_client):
@@ -402,7 +434,7 @@ def test_deleting_a_step_with_progress_archives_it_and_says_so(admin_client):
     pathway = publishable_pathway()
     basics = pathway.steps.get(key="basics")
     StepProgressFactory(step=basics, enrollment__pathway=pathway)
-    response = admin_client.post(f"/pathways/steps/{basics.pk}/delete/", **HTMX)
+    response = admin_client.post(f"/pathways/steps/{basics.pk}/delete/", CONFIRMED, **HTMX)
     html = response.content.decode()
     assert "archived, not deleted" in html
     assert "1 archived step" in html
@@ -414,7 +446,7 @@ def test_deleting_a_stage_with_progress_is_refused_with_the_reason(admin_client)
     pathway = publishable_pathway()
     StepProgressFactory(step=pathway.steps.get(key="basics"), enrollment__pathway=pathway)
     stage = pathway.stages.get(kind="foundation")
-    response = admin_client.post(f"/pathways/stages/{stage.pk}/delete/", follow=True)
+    response = admin_client.post(f"/pathways/stages/{stage.pk}/delete/", CONFIRMED, follow=True)
     assert "can&#x27;t be deleted" in response.content.decode()
     assert pathway.stages.count() == 3
 
@@ -523,7 +555,7 @@ def test_stopping_a_rule_keeps_the_people_it_enrolled(admin_client):
     pathway = publishable_pathway(status="published")
     rule = PathwayAssignmentFactory(pathway=pathway)
     EnrollmentFactory(pathway=pathway, person=PersonFactory(team=rule.team))
-    admin_client.post(f"/pathways/assignments/{rule.pk}/remove/")
+    admin_client.post(f"/pathways/assignments/{rule.pk}/remove/", CONFIRMED)
     assert not PathwayAssignment.objects.exists()
     assert pathway.enrollments.count() == 1
 
@@ -571,7 +603,7 @@ def test_admin_adds_edits_in_place_and_archives_a_product(admin_client):
     ).content.decode()
     assert "Ledgerline" in row
     assert "saved" in row
-    admin_client.post(f"/pathways/products/{product.pk}/archive/", {"archived": "1"})
+    admin_client.post(f"/pathways/products/{product.pk}/archive/", {"archived": "1", **CONFIRMED})
     product.refresh_from_db()
     assert (product.name, product.is_archived) == ("Ledgerline", True)
 

@@ -1,6 +1,8 @@
 """The review queue: the learner's manager or a leader above them reviews submitted
 evidence against the learner's role rubric; nobody else, and never their own."""
 
+import re
+
 import pytest
 from django.utils import timezone
 
@@ -282,3 +284,70 @@ def test_someone_with_nothing_to_review_gets_no_number(client):
     count = client.get("/learning/reviews/count/", **HTMX).text
     assert "count-badge" not in count
     assert 'id="review-count"' in count
+
+
+# --- Evidence the learner edits or withdraws before it is reviewed -----------------------
+
+
+def test_an_edit_shows_in_the_queue_and_a_review_of_the_older_version_is_refused(client):
+    journey = a_journey()
+    progress = submitted(journey, evidence="First version.")
+    client.force_login(journey.manager.user)
+    queue = client.get("/learning/reviews/").text
+    (read,) = re.findall(r'name="evidence_version" value="([^"]+)"', queue)
+    services.evidence_edit(
+        person=journey.learner,
+        enrollment=journey.enrollment,
+        step=journey.practise,
+        evidence="Second version.",
+    )
+
+    refused = client.post(
+        f"/learning/reviews/{progress.pk}/",
+        {"decision": "approve", "rubric_level": "3", "comment": "Nice.", "evidence_version": read},
+        **HTMX,
+    )
+
+    html = refused.text
+    assert "Sam Rivera changed this evidence while you were reviewing it" in html
+    assert "Second version." in html  # the new version, to read before judging again
+    assert "First version." not in html
+    assert "Nice.</textarea>" in html  # what the reviewer typed is kept
+    assert "· <strong>edited " in html
+    (now,) = re.findall(r'name="evidence_version" value="([^"]+)"', html)
+    assert now != read
+    progress.refresh_from_db()
+    assert progress.status == "submitted"
+    approved = client.post(
+        f"/learning/reviews/{progress.pk}/",
+        {"decision": "approve", "rubric_level": "3", "evidence_version": now},
+        **HTMX,
+    )
+    assert "Saved: approved" in approved.text
+
+
+def test_withdrawn_evidence_leaves_the_queue_and_its_review_page_says_so(client):
+    journey = a_journey()
+    progress = submitted(journey, evidence="Drafted 12 replies.")
+    journey.learner.team.leaders.add(journey.manager.user)
+    client.force_login(journey.manager.user)
+    assert 'count-badge">1<' in client.get("/learning/reviews/count/", **HTMX).text
+
+    services.evidence_withdraw(
+        person=journey.learner, enrollment=journey.enrollment, step=journey.practise
+    )
+
+    queue = client.get("/learning/reviews/").text
+    assert "Nothing is waiting for your review." in queue
+    assert "count-badge" not in client.get("/learning/reviews/count/", **HTMX).text
+    page = client.get(f"/learning/reviews/{progress.pk}/").text
+    assert "Sam Rivera withdrew this evidence; it is no longer waiting for review." in page
+    assert "Drafted 12 replies." not in page  # the learner's draft again, not the reviewer's
+    assert 'name="decision"' not in page
+    late = client.post(
+        f"/learning/reviews/{progress.pk}/", {"decision": "approve", "rubric_level": "2"}
+    )
+    assert late.status_code == 200
+    assert "Sam Rivera withdrew this evidence" in late.text
+    progress.refresh_from_db()
+    assert progress.status == "in_progress"

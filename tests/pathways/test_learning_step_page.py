@@ -1,5 +1,8 @@
-"""The step page and its in-place (htmx) actions: start, mark done, submit evidence,
-feedback and confidence — and that nobody reaches another person's records."""
+"""The step page and its in-place (htmx) actions: start, mark done, submit, edit or
+withdraw evidence, feedback and confidence — and that nobody reaches another person's
+records."""
+
+import re
 
 import pytest
 
@@ -401,3 +404,199 @@ def test_the_confidence_ratings_given_are_shown(client):
     mine = html.split('class="muted small ratings-given">')[1].split("</p>")[0]
     assert mine == "Your confidence: 2 out of 5 at the start · 4 out of 5 after “Foundations”."
     assert "Your confidence: 2 out of 5" in client.get("/learning/").text
+
+
+# --- Editing or withdrawing evidence until it is reviewed --------------------------------
+
+
+def test_the_learner_edits_evidence_waiting_for_review_in_place(client):
+    journey = a_journey()
+    submitted(journey, evidence="First version.")
+    client = signed_in(client, journey.learner)
+    page = client.get(step_url(journey, journey.practise)).text
+    assert "Edit your evidence" in page
+    assert "First version.</textarea>" in page  # the edit form starts from what was sent
+    assert "Withdraw from review" in page
+
+    response = client.post(
+        step_url(journey, journey.practise, "evidence/edit"),
+        {"evidence": "Second version.", "evidence_url": "https://example.com/t/2"},
+        **HTMX,
+    )
+
+    html = response.text
+    assert response.status_code == 200
+    assert "<html" not in html
+    panel = html.split('<section class="card" id="step-list"', 1)[0]
+    assert (
+        '<p class="action-done" data-announce tabindex="-1" data-focus-after-swap>'
+        "Your changes are saved; your evidence is still waiting for review.</p>"
+    ) in panel
+    assert panel.count("data-focus-after-swap") == 1
+    assert "<p>Second version.</p>" in panel
+    assert "(edited " in panel
+    progress = StepProgress.objects.get(step=journey.practise)
+    assert (progress.status, progress.evidence, progress.evidence_url) == (
+        "submitted",
+        "Second version.",
+        "https://example.com/t/2",
+    )
+
+
+@pytest.mark.parametrize(
+    ("evidence", "link", "field", "message"),
+    [
+        ("", "", "evidence", "evidence cannot be empty"),
+        ("x" * 10_001, "", "evidence", "at most 10,000 characters"),
+        ("Kept text.", "somewhere", "evidence_url", "starting with http:// or https://"),
+    ],
+)
+def test_a_bad_edit_is_shown_under_its_field_keeping_what_was_typed(
+    client, evidence, link, field, message
+):
+    journey = a_journey()
+    submitted(journey, evidence="First version.")
+    client = signed_in(client, journey.learner)
+    url = step_url(journey, journey.practise, "evidence/edit")
+
+    in_place = client.post(url, {"evidence": evidence, "evidence_url": link}, **HTMX)
+    full_page = client.post(url, {"evidence": evidence, "evidence_url": link})
+
+    for response in (in_place, full_page):
+        assert response.status_code == 200
+        assert message in response.text
+        assert '<details class="edit-evidence" open>' in response.text  # the form stays open
+        assert f"\n{evidence}</textarea>" in response.text
+        assert f'value="{link}"' in response.text or not link
+    # In place, the field to correct takes the focus and says it is invalid.
+    (invalid,) = re.findall(r"<(?:textarea|input)[^>]*aria-invalid[^>]*>", in_place.text)
+    assert f'name="{field}"' in invalid
+    assert "data-focus-after-swap" in invalid
+    assert in_place.text.count("data-focus-after-swap") == 1
+    progress = StepProgress.objects.get(step=journey.practise)
+    assert (progress.evidence, progress.evidence_edited_at) == ("First version.", None)
+
+
+def test_without_htmx_an_edit_or_withdrawal_goes_back_to_the_step_page_with_a_message(client):
+    journey = a_journey()
+    submitted(journey, evidence="First version.")
+    client = signed_in(client, journey.learner)
+
+    edited = client.post(
+        step_url(journey, journey.practise, "evidence/edit"),
+        {"evidence": "Second version."},
+        follow=True,
+    )
+    withdrawn = client.post(step_url(journey, journey.practise, "evidence/withdraw"), follow=True)
+
+    assert edited.redirect_chain == [(step_url(journey, journey.practise), 302)]
+    assert "Your changes are saved; your evidence is still waiting for review." in edited.text
+    assert "You withdrew your evidence: it is no longer waiting for review." in withdrawn.text
+    assert "Second version.</textarea>" in withdrawn.text  # the draft, to submit again
+    assert "Submit your draft evidence again" in withdrawn.text
+    assert StepProgress.objects.get(step=journey.practise).status == "in_progress"
+
+
+def test_withdrawing_in_place_refreshes_the_panel_and_the_step_list(client):
+    journey = a_journey()
+    submitted(journey, evidence="Drafted 12 replies.")
+    client = signed_in(client, journey.learner)
+
+    response = client.post(step_url(journey, journey.practise, "evidence/withdraw"), **HTMX)
+
+    panel, step_list = response.text.split('<section class="card" id="step-list"', 1)
+    assert "You withdrew your evidence" in panel
+    assert panel.count("data-focus-after-swap") == 1
+    assert "Your evidence is waiting for review" not in panel
+    assert "Withdraw from review" not in panel
+    assert "Drafted 12 replies.</textarea>" in panel
+    assert "Submit for review" in panel
+    practise_item = step_list.split("Draft five real replies", 1)[1].split("</li>")[0]
+    assert "In progress" in practise_item
+    assert 'hx-swap-oob="true"' in step_list.split(">", 1)[0]
+
+
+def test_reviewed_evidence_offers_no_edit_and_a_stale_edit_is_told_why(client):
+    journey = a_journey()
+    progress = submitted(journey, evidence="Did it.")
+    client = signed_in(client, journey.learner)
+    stale_page = client.get(step_url(journey, journey.practise)).text
+    assert "Edit your evidence" in stale_page
+    services.evidence_approve(progress=progress, reviewer=journey.manager, rubric_level=3)
+
+    page = client.get(step_url(journey, journey.practise)).text
+    edit = client.post(
+        step_url(journey, journey.practise, "evidence/edit"), {"evidence": "Better."}, **HTMX
+    )
+    withdraw = client.post(step_url(journey, journey.practise, "evidence/withdraw"), **HTMX)
+
+    assert "Edit your evidence" not in page
+    assert "Withdraw from review" not in page
+    for response in (edit, withdraw):
+        assert response.status_code == 200
+        assert (
+            '<ul class="errorlist" role="alert" tabindex="-1" data-focus-after-swap><li>'
+            "Your evidence has been reviewed and approved, so it can no longer be edited or "
+            "withdrawn; nothing was changed.</li></ul>"
+        ) in response.text
+    progress.refresh_from_db()
+    assert (progress.status, progress.evidence) == ("approved", "Did it.")
+
+
+def test_nobody_else_reaches_the_edit_or_withdraw_of_my_evidence(client):
+    journey = a_journey()
+    submitted(journey, evidence="Mine.")
+    colleague = PersonFactory(team=journey.learner.team, job_role=journey.learner.job_role)
+    services.enrollment_self_enrol(person=colleague, pathway=journey.pathway)
+    actions = ("evidence/edit", "evidence/withdraw")
+
+    # The manager is not on the pathway: no step of it is theirs to act on.
+    client = signed_in(client, journey.manager)
+    for action in actions:
+        response = client.post(step_url(journey, journey.practise, action), {"evidence": "x"})
+        assert response.status_code == 404, action
+    # A colleague on the same pathway reaches only their own enrolment, with nothing
+    # submitted: a message, and nothing changes.
+    client = signed_in(client, colleague)
+    for action in actions:
+        response = client.post(
+            step_url(journey, journey.practise, action), {"evidence": "x"}, follow=True
+        )
+        assert "No evidence of yours is waiting for review here" in response.text, action
+    client.logout()
+    for action in actions:
+        response = client.post(step_url(journey, journey.practise, action), {"evidence": "x"})
+        assert (response.status_code, "/login/" in response.url) == (302, True), action
+
+    progress = StepProgress.objects.get(enrollment=journey.enrollment, step=journey.practise)
+    assert (progress.status, progress.evidence) == ("submitted", "Mine.")
+    assert StepProgress.objects.count() == 3  # the learner's two foundation steps and this
+
+
+def test_evidence_edit_and_withdraw_partials_run_a_fixed_number_of_queries(
+    client, django_assert_num_queries
+):
+    journey = a_journey()
+    submitted(journey, evidence="First version.")
+    client = signed_in(client, journey.learner)
+    # 3 session, user, person + 2 enrolment and step; the service in its transaction:
+    # 2 savepoint and release + 1 the progress row, locked + 3 its check constraints
+    # (savepoint, check, release) + 1 update; then the panel: 5 the plan + 1 own
+    # feedback + 1 rubric (the practice step has a competency) + 2 navigation (groups,
+    # led teams) = 21.
+    with django_assert_num_queries(21):
+        client.post(
+            step_url(journey, journey.practise, "evidence/edit"), {"evidence": "Two."}, **HTMX
+        )
+    with django_assert_num_queries(21):
+        client.post(step_url(journey, journey.practise, "evidence/withdraw"), **HTMX)
+
+    for n in range(10):
+        StepFactory(stage=journey.practice, position=10 + n)
+    services.evidence_submit(enrollment=journey.enrollment, step=journey.practise, evidence="3")
+    with django_assert_num_queries(21):
+        client.post(
+            step_url(journey, journey.practise, "evidence/edit"), {"evidence": "Four."}, **HTMX
+        )
+    with django_assert_num_queries(21):
+        client.post(step_url(journey, journey.practise, "evidence/withdraw"), **HTMX)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from responsibilities import periods, services
 from responsibilities.models import CommitmentCheckIn, RaciAssignment, ResponsibilityArea
-from tests.factories import PersonFactory, TeamFactory
+from tests.factories import CONFIRMED, PersonFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -265,7 +265,10 @@ def test_admin_edits_and_retires_a_commitment_keeping_its_history(client, ld_adm
     learning_time.refresh_from_db()
     assert learning_time.target == Decimal("5")
 
-    client.post(f"/responsibilities/commitments/{learning_time.pk}/active/", {"active": "0"})
+    client.post(
+        f"/responsibilities/commitments/{learning_time.pk}/active/",
+        {"active": "0", **CONFIRMED},
+    )
     learning_time.refresh_from_db()
     assert not learning_time.is_active
     assert CommitmentCheckIn.objects.filter(commitment=learning_time).count() == 1

@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -93,7 +94,7 @@ class World:
 
 
 @pytest.fixture
-def world(settings) -> World:
+def world(settings, tmp_path) -> World:
     journey = a_journey()
     employee = journey.learner
     department = TeamFactory(name="Customer Operations")
@@ -125,7 +126,22 @@ def world(settings) -> World:
         title="Pulse", closes_at=timezone.now() + dt.timedelta(days=3)
     )
     pathway, stage, step = journey.pathway, journey.practice, journey.practise
-    import_run = ImportRun.objects.create(kind="activity", status=ImportRun.Status.VALIDATED)
+    # A checked file with a bad row: its report, and its bad rows to download.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    import_run = ImportRun(
+        kind="activity",
+        status=ImportRun.Status.VALIDATED,
+        rows_total=1,
+        rows_invalid=1,
+        row_errors=[{"line": 2, "reason": "unknown person 'nobody@example.com'"}],
+    )
+    import_run.file.save(
+        "activity.csv",
+        ContentFile(b"person_email,occurred_at,minutes,kind,pathway,step,source_id\n"
+                    b"nobody@example.com,2025-03-03,30,attended,,,\n"),
+        save=False,
+    )  # fmt: skip
+    import_run.save()
     employee_notification = Notification.objects.create(
         recipient=employee.user, kind="overdue", key="world-overdue", subject="Overdue", url="/"
     )
@@ -187,6 +203,8 @@ def world(settings) -> World:
         "pathways:step_start": {"slug": pathway.slug, "key": journey.learn.key},
         "pathways:step_done": {"slug": pathway.slug, "key": journey.learn.key},
         "pathways:evidence_submit": {"slug": pathway.slug, "key": step.key},
+        "pathways:evidence_edit": {"slug": pathway.slug, "key": step.key},
+        "pathways:evidence_withdraw": {"slug": pathway.slug, "key": step.key},
         "pathways:step_feedback": {"slug": pathway.slug, "key": journey.learn.key},
         "pathways:feedback_summary": {"slug": pathway.slug},
         "responsibilities:area_row": {"pk": area.pk},
@@ -205,6 +223,7 @@ def world(settings) -> World:
         "metrics:import_run": {"pk": import_run.pk},
         "metrics:import_run_confirm": {"pk": import_run.pk},
         "metrics:import_run_cancel": {"pk": import_run.pk},
+        "metrics:import_run_bad_rows": {"pk": import_run.pk},
         "metrics:xapi_key_revoke": {"pk": xapi_key.pk},
         "metrics:xapi_verb_mapping_delete": {"pk": verb_mapping.pk},
         "metrics:xapi_activity_mapping_delete": {"pk": activity_mapping.pk},
@@ -332,6 +351,10 @@ ACCESS: dict[str, dict[str, str]] = {
     "pathways:step_start": OWNER_ONLY,
     "pathways:step_done": OWNER_ONLY,
     "pathways:evidence_submit": OWNER_ONLY,
+    # Editing or withdrawing evidence still waiting for review: its author only (the
+    # world's evidence is submitted, so the employee's empty POSTs reach the service).
+    "pathways:evidence_edit": OWNER_ONLY,
+    "pathways:evidence_withdraw": OWNER_ONLY,
     "pathways:step_feedback": OWNER_ONLY,
     "pathways:confidence_rate": OWNER_ONLY,
     # Self-enrolment: people only. Someone whose role the pathway does not target is
@@ -382,6 +405,7 @@ ACCESS: dict[str, dict[str, str]] = {
     "metrics:import_run": ADMIN_ONLY,
     "metrics:import_run_confirm": ADMIN_ONLY,
     "metrics:import_run_cancel": ADMIN_ONLY,
+    "metrics:import_run_bad_rows": ADMIN_ONLY,
     "metrics:xapi_keys": ADMIN_ONLY,
     "metrics:xapi_key_revoke": ADMIN_ONLY,
     "metrics:xapi_mapping": ADMIN_ONLY,

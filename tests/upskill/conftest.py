@@ -1,5 +1,4 @@
 import pytest
-from django.core.cache import cache
 
 from tests.upskill.oidc_peer import CLIENT_ID, CLIENT_SECRET, start_metadata_peer
 
@@ -12,8 +11,7 @@ def peer(settings):
     settings.OIDC_ISSUER = peer.issuer
     settings.OIDC_RP_CLIENT_ID = CLIENT_ID
     settings.OIDC_RP_CLIENT_SECRET = CLIENT_SECRET
-    cache.clear()
+    # The discovery cache starts empty: every test has a cache of its own (tests/conftest.py).
     yield peer
     server.shutdown()
     server.server_close()
-    cache.clear()

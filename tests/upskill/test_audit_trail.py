@@ -32,7 +32,7 @@ def test_a_pathway_change_is_recorded_with_its_author_and_old_and_new_values(cli
 
     page = client.get("/audit/").text
     assert "Prompting basics → Prompting for support" in page
-    assert ld_admin.username in page
+    assert "Lena Admin" in page  # the author by name
 
 
 def test_matrix_and_commitment_changes_are_recorded(client, ld_admin):
@@ -53,11 +53,14 @@ def test_matrix_and_commitment_changes_are_recorded(client, ld_admin):
             "direction": "at_least",
         },
     )
+    # The RACI row is recorded as the area's row changing, party by party.
     models = set(
         LogEntry.objects.filter(actor=ld_admin).values_list("content_type__model", flat=True)
     )
-    assert {"raciassignment", "commitment"} <= models
-    assert "Quarterly AI strategy briefing" in client.get("/audit/").text
+    assert {"responsibilityarea", "commitment"} <= models
+    page = client.get("/audit/").text
+    assert "Quarterly AI strategy briefing" in page
+    assert "Changed the RACI row of “Strategic direction”" in page
 
 
 def test_sign_ins_and_failed_sign_ins_are_recorded_without_the_password(client):
@@ -77,12 +80,14 @@ def test_sign_ins_and_failed_sign_ins_are_recorded_without_the_password(client):
 
 
 def test_the_admin_sees_sign_ins_and_failures_by_filter(client, ld_admin):
-    UserFactory(username="dave")
+    UserFactory(username="dave", first_name="Dave", last_name="Brown")
     client.post("/login/", {"username": "dave", "password": "wrong"})
+    client.post("/login/", {"username": "davina-nobody", "password": "wrong"})
     client.force_login(ld_admin)
     page = client.get("/audit/", {"kind": "failed-sign-ins", "actor": "dav"}).text
     assert "Failed sign-in" in page
-    assert "dave" in page
+    assert "<td>Dave Brown</td>" in page  # a known username is shown as its person's name
+    assert "<td>davina-nobody</td>" in page  # an unknown one as typed
 
 
 def test_refused_requests_are_recorded_and_listed(client, employee, ld_admin):
@@ -94,7 +99,7 @@ def test_refused_requests_are_recorded_and_listed(client, employee, ld_admin):
     client.force_login(ld_admin)
     page = client.get("/audit/", {"kind": "denials"}).text
     assert "/pathways/" in page
-    assert employee.user.username in page
+    assert "Emma Employee" in page
 
 
 def test_evidence_and_pulse_answers_never_reach_the_trail(client):

@@ -6,6 +6,7 @@ process. The environment is built from scratch, and every variable a local `.env
 supply is set explicitly, so a developer's `.env` cannot change the outcome.
 """
 
+import ast
 import os
 import secrets
 import subprocess
@@ -32,6 +33,7 @@ def run(*args: str, timeout: float = 60, **variables: str) -> subprocess.Complet
         "SECRET_KEY": "",
         "ALLOWED_HOSTS": "",
         "DATABASE_URL": "sqlite://:memory:",
+        "DATABASE_REPLICA_URL": "",
         "REDIS_URL": "",
         "CSRF_TRUSTED_ORIGINS": "",
         "OIDC_ISSUER": "",
@@ -112,6 +114,42 @@ def test_malformed_database_url_refuses_to_start_and_names_the_variable(database
     assert "DATABASE_URL" in error_message(done.stderr), error_message(done.stderr)
 
 
+def test_a_replica_url_adds_the_replica_alias_mirrored_in_tests():
+    found = print_settings(
+        "DATABASES",
+        "DATABASE_ROUTERS",
+        DATABASE_URL="postgres://upskill@primary:5432/upskill",
+        DATABASE_REPLICA_URL="postgres://upskill@standby:5432/upskill",
+    )
+    databases = ast.literal_eval(found["DATABASES"])
+
+    assert databases["default"]["HOST"] == "primary"
+    assert databases["replica"]["HOST"] == "standby"
+    assert databases["replica"]["TEST"]["MIRROR"] == "default"
+    assert found["DATABASE_ROUTERS"] == "['upskill.replica.ReplicaRouter']"
+
+
+def test_without_a_replica_url_there_is_one_database():
+    found = print_settings("DATABASES", DATABASE_URL="postgres://upskill@primary:5432/upskill")
+
+    assert list(ast.literal_eval(found["DATABASES"])) == ["default"]
+
+
+@pytest.mark.parametrize(
+    ("database_url", "replica_url"),
+    [
+        ("postgres://upskill@primary/upskill", "nonsense://x"),
+        ("postgres://upskill@primary/upskill", "sqlite:///replica.sqlite3"),
+        ("sqlite:///db.sqlite3", "postgres://upskill@standby/upskill"),
+    ],
+)
+def test_a_replica_url_that_is_no_postgresql_standby_refuses_to_start(database_url, replica_url):
+    done = run("manage.py", "check", DATABASE_URL=database_url, DATABASE_REPLICA_URL=replica_url)
+
+    assert done.returncode != 0
+    assert "DATABASE_REPLICA_URL" in error_message(done.stderr), error_message(done.stderr)
+
+
 def test_empty_database_url_means_the_embedded_sqlite_database():
     # .env.example documents "Empty means SQLite in ./db.sqlite3" for DATABASE_URL.
     found = print_settings("DATABASES", DATABASE_URL="")
@@ -127,6 +165,8 @@ def test_empty_database_url_means_the_embedded_sqlite_database():
         ("MIN_GROUP_SIZE", "five"),
         ("MIN_GROUP_SIZE", "0"),
         ("CONN_MAX_AGE", "forever"),
+        ("FIGURES_CACHE_SECONDS", "a day"),
+        ("FIGURES_CACHE_SECONDS", "0"),
     ],
 )
 def test_other_malformed_variables_refuse_to_start_and_name_the_variable(variable, value):
@@ -201,6 +241,15 @@ def test_with_redis_url_celery_sends_tasks_to_the_broker():
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15",
         "CELERY_RESULT_BACKEND": "redis://127.0.0.1:6379/15",
     }
+
+
+def test_the_figures_cache_is_redis_with_redis_url_and_local_memory_without():
+    shared = print_settings("CACHES", REDIS_URL="redis://127.0.0.1:6379/15")
+    local = print_settings("CACHES", REDIS_URL="")
+
+    assert "django.core.cache.backends.redis.RedisCache" in shared["CACHES"]
+    assert "redis://127.0.0.1:6379/15" in shared["CACHES"]
+    assert "django.core.cache.backends.locmem.LocMemCache" in local["CACHES"]
 
 
 def test_this_test_run_is_eager_exactly_when_no_broker_is_configured():

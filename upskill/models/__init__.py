@@ -1,6 +1,8 @@
 """The core app's models, by area: the organisation, identity (provisioning and sign-in),
-notifications. Every public name is re-exported here, as in every app."""
+notifications, the generations of the cached figures' inputs (figures). Every public
+name is re-exported here, as in every app."""
 
+from upskill.models.figures import FigureInput
 from upskill.models.identity import (
     AccessDenial,
     HrSyncRun,
@@ -28,6 +30,7 @@ __all__ = [
     "EXTERNAL_KEY_LENGTH",
     "UNKEYED_PREFIX",
     "AccessDenial",
+    "FigureInput",
     "HrSyncRun",
     "IdentityLink",
     "JobRole",

@@ -2,25 +2,32 @@
 
 - `team_sizes`: how many people each team has (the privacy rule's denominator);
 - `audit_page`: the audit trail L&D admins browse (its kinds are in upskill.audit), one
-  kind at a time, filtered and paginated: two queries a page.
+  kind at a time, filtered and paginated: two queries a page (three for the sign-in
+  logs, which hold usernames: their people's names in one more). People and objects
+  are named as stored at write time (upskill.services.audit); times are the site's, to
+  the minute (`moment_text`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from auditlog.models import LogEntry
 from axes.models import AccessFailureLog, AccessLog
+from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, DateTimeField, Q
 from django.utils import timezone
 
 from upskill.models import AccessDenial, Person, SignInEvent
+from upskill.services.audit import changes_in_order, is_noise, moment_text, person_label, what
 
 PAGE_SIZE = 50
 ACTIONS = dict(LogEntry.Action.choices)
 VALUE_PREVIEW = 80
+OBJECTS_SHOWN = 5  # of the objects a merged entry lists per kind; the rest are counted
 
 
 def team_sizes(team_ids) -> dict[int, int]:
@@ -41,6 +48,10 @@ class AuditRow:
     what: str
     detail: str
 
+    @property
+    def when_text(self) -> str:
+        return moment_text(self.when)
+
 
 def _bounds(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
     tz = timezone.get_current_timezone()
@@ -54,23 +65,57 @@ def _short(value) -> str:
     return text if len(text) <= VALUE_PREVIEW else text[: VALUE_PREVIEW - 1] + "…"
 
 
+def _shown(field, value) -> str:
+    """A stored value as the trail shows it. Entries written before names were stored
+    at write time may hold a naive UTC time with seconds: shown like the others."""
+    if isinstance(field, DateTimeField) and isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return _short(value)
+        if timezone.is_naive(moment):
+            moment = moment.replace(tzinfo=UTC)
+        return moment_text(moment)
+    return _short(value)
+
+
+def _change_text(model, action: int, name: str, values) -> str:
+    if is_noise(model, name):
+        return ""  # a reverse relation, the id, an automatic time (older entries)
+    try:
+        field = model._meta.get_field(name) if model else None
+    except FieldDoesNotExist:
+        field = None
+    label = str(field.verbose_name) if field is not None else name
+    if isinstance(values, dict):
+        objects = [str(o) for o in values.get("objects") or []]
+        if values.get("type") == "m2m":
+            verb = "added" if values.get("operation") == "add" else "removed"
+            return f"{label}: {verb} {_short(', '.join(objects))}"
+        shown = objects[:OBJECTS_SHOWN]
+        more = int(values.get("count") or len(objects)) - len(shown)
+        listed = ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+        return listed if values.get("type") == "notes" else f"{label}: {listed}"
+    if not (isinstance(values, list | tuple) and len(values) == 2):
+        return ""
+    old, new = values
+    if action == LogEntry.Action.DELETE:
+        return f"{label}: {_shown(field, old)}" if old not in (None, "") else ""
+    if old in (None, "") or action == LogEntry.Action.CREATE:
+        return f"{label}: {_shown(field, new)}" if new not in (None, "") else ""
+    return f"{label}: {_shown(field, old)} → {_shown(field, new)}"
+
+
 def _change_row(entry: LogEntry) -> AuditRow:
-    changes = entry.changes_dict if isinstance(entry.changes_dict, dict) else {}
-    parts = []
-    for field, values in sorted(changes.items()):
-        if isinstance(values, dict):  # many-to-many: {"type": ..., "objects": [...]}
-            parts.append(
-                f"{field}: {values.get('type', 'changed')} {_short(values.get('objects'))}"
-            )
-        elif isinstance(values, list | tuple) and len(values) == 2:
-            parts.append(f"{field}: {_short(values[0])} → {_short(values[1])}")
     model = entry.content_type.model_class()
-    label = model._meta.verbose_name if model else entry.content_type.model
+    parts = (
+        _change_text(model, entry.action, name, values) for name, values in changes_in_order(entry)
+    )
     return AuditRow(
         when=entry.timestamp,
-        who=entry.actor.get_username() if entry.actor else "system",
-        what=f"{ACTIONS.get(entry.action, 'changed').capitalize()} {label} “{entry.object_repr}”",
-        detail="; ".join(parts),
+        who=person_label(entry.actor) if entry.actor else "system",
+        what=what(entry),
+        detail="; ".join(part for part in parts if part),
     )
 
 
@@ -82,10 +127,24 @@ def _sign_in_event_row(event: SignInEvent) -> AuditRow:
     )
     return AuditRow(
         when=event.created_at,
-        who=event.user.get_username() if event.user else (event.identity or "—"),
+        who=person_label(event.user) if event.user else (event.identity or "—"),
         what=event.get_kind_display(),
         detail="; ".join(part for part in parts if part),
     )
+
+
+def _names_of(usernames) -> dict[str, str]:
+    """The people behind the usernames django-axes logged (as typed), by name: one
+    query for a page. A username nobody has keeps its typed form."""
+    wanted = {name for name in usernames if name}
+    if not wanted:
+        return {}
+    return {
+        user.get_username(): person_label(user)
+        for user in get_user_model()
+        .objects.filter(username__in=wanted)
+        .only("username", "first_name", "last_name")
+    }
 
 
 def audit_page(
@@ -100,7 +159,11 @@ def audit_page(
     if kind == "changes":
         query = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
         if actor:
-            query = query.filter(actor__username__icontains=actor)
+            query = query.filter(
+                Q(actor__username__icontains=actor)
+                | Q(actor__first_name__icontains=actor)
+                | Q(actor__last_name__icontains=actor)
+            )
         time_field = "timestamp"
     elif kind == "sign-ins":
         query = AccessLog.objects.order_by("-attempt_time")
@@ -130,13 +193,14 @@ def audit_page(
     if kind == "changes":
         rows = [_change_row(entry) for entry in page]
     elif kind == "sign-ins":
+        names = _names_of(log.username for log in page)
         rows = [
             AuditRow(
                 when=log.attempt_time,
-                who=log.username or "—",
+                who=names.get(log.username) or log.username or "—",
                 what="Signed in",
                 detail=(
-                    f"from {log.ip_address}; signed out {log.logout_time:%Y-%m-%d %H:%M}"
+                    f"from {log.ip_address}; signed out {moment_text(log.logout_time)}"
                     if log.logout_time
                     else f"from {log.ip_address}"
                 ),
@@ -144,10 +208,11 @@ def audit_page(
             for log in page
         ]
     elif kind == "failed-sign-ins":
+        names = _names_of(log.username for log in page)
         rows = [
             AuditRow(
                 when=log.attempt_time,
-                who=log.username or "—",
+                who=names.get(log.username) or log.username or "—",
                 what="Failed sign-in" + (" — locked out" if log.locked_out else ""),
                 detail=f"from {log.ip_address}",
             )
@@ -159,7 +224,7 @@ def audit_page(
         rows = [
             AuditRow(
                 when=denial.created_at,
-                who=denial.user.get_username() if denial.user else "anonymous",
+                who=person_label(denial.user) if denial.user else "anonymous",
                 what=f"Refused {denial.method}",
                 detail=denial.path,
             )

@@ -11,7 +11,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
 from upskill.models import HrSyncRun, ScimConnection
-from upskill.services import HrPlan
+from upskill.services import HrPlan, hr_sync_columns_registered
 
 HR_SYNC_RUNS_SHOWN = 20  # a page of the list of syncs
 HR_SYNC_ROWS_SHOWN = 50  # a page of a plan section, and of bad rows
@@ -23,6 +23,7 @@ class PlanSection:
     name: str
     label: str
     page: Page  # of readable lines; its pager's links name the section
+    note: str = ""
 
     @property
     def count(self) -> int:
@@ -82,17 +83,26 @@ def hr_sync_plan_sections(
 ) -> list[PlanSection]:
     """The plan's non-empty sections, each a page of `shown` lines: page `page` of the
     section named `section`, the first of every other (no queries: the plan is stored on
-    the run as JSON)."""
+    the run as JSON). The optional columns' sections (tool logins) are worded by the app
+    that registered them."""
+    stored = HrPlan.from_dict(plan or {})
+    columns = {handler.section: handler for handler in hr_sync_columns_registered()}
     sections = []
-    for name, label in HrPlan.SECTIONS:
-        items = plan.get(name) or []
-        if items:
-            number = page if name == section else 1
-            sections.append(
-                PlanSection(
-                    name, label, _section_page(items, name, number, shown=shown, line=_LINE[name])
-                )
+    for name, label in stored.sections():
+        items = stored.section_items(name)
+        if not items:
+            continue
+        handler = columns.get(name)
+        line = _LINE.get(name) or (handler.describe if handler else str)
+        number = page if name == section else 1
+        sections.append(
+            PlanSection(
+                name,
+                label,
+                _section_page(items, name, number, shown=shown, line=line),
+                note=handler.note if handler else "",
             )
+        )
     return sections
 
 

@@ -1,10 +1,27 @@
 """Writes for the core app, by area: `organisation` (access groups and permissions),
-`hr_sync` (the organisation from two HR CSV files), `scim` (a package: the organisation
+`audit` (the audit trail's writes: one entry per user action, by name), `hr_sync` (the
+organisation from two HR CSV files), `scim` (a package: the organisation
 from an identity provider over SCIM 2.0), `credentials` (the bearer secrets machines
 present: SCIM tokens, xAPI keys), `sign_in` (single sign-on), `provisioning_hooks` (the
-port through which the apps above upskill react to joiners). Callers import from
+port through which the apps above upskill react to joiners; HR sync's optional people
+columns, `hr_sync.columns`, are the other). Callers import from
 `upskill.services`."""
 
+from upskill.services.audit import (
+    MAX_LISTED,
+    MOMENT_FORMAT,
+    AuditAction,
+    action_cid,
+    audit_action,
+    audit_describe,
+    audit_record,
+    changes_in_order,
+    humanised,
+    is_noise,
+    moment_text,
+    person_label,
+    what,
+)
 from upskill.services.credentials import (
     MAX_SECRET_LENGTH,
     NewSecret,
@@ -20,13 +37,21 @@ from upskill.services.hr_sync import (
     PEOPLE_COLUMNS,
     TEAM_COLUMNS,
     HrPlan,
+    HrSyncColumnRow,
+    HrSyncColumns,
+    HrSyncColumnsPlan,
     HrSyncRejected,
     RowError,
     hr_sync_apply,
+    hr_sync_columns_register,
+    hr_sync_columns_registered,
+    hr_sync_optional_columns,
     hr_sync_plan,
+    rows_insert,
 )
 from upskill.services.hr_sync_runs import (
     hr_sync_run_apply,
+    hr_sync_run_audit,
     hr_sync_run_cancel,
     hr_sync_run_confirm,
     hr_sync_run_create,
@@ -61,6 +86,19 @@ from upskill.services.scim import (
 from upskill.services.sign_in import identity_sign_in, sign_in_event_record
 
 __all__ = [
+    "MAX_LISTED",
+    "MOMENT_FORMAT",
+    "AuditAction",
+    "action_cid",
+    "audit_action",
+    "audit_describe",
+    "audit_record",
+    "changes_in_order",
+    "humanised",
+    "is_noise",
+    "moment_text",
+    "person_label",
+    "what",
     "MAX_SECRET_LENGTH",
     "NewSecret",
     "credential_authenticate",
@@ -93,12 +131,19 @@ __all__ = [
     "TEAM_COLUMNS",
     "LD_ADMIN_APPS",
     "HrPlan",
+    "HrSyncColumnRow",
+    "HrSyncColumns",
+    "HrSyncColumnsPlan",
     "HrSyncRejected",
     "PeopleProvisionedHook",
     "RowError",
     "hr_sync_apply",
+    "hr_sync_columns_register",
+    "hr_sync_columns_registered",
+    "hr_sync_optional_columns",
     "hr_sync_plan",
     "hr_sync_run_apply",
+    "hr_sync_run_audit",
     "hr_sync_run_cancel",
     "hr_sync_run_confirm",
     "hr_sync_run_create",
@@ -107,4 +152,5 @@ __all__ = [
     "ld_admin_permissions_grant",
     "people_provisioned_hook_register",
     "people_provisioned_notify",
+    "rows_insert",
 ]

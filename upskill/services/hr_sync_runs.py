@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from upskill import access, enqueue, notifications
 from upskill.models import HrSyncRun, Notification
+from upskill.services.audit import audit_action, audit_record
 from upskill.services.hr_sync import HrPlan, HrSyncRejected, hr_sync_apply, hr_sync_plan
 
 logger = logging.getLogger(__name__)
@@ -83,6 +84,39 @@ def _files(run: HrSyncRun) -> dict:
     }
 
 
+def hr_sync_run_audit(run: HrSyncRun) -> None:
+    """The run's one audit entry, when it settles (applied, refused, failed or
+    cancelled), naming the admin who uploaded it."""
+    files = " and ".join(name for name in (run.teams_name, run.people_name) if name)
+    changes = {}
+    if run.status == HrSyncRun.Status.DONE:
+        plan = HrPlan.from_dict(run.plan) if run.plan else None
+        if plan is not None:
+            changes = {
+                label: [None, count]
+                for (name, label) in plan.sections()
+                if (count := plan.counts[name])
+            }
+        summary = f"Applied HR sync #{run.pk} ({files})" + (
+            "" if changes else ": nothing to change"
+        )
+    else:
+        summary = f"HR sync #{run.pk} ({files}) {run.get_status_display().lower()}"
+        if run.message:
+            changes = {"message": [None, run.message]}
+    audit_record(
+        run,
+        summary=summary,
+        changes=changes,
+        actor=run.created_by,
+        object_repr=f"HR sync #{run.pk}",
+    )
+
+
+def _settled(run_id: int) -> None:
+    hr_sync_run_audit(HrSyncRun.objects.select_related("created_by").get(pk=run_id))
+
+
 def _errors(exc: HrSyncRejected) -> list[dict]:
     return [{"file": e.file, "line": e.line, "message": e.message} for e in exc.errors]
 
@@ -101,12 +135,14 @@ def hr_sync_run_plan(*, hr_sync_run_id: int) -> HrSyncRun:
     try:
         plan = hr_sync_plan(**_files(run), progress=progress)
     except HrSyncRejected as exc:
-        HrSyncRun.objects.filter(pk=run.pk, status=HrSyncRun.Status.PLANNING).update(
+        refused = HrSyncRun.objects.filter(pk=run.pk, status=HrSyncRun.Status.PLANNING).update(
             status=HrSyncRun.Status.REJECTED,
             row_errors=_errors(exc),
             message=f"{len(exc.errors)} problem(s) in the files; nothing was changed.",
             finished_at=timezone.now(),
         )
+        if refused:  # (not if it was cancelled meanwhile: that was its entry)
+            _settled(run.pk)
     except Exception:
         logger.exception("Planning HR sync run %s failed", hr_sync_run_id)
         HrSyncRun.objects.filter(pk=run.pk).update(
@@ -114,6 +150,7 @@ def hr_sync_run_plan(*, hr_sync_run_id: int) -> HrSyncRun:
             message="Planning failed unexpectedly; nothing was changed. Upload again.",
             finished_at=timezone.now(),
         )
+        _settled(run.pk)
         raise
     else:
         HrSyncRun.objects.filter(pk=run.pk, status=HrSyncRun.Status.PLANNING).update(
@@ -160,6 +197,7 @@ def hr_sync_run_cancel(*, hr_sync_run: HrSyncRun) -> HrSyncRun:
     run.status = HrSyncRun.Status.CANCELLED
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "finished_at"])
+    hr_sync_run_audit(run)
     return run
 
 
@@ -167,7 +205,7 @@ def hr_sync_run_apply(*, hr_sync_run_id: int) -> HrSyncRun:
     """Apply a confirmed run (one transaction). Safe to run twice: the run row is locked
     and its status re-checked inside the transaction."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(), audit_action():
             run = HrSyncRun.objects.select_for_update().get(pk=hr_sync_run_id)
             if run.status != HrSyncRun.Status.APPLYING:
                 return run
@@ -177,6 +215,7 @@ def hr_sync_run_apply(*, hr_sync_run_id: int) -> HrSyncRun:
             run.message = "Nothing to change." if plan.is_empty else "Applied."
             run.finished_at = timezone.now()
             run.save(update_fields=["status", "plan", "message", "finished_at"])
+            hr_sync_run_audit(run)
     except HrSyncRejected as exc:
         HrSyncRun.objects.filter(pk=hr_sync_run_id).update(
             status=HrSyncRun.Status.REJECTED,
@@ -185,6 +224,7 @@ def hr_sync_run_apply(*, hr_sync_run_id: int) -> HrSyncRun:
             + " ".join(str(e) for e in exc.errors[:3]),
             finished_at=timezone.now(),
         )
+        _settled(hr_sync_run_id)
     except Exception:
         logger.exception("Applying HR sync run %s failed", hr_sync_run_id)
         HrSyncRun.objects.filter(pk=hr_sync_run_id).update(
@@ -192,6 +232,7 @@ def hr_sync_run_apply(*, hr_sync_run_id: int) -> HrSyncRun:
             message="Applying failed unexpectedly; nothing was written. Try again.",
             finished_at=timezone.now(),
         )
+        _settled(hr_sync_run_id)
         raise
     run = HrSyncRun.objects.select_related("created_by").get(pk=hr_sync_run_id)
     hr_sync_run_notify(hr_sync_run=run)  # after commit; keyed, so a re-run notifies no one
@@ -209,9 +250,9 @@ def hr_sync_run_notify(*, hr_sync_run: HrSyncRun) -> int:
     if plan.is_empty:
         return 0
     counts = ", ".join(
-        f"{label.lower()}: {count}"
-        for (name, label), count in zip(HrPlan.SECTIONS, plan.counts.values(), strict=True)
-        if count and name != "adopted"
+        f"{label.lower()}: {plan.counts[name]}"
+        for name, label in plan.sections()
+        if plan.counts[name] and name != "adopted"
     )
     who = run.created_by.get_full_name() or run.created_by.get_username() if run.created_by else ""
     return notifications.notifications_create(

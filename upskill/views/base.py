@@ -1,5 +1,6 @@
 """The core pages: home, health, favicon, the audit trail."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import (
@@ -67,5 +68,6 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
+            "time_zone": settings.TIME_ZONE,
         },
     )

@@ -50,6 +50,7 @@ def organisation(request: HtmxHttpRequest) -> HttpResponse:
                 selectors.hr_sync_runs_recent(), request, per_page=selectors.HR_SYNC_RUNS_SHOWN
             ),
             "hr_sync_files": HR_SYNC_FILES,
+            "hr_sync_optional_columns": services.hr_sync_columns_registered(),
         },
         status=status,
     )

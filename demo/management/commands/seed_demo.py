@@ -2,6 +2,7 @@ import datetime as dt
 import time
 from pathlib import Path
 
+from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
@@ -9,6 +10,7 @@ from django.db import connection
 from demo.hr_export import hr_files_export
 from demo.organisation import DEFAULT_PEOPLE, MIN_PEOPLE
 from demo.seed import DemoSeedResult, demo_organisation_seed
+from upskill.services.audit import audit_action
 
 
 class Command(BaseCommand):
@@ -38,7 +40,13 @@ class Command(BaseCommand):
     def handle(self, *args, people: int, export_hr: Path | None = None, **options) -> None:
         started = time.perf_counter()
         try:
-            result = demo_organisation_seed(people=people)
+            # The configuration it writes (products, rubrics, pathways, commitments,
+            # pulses) is one entry in the audit trail, not one per row.
+            with audit_action(
+                summary="Seeded the demo organisation (manage.py seed_demo)",
+                action=LogEntry.Action.CREATE,
+            ):
+                result = demo_organisation_seed(people=people)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         if connection.vendor == "postgresql":

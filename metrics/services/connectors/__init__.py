@@ -1,7 +1,8 @@
 """Tool connectors: Jira, GitHub pull requests, GitHub Copilot usage, Zendesk and
 Freshdesk satisfaction exports to weekly outcome observations per team, through the
 identity map. Modules: `reading` (CSV/JSON with line numbers), `sources` (one parser per
-export), `identity` (logins to people), `figures` (items to weekly figures),
+export), `identity` (logins to people), `hr_logins` (logins set by HR sync's people
+file), `figures` (items to weekly figures),
 `pipeline` (the importer's passes for a tool export), `samples` (demo files)."""
 
 from metrics.services.connectors.figures import (
@@ -10,6 +11,13 @@ from metrics.services.connectors.figures import (
     measures_ensure,
     observations_recompute,
     percentile,
+)
+from metrics.services.connectors.hr_logins import (
+    HR_LOGIN_COLUMN,
+    HR_LOGIN_COLUMNS,
+    hr_logins_apply,
+    hr_logins_plan,
+    tool_logins_held,
 )
 from metrics.services.connectors.identity import (
     SINCE_ALWAYS,
@@ -33,6 +41,8 @@ from metrics.services.connectors.samples import (
 
 __all__ = [
     "CONNECTORS",
+    "HR_LOGIN_COLUMN",
+    "HR_LOGIN_COLUMNS",
     "MEASURES",
     "SINCE_ALWAYS",
     "SAMPLES",
@@ -44,10 +54,13 @@ __all__ = [
     "connector_file_apply",
     "connector_file_validate",
     "github_sample_json",
+    "hr_logins_apply",
+    "hr_logins_plan",
     "jira_sample_csv",
     "measures_ensure",
     "observations_recompute",
     "percentile",
     "tool_login_counts",
+    "tool_logins_held",
     "tool_logins_import",
 ]

@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import io
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -24,12 +25,26 @@ from django.db.models import Count
 from django.utils import timezone
 
 from metrics.models import ToolLogin
+from metrics.services.imports.columns import Column, header_of, not_allowed
 from metrics.services.imports.formats import MAX_REPORTED_ERRORS, check_file_size
 from upskill.models import Person
 
 SINCE_ALWAYS = dt.date(1900, 1, 1)  # valid_from of a login given without one
-LOGIN_HEADER = ("employee_id", "system", "login")
 LOGIN_MAX = ToolLogin._meta.get_field("login").max_length
+# The identity map's columns, as the identity-map page shows them; valid_from, the one
+# optional column, may be left out of the header altogether.
+LOGIN_COLUMNS = (
+    Column("employee_id", True, "the person's employee id (from HR)", "E1042"),
+    Column("system", True, "the tool the login is for", "jira",
+           allowed=tuple(ToolLogin.System.values)),
+    Column("login", True, f"the login in that tool, up to {LOGIN_MAX} characters (any case)",
+           "5b10ac8d82e05b22cc7d4ef5"),
+    Column("valid_from", False, "ISO 8601 date the login became this person's; empty or "
+           "left out: always", "2025-01-01"),
+)  # fmt: skip
+LOGIN_HEADER = header_of(LOGIN_COLUMNS[:3])
+OPTIONAL_LOGIN_HEADER = header_of(LOGIN_COLUMNS[3:])
+_SYSTEM = LOGIN_COLUMNS[1]
 
 
 def login_key(login: str) -> str:
@@ -98,7 +113,9 @@ class LoginRowsInvalid(ValidationError):
         )
 
 
-def _login_rows(source: IO[bytes], report: LoginImportReport):
+def login_records(source: IO[bytes]) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header row as written, and (line, fields) per record after it (blank lines
+    skipped): how an identity-map file is read, for the import and for its bad rows."""
     size = source.seek(0, 2)
     check_file_size(size)
     source.seek(0)
@@ -107,17 +124,28 @@ def _login_rows(source: IO[bytes], report: LoginImportReport):
     except UnicodeDecodeError:
         raise ValidationError("The file is not UTF-8 text; save it as CSV UTF-8.") from None
     reader = csv.reader(io.StringIO(text))
-    header = [name.strip().lower() for name in next(reader, [])]
-    if header[:3] != list(LOGIN_HEADER) or header[3:] not in ([], ["valid_from"]):
+    header = next(reader, [])
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        for fields in reader:
+            if fields:
+                yield reader.line_num, fields
+
+    return header, records()
+
+
+def _login_rows(source: IO[bytes], report: LoginImportReport):
+    written, records = login_records(source)
+    header = [name.strip().lower() for name in written]
+    if header[:3] != list(LOGIN_HEADER) or header[3:] not in ([], list(OPTIONAL_LOGIN_HEADER)):
         raise ValidationError(
             f"Wrong header: found {','.join(header)[:200]!r}; an identity map starts with "
-            "'employee_id,system,login' and, optionally, ',valid_from'."
+            f"{','.join(LOGIN_HEADER)!r} and, optionally, "
+            f"{','.join(('', *OPTIONAL_LOGIN_HEADER))!r}."
         )
-    for fields in reader:
-        if not fields:
-            continue
+    for line, fields in records:
         report.rows_total += 1
-        yield reader.line_num, fields, len(header)
+        yield line, fields, len(header)
 
 
 @transaction.atomic
@@ -127,7 +155,7 @@ def tool_logins_import(*, source: IO[bytes]) -> LoginImportReport:
     stays with the person who did it. Importing the same file again changes nothing."""
     report = LoginImportReport()
     people = dict(Person.objects.values_list("employee_id", "id"))
-    systems = set(ToolLogin.System.values)
+    systems = set(_SYSTEM.allowed)
     parsed: list[tuple[int, int, str, str, dt.date]] = []
     for line, fields, width in _login_rows(source, report):
         reasons = []
@@ -136,11 +164,15 @@ def tool_logins_import(*, source: IO[bytes]) -> LoginImportReport:
         else:
             employee_id, system, login = (f.strip() for f in fields[:3])
             person_id = people.get(employee_id)
-            if person_id is None:
+            if not employee_id:
+                reasons.append("employee_id is empty")
+            elif person_id is None:
                 reasons.append(f"unknown employee_id {employee_id!r}")
             system = system.lower()
-            if system not in systems:
-                reasons.append(f"system {system!r} is not one of {', '.join(sorted(systems))}")
+            if not system:
+                reasons.append("system is empty")
+            elif system not in systems:
+                reasons.append(not_allowed(_SYSTEM, system))
             login = login_key(login)
             if not login:
                 reasons.append("login is empty")

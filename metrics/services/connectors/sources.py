@@ -20,9 +20,9 @@ from metrics.services.connectors.reading import (
     json_items,
     parse_timestamp,
 )
+from metrics.services.imports.columns import SOURCE_ID_MAX, Column
 from metrics.services.imports.formats import Progress
 
-SOURCE_ID_MAX = 200
 BUG_TYPES = frozenset({"bug", "incident"})
 
 # Jira Cloud, Issues → Export → "Export Excel CSV (all fields)": one row per issue, a
@@ -33,13 +33,31 @@ BUG_TYPES = frozenset({"bug", "incident"})
 # "Issue id" / `id` is what the data pipeline's issue-history file refers to; a Cloud
 # export cut down to fewer columns may leave it out (its issues then keep created →
 # resolved).
+#
+# The columns, by our name for each, named as the Cloud export names them; the upload
+# page shows them as the Jira column rules.
+_JIRA_TIME = (
+    "Jira's export date and time (05/Mar/25 2:14 PM) or ISO 8601; site time without an offset"
+)
+JIRA_COLUMNS = {
+    "key": Column("Issue key", True, "the issue's key: the item's id here", "SUP-101"),
+    "id": Column("Issue id", False, "Jira's numeric id, which the issue-history file names "
+                 "(the column may be left out)", "10042"),
+    "type": Column("Issue Type", False, "Bug or Incident counts towards the bug share",
+                   "Bug"),
+    "created": Column("Created", True, _JIRA_TIME, "03/Mar/25 9:12 AM"),
+    "resolved": Column("Resolved", False, f"{_JIRA_TIME}; an issue not resolved yet is "
+                       "left out (counted)", "05/Mar/25 2:14 PM"),
+    "assignee": Column("Assignee Id", False, "the Atlassian account id, a login in the "
+                       "identity map; an unassigned issue is left out (counted)",
+                       "5b10ac8d82e05b22cc7d4ef5"),
+}  # fmt: skip
+_JIRA_CLOUD = {field: column.name for field, column in JIRA_COLUMNS.items()}
 JIRA_LAYOUTS = (
-    {"key": "Issue key", "id": "Issue id", "type": "Issue Type", "created": "Created",
-     "resolved": "Resolved", "assignee": "Assignee Id"},
+    _JIRA_CLOUD,
     {"key": "key", "id": "id", "type": "issue_type", "created": "created_date",
      "resolved": "resolution_date", "assignee": "assignee_id"},
-    {"key": "Issue key", "type": "Issue Type", "created": "Created", "resolved": "Resolved",
-     "assignee": "Assignee Id"},
+    {field: name for field, name in _JIRA_CLOUD.items() if field != "id"},
 )  # fmt: skip
 
 # Jira Data Center's data pipeline issue-history file (issue_history_job<id>_<time>.csv,
@@ -47,9 +65,16 @@ JIRA_LAYOUTS = (
 # author_id, author_key, created_date (UTC ISO, to the minute), field, field_type, from,
 # from_string, to, to_string. A status change is a row with field "status"; to_string
 # is the new status's name.
-JIRA_HISTORY_LAYOUTS = (
-    {"issue": "issue_id", "when": "created_date", "field": "field", "to": "to_string"},
-)
+JIRA_HISTORY_COLUMNS = {
+    "issue": Column("issue_id", True, "the issue's numeric id (Issue id in the issues file), "
+                    "up to 40 characters", "10042"),
+    "when": Column("created_date", True, "when the change was made: ISO 8601 (UTC)",
+                   "2025-03-04T08:30:00Z"),
+    "field": Column("field", False, "only rows whose field is status are read", "status"),
+    "to": Column("to_string", False, "the new status; In Progress or In Review starts the "
+                 "cycle time", "In Progress"),
+}  # fmt: skip
+JIRA_HISTORY_LAYOUTS = ({field: column.name for field, column in JIRA_HISTORY_COLUMNS.items()},)
 # The file carries status names, not their categories: these are the statuses Jira's
 # own workflows put in the In Progress category (the classic "jira" workflow's "In
 # Progress"; the software templates' "In Progress" and "In Review"). README,
@@ -158,6 +183,19 @@ def _text(item: dict, *path: str) -> str:
     return "" if value is None else str(value).strip()
 
 
+_ISO_TIME = "ISO 8601 date and time"
+GITHUB_PR_COLUMNS = {
+    "number": Column("number", True, "the pull request's number", "42"),
+    "repo": Column("base.repo.full_name", True, "owner/repository", "example/support-bot"),
+    "login": Column("user.login", True, "the author's GitHub login, in the identity map",
+                    "ana-example"),
+    "created": Column("created_at", True, _ISO_TIME, "2025-03-03T09:00:00Z"),
+    "merged": Column("merged_at", False, f"{_ISO_TIME}; a pull request not merged is left "
+                     "out (counted)", "2025-03-04T15:30:00Z"),
+}  # fmt: skip
+_PR = {field: column.path for field, column in GITHUB_PR_COLUMNS.items()}
+
+
 def github_prs_parse(source: IO[bytes], progress: Progress | None, site_tz: ZoneInfo) -> Parsed:
     """GET /repos/{owner}/{repo}/pulls?state=all (https://docs.github.com/en/rest/pulls/
     pulls#list-pull-requests): `number`, `user.login`, `created_at`, `merged_at`,
@@ -167,18 +205,18 @@ def github_prs_parse(source: IO[bytes], progress: Progress | None, site_tz: Zone
         if pull is None:
             yield line, Refused(problem)
             continue
-        repo = _text(pull, "base", "repo", "full_name")
-        number = _text(pull, "number")
+        repo = _text(pull, *_PR["repo"])
+        number = _text(pull, *_PR["number"])
         reasons = []
         if not number:
             reasons.append("number is missing: is this the list-pull-requests JSON?")
         if not repo:
             reasons.append("base.repo.full_name is missing")
-        login = _text(pull, "user", "login")
+        login = _text(pull, *_PR["login"])
         if not login:
             reasons.append("user.login is missing")
-        created = _moment(_text(pull, "created_at"), "created_at", site_tz)
-        merged_text = _text(pull, "merged_at")
+        created = _moment(_text(pull, *_PR["created"]), "created_at", site_tz)
+        merged_text = _text(pull, *_PR["merged"])
         merged = _moment(merged_text, "merged_at", site_tz) if merged_text else None
         source_id = _source_id(f"{repo}#{number}")
         reasons += [r.reason for r in (created, merged, source_id) if isinstance(r, Refused)]
@@ -204,6 +242,17 @@ def is_github_reviews(source: IO[bytes]) -> bool:
     )
 
 
+GITHUB_REVIEW_COLUMNS = {
+    "pull": Column("pull_request_url", True, "the pull request's API address "
+                   "(…/repos/owner/repository/pulls/number)",
+                   "https://api.github.com/repos/example/support-bot/pulls/42"),
+    "login": Column("user.login", True, "the reviewer's GitHub login", "ben-example"),
+    "submitted": Column("submitted_at", False, f"{_ISO_TIME}; a pending review is left out "
+                        "(counted)", "2025-03-03T11:00:00Z"),
+}  # fmt: skip
+_REVIEW = {field: column.path for field, column in GITHUB_REVIEW_COLUMNS.items()}
+
+
 def github_reviews_parse(source: IO[bytes], progress: Progress | None, site_tz: ZoneInfo):
     """GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews (https://docs.github.com/en/
     rest/pulls/reviews#list-reviews-for-a-pull-request): `user.login`, `state`,
@@ -214,12 +263,12 @@ def github_reviews_parse(source: IO[bytes], progress: Progress | None, site_tz: 
             yield line, Refused(problem)
             continue
         reasons = []
-        match = _PULL_URL.search(_text(review, "pull_request_url"))
+        match = _PULL_URL.search(_text(review, *_REVIEW["pull"]))
         if match is None:
             reasons.append("pull_request_url is not a GitHub pull request's API address")
-        if not _text(review, "user", "login"):
+        if not _text(review, *_REVIEW["login"]):
             reasons.append("user.login is missing")
-        submitted = _text(review, "submitted_at")
+        submitted = _text(review, *_REVIEW["submitted"])
         when = _moment(submitted, "submitted_at", site_tz) if submitted else None
         if isinstance(when, Refused):
             reasons.append(when.reason)
@@ -231,11 +280,21 @@ def github_reviews_parse(source: IO[bytes], progress: Progress | None, site_tz: 
             yield line, Reached(f"{match.group(1)}#{match.group(2)}", when)
 
 
-COPILOT_COUNTS = (
-    "user_initiated_interaction_count",
-    "code_generation_activity_count",
-    "code_acceptance_activity_count",
-)
+COPILOT_COLUMNS = {
+    "day": Column("day", True, "ISO 8601 date (YYYY-MM-DD)", "2025-03-03"),
+    "login": Column("user_login", True, "the GitHub login, in the identity map",
+                    "ana-example"),
+    **{
+        name: Column(name, False, "whole number, 0 or more (missing: 0); any above 0 makes "
+                     "the person an active AI user that day", example)
+        for name, example in (
+            ("user_initiated_interaction_count", "12"),
+            ("code_generation_activity_count", "30"),
+            ("code_acceptance_activity_count", "9"),
+        )
+    },
+}  # fmt: skip
+COPILOT_COUNTS = tuple(COPILOT_COLUMNS)[2:]
 
 
 def copilot_parse(source: IO[bytes], progress: Progress | None, site_tz: ZoneInfo) -> Parsed:
@@ -249,10 +308,10 @@ def copilot_parse(source: IO[bytes], progress: Progress | None, site_tz: ZoneInf
             yield line, Refused(problem)
             continue
         reasons = []
-        login = _text(record, "user_login")
+        login = _text(record, COPILOT_COLUMNS["login"].name)
         if not login:
             reasons.append("user_login is missing")
-        day_text = _text(record, "day")
+        day_text = _text(record, COPILOT_COLUMNS["day"].name)
         try:
             day = dt.date.fromisoformat(day_text)
         except ValueError:
@@ -280,7 +339,16 @@ def copilot_parse(source: IO[bytes], progress: Progress | None, site_tz: ZoneInf
 # satisfaction_ratings/): `id`, `score` (offered, unoffered, good, bad), `assignee_id`,
 # `created_at`; the API pages wrap them in {"satisfaction_ratings": [...]}. The same
 # fields as CSV columns (a report or script writing the API's fields) are read too.
-ZENDESK_LAYOUTS = ({"id": "id", "score": "score", "agent": "assignee_id", "when": "created_at"},)
+ZENDESK_COLUMNS = {
+    "id": Column("id", True, "the rating's id", "35436"),
+    "score": Column("score", True, "good and bad count; offered and unoffered (no rating "
+                    "given) are left out (counted)", "good",
+                    allowed=("good", "bad", "offered", "unoffered")),
+    "agent": Column("assignee_id", False, "the agent's Zendesk user id, in the identity map; "
+                    "no agent: left out (counted)", "361234567"),
+    "when": Column("created_at", True, _ISO_TIME, "2025-03-03T10:15:00Z"),
+}  # fmt: skip
+ZENDESK_LAYOUTS = ({field: column.name for field, column in ZENDESK_COLUMNS.items()},)
 
 
 def _rating(line: int, rating_id: str, agent: str, when: str, good: bool | None | Refused,
@@ -298,6 +366,13 @@ def _rating(line: int, rating_id: str, agent: str, when: str, good: bool | None 
     return line, Item(login_key(agent), moment, None, good, None, source_id)
 
 
+_ZD = ZENDESK_LAYOUTS[0]
+
+
+def _one_of(values: tuple[str, ...]) -> str:
+    return ", ".join(values[:-1]) + f" or {values[-1]}"
+
+
 def _zendesk_score(score: str) -> bool | None | Refused:
     score = score.strip().lower()
     if score == "good":
@@ -306,7 +381,7 @@ def _zendesk_score(score: str) -> bool | None | Refused:
         return False
     if score in ("offered", "unoffered"):
         return None
-    return Refused(f"score {score[:40]!r} is not good, bad, offered or unoffered")
+    return Refused(f"score {score[:40]!r} is not {_one_of(ZENDESK_COLUMNS['score'].allowed)}")
 
 
 def zendesk_parse(source: IO[bytes], progress: Progress | None, site_tz: ZoneInfo) -> Parsed:
@@ -320,8 +395,8 @@ def zendesk_parse(source: IO[bytes], progress: Progress | None, site_tz: ZoneInf
                 yield line, Refused(problem)
                 continue
             yield _rating(
-                line, _text(rating, "id"), _text(rating, "assignee_id"),
-                _text(rating, "created_at"), _zendesk_score(_text(rating, "score")), site_tz,
+                line, _text(rating, _ZD["id"]), _text(rating, _ZD["agent"]),
+                _text(rating, _ZD["when"]), _zendesk_score(_text(rating, _ZD["score"])), site_tz,
             )  # fmt: skip
         return
     for line, row, problem in csv_rows(
@@ -335,18 +410,30 @@ def zendesk_parse(source: IO[bytes], progress: Progress | None, site_tz: ZoneInf
         )
 
 
+FRESHDESK_COLUMNS = {
+    "id": Column("id", True, "the rating's id", "2100012345"),
+    "agent": Column("agent_id", False, "the agent's Freshdesk id, in the identity map; no "
+                    "agent: left out (counted)", "2043000111"),
+    "score": Column("ratings.default_question", True, "Freshdesk's rating: 103, 102, 101 "
+                    "count as good, -101, -102, -103 as bad, 100 (neutral) is left out "
+                    "(counted)", "103", allowed=("103", "102", "101", "100", "-101", "-102",
+                                                   "-103")),
+    "when": Column("created_at", True, _ISO_TIME, "2025-03-03T10:15:00Z"),
+}  # fmt: skip
+_FD = {field: column.path for field, column in FRESHDESK_COLUMNS.items()}
+_FRESHDESK_SCORES = {int(value): value for value in FRESHDESK_COLUMNS["score"].allowed}
+
+
 def _freshdesk_score(value: object) -> bool | None | Refused:
     """Freshdesk's rating scale: 103, 102, 101 happy; 100 neutral; -101, -102, -103
     unhappy (3-point surveys use 103, 100, -103)."""
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, int) or value not in _FRESHDESK_SCORES:
         return Refused(f"ratings.default_question {value!r} is not a Freshdesk rating")
     if value in (101, 102, 103):
         return True
     if value in (-101, -102, -103):
         return False
-    if value == 100:
-        return None
-    return Refused(f"ratings.default_question {value} is not a Freshdesk rating")
+    return None  # 100: neutral
 
 
 def freshdesk_parse(source: IO[bytes], progress: Progress | None, site_tz: ZoneInfo) -> Parsed:
@@ -357,13 +444,13 @@ def freshdesk_parse(source: IO[bytes], progress: Progress | None, site_tz: ZoneI
         if rating is None:
             yield line, Refused(problem)
             continue
-        ratings = rating.get("ratings")
-        score = ratings.get("default_question") if isinstance(ratings, dict) else None
+        ratings = rating.get(_FD["score"][0])
+        score = ratings.get(_FD["score"][1]) if isinstance(ratings, dict) else None
         good = _freshdesk_score(score)
         if good is None:
             yield line, Skipped("neutral rating")
             continue
         yield _rating(
-            line, _text(rating, "id"), _text(rating, "agent_id"), _text(rating, "created_at"),
-            good, site_tz,
+            line, _text(rating, *_FD["id"]), _text(rating, *_FD["agent"]),
+            _text(rating, *_FD["when"]), good, site_tz,
         )  # fmt: skip

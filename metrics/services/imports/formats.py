@@ -13,7 +13,8 @@ from typing import IO
 
 from django.core.exceptions import ValidationError
 
-from metrics.models import ActivityRecord, ImportRun
+from metrics.models import ImportRun
+from metrics.services.imports.columns import ACTIVITY_COLUMNS, OUTCOME_COLUMNS, header_of
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_LINE_CHARS = 10_000
@@ -21,10 +22,11 @@ MAX_REPORTED_ERRORS = 1_000  # all bad rows are counted; the first thousand are 
 BATCH_ROWS = 5_000
 CSV_SOURCE = "csv"
 
-ACTIVITY_HEADER = ("person_email", "occurred_at", "minutes", "kind", "pathway", "step", "source_id")
-OUTCOME_HEADER = ("team", "measure", "period_start", "value", "sample_size", "source_id")
-HEADERS = {ImportRun.Kind.ACTIVITY: ACTIVITY_HEADER, ImportRun.Kind.OUTCOMES: OUTCOME_HEADER}
-KINDS = frozenset(ActivityRecord.Kind.values)
+COLUMNS = {ImportRun.Kind.ACTIVITY: ACTIVITY_COLUMNS, ImportRun.Kind.OUTCOMES: OUTCOME_COLUMNS}
+ACTIVITY_HEADER = header_of(ACTIVITY_COLUMNS)
+OUTCOME_HEADER = header_of(OUTCOME_COLUMNS)
+HEADERS = {kind: header_of(columns) for kind, columns in COLUMNS.items()}
+KINDS = frozenset(next(c for c in ACTIVITY_COLUMNS if c.name == "kind").allowed)
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
 
@@ -145,23 +147,13 @@ def header_mismatch_message(kind: str, header: list[str]) -> str:
     return message + f" Other kinds expect {others}. A template for each is on the upload page."
 
 
-TEMPLATE_EXAMPLES = {
-    ImportRun.Kind.ACTIVITY: (
-        "ana@example.com", "2025-03-03T10:00:00+00:00", "30", "completed", "ai-basics",
-        "prompting-101", "lms-0001",
-    ),
-    ImportRun.Kind.OUTCOMES: (
-        "payments", "cycle_time_days", "2025-03-03", "4.5", "12", "jira-2025-w10",
-    ),
-}  # fmt: skip
-
-
 def template_csv(kind: str) -> str:
-    """The header a kind of import expects and one example row, as a CSV file."""
+    """The header a kind of import expects and one example row (each column's example,
+    as the column rules show it), as a CSV file."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADERS[kind])
-    writer.writerow(TEMPLATE_EXAMPLES[kind])
+    writer.writerow(column.example for column in COLUMNS[kind])
     return buffer.getvalue()
 
 

@@ -16,6 +16,14 @@ from django.conf import settings
 from django.db.models.functions import Lower, Trim
 
 from metrics.models import ImportRun, OutcomeMeasure
+from metrics.services.imports.columns import (
+    ACTIVITY_COLUMNS,
+    MINUTES_MAX,
+    MINUTES_MIN,
+    OUTCOME_COLUMNS,
+    SOURCE_ID_MAX,
+    not_allowed,
+)
 from metrics.services.imports.formats import KINDS, ImportReport, Progress, _records
 from pathways.models import Pathway, Step
 from upskill.models import Person, Team
@@ -100,16 +108,19 @@ def _content_id(*parts: object) -> str:
 
 def _source_id(text: str, reasons: list[str]) -> str:
     source_id = text.strip()
-    if len(source_id) > 200:
-        reasons.append("source_id is longer than 200 characters")
+    if len(source_id) > SOURCE_ID_MAX:
+        reasons.append(f"source_id is longer than {SOURCE_ID_MAX} characters")
     return source_id
+
+
+_KIND = next(column for column in ACTIVITY_COLUMNS if column.name == "kind")
 
 
 def parse_activity(fields: list[str], lookups: _Lookups, site_tz: ZoneInfo):
     """A valid row as (person, team, pathway, step, occurred_at, minutes, kind,
-    source_id), or a list of reasons it is not."""
-    if len(fields) != 7:
-        return [f"expected 7 columns, found {len(fields)}"]
+    source_id), or a list of reasons it is not. The rules are ACTIVITY_COLUMNS'."""
+    if len(fields) != len(ACTIVITY_COLUMNS):
+        return [f"expected {len(ACTIVITY_COLUMNS)} columns, found {len(fields)}"]
     email, occurred, minutes_text, kind, slug, step_key, source_text = fields
     reasons: list[str] = []
     email = email.strip().lower()
@@ -121,19 +132,27 @@ def parse_activity(fields: list[str], lookups: _Lookups, site_tz: ZoneInfo):
     try:
         occurred_at = parse_moment(occurred, site_tz)
     except ValueError:
-        reasons.append(f"occurred_at {occurred.strip()!r} is not an ISO 8601 date or datetime")
+        reasons.append(
+            f"occurred_at {occurred.strip()!r} is not an ISO 8601 date or datetime"
+            if occurred.strip()
+            else "occurred_at is empty"
+        )
         occurred_at = None
     try:
         minutes = int(minutes_text.strip())
     except ValueError:
-        reasons.append(f"minutes {minutes_text.strip()!r} is not a whole number")
+        reasons.append(
+            f"minutes {minutes_text.strip()!r} is not a whole number"
+            if minutes_text.strip()
+            else "minutes is empty"
+        )
         minutes = None
     else:
-        if not 0 <= minutes <= 1440:
-            reasons.append(f"minutes {minutes} is out of range 0-1440")
+        if not MINUTES_MIN <= minutes <= MINUTES_MAX:
+            reasons.append(f"minutes {minutes} is out of range {MINUTES_MIN}-{MINUTES_MAX}")
     kind = kind.strip().lower()
     if kind not in KINDS:
-        reasons.append(f"kind {kind!r} is not one of attended, practiced, coached, completed")
+        reasons.append(not_allowed(_KIND, kind) if kind else "kind is empty")
     slug, step_key = slug.strip(), step_key.strip()
     pathway_id = step_id = None
     if slug:
@@ -158,18 +177,19 @@ def parse_activity(fields: list[str], lookups: _Lookups, site_tz: ZoneInfo):
 
 def parse_outcome(fields: list[str], lookups: _Lookups, site_tz: ZoneInfo):
     """A valid row as (team, measure, period_start, value, sample_size, source_id), or a
-    list of reasons it is not. period_start becomes the Monday of its ISO week."""
-    if len(fields) != 6:
-        return [f"expected 6 columns, found {len(fields)}"]
+    list of reasons it is not. period_start becomes the Monday of its ISO week. The
+    rules are OUTCOME_COLUMNS'."""
+    if len(fields) != len(OUTCOME_COLUMNS):
+        return [f"expected {len(OUTCOME_COLUMNS)} columns, found {len(fields)}"]
     slug, key, period_text, value_text, sample_text, source_text = (f.strip() for f in fields)
     reasons: list[str] = []
     team_id = lookups.teams.get(slug)
     if team_id is None:
-        reasons.append(f"unknown team {slug!r}")
+        reasons.append(f"unknown team {slug!r}" if slug else "team is empty")
     measure_id = lookups.measures.get(key)
     if measure_id is None:
         known = ", ".join(sorted(lookups.measures))
-        reasons.append(f"unknown measure {key!r} (known: {known})")
+        reasons.append(f"unknown measure {key!r} (known: {known})" if key else "measure is empty")
     try:
         day = dt.date.fromisoformat(period_text[:10]) if len(period_text) >= 10 else None
         if day is None:
@@ -177,21 +197,29 @@ def parse_outcome(fields: list[str], lookups: _Lookups, site_tz: ZoneInfo):
         if len(period_text) > 10:
             day = parse_moment(period_text, site_tz).astimezone(site_tz).date()
     except ValueError:
-        reasons.append(f"period_start {period_text!r} is not an ISO 8601 date")
+        reasons.append(
+            f"period_start {period_text!r} is not an ISO 8601 date"
+            if period_text
+            else "period_start is empty"
+        )
         day = None
     try:
         value = float(value_text)
         if not math.isfinite(value):
             raise ValueError
     except ValueError:
-        reasons.append(f"value {value_text!r} is not a number")
+        reasons.append(f"value {value_text!r} is not a number" if value_text else "value is empty")
         value = None
     try:
         sample_size = int(sample_text)
         if sample_size < 1:
             reasons.append(f"sample_size {sample_size} must be a positive whole number")
     except ValueError:
-        reasons.append(f"sample_size {sample_text!r} is not a whole number")
+        reasons.append(
+            f"sample_size {sample_text!r} is not a whole number"
+            if sample_text
+            else "sample_size is empty"
+        )
         sample_size = None
     source_id = _source_id(source_text, reasons)
     if reasons:

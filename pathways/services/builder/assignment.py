@@ -18,6 +18,7 @@ from pathways.models import (
     PathwayAssignment,
 )
 from upskill.models import JobRole, Person, Team
+from upskill.services.audit import MAX_LISTED, audit_action, audit_record
 
 # --- Assignment -------------------------------------------------------------------------
 
@@ -88,7 +89,41 @@ def pathway_assign(
 ) -> AssignmentResult:
     """Assign a published pathway to a team (standing rule), a job role (standing rule)
     or chosen people (one-off), and enrol everyone it covers now. With `move_due_dates`,
-    people it covers who are already enrolled (and not finished) take the new due date."""
+    people it covers who are already enrolled (and not finished) take the new due date.
+    One audit entry, with the counts."""
+    people = list(people)
+    with audit_action(subject=pathway):
+        result = _assign(
+            pathway, assigned_by, team, include_subteams, job_role, people, due_date,
+            move_due_dates,
+        )  # fmt: skip
+        changes = {"due date": [None, due_date.isoformat() if due_date else "none"]}
+        if team:
+            whom = f"the team {team}" + (" and its sub-teams" if include_subteams else "")
+        elif job_role:
+            whom = f"the job role {job_role}"
+        else:
+            whom = f"{len(people)} chosen {'person' if len(people) == 1 else 'people'}"
+            changes["people"] = [None, _names(people)]
+        moved = f", {result.due_dates_moved} due dates moved" if result.due_dates_moved else ""
+        audit_record(
+            pathway,
+            summary=f"Assigned “{pathway}” to {whom}: {result.enrolled} enrolled, "
+            f"{result.already_enrolled} already enrolled{moved}",
+            changes=changes,
+        )
+    return result
+
+
+def _names(people: list[Person]) -> str:
+    names = sorted(str(person) for person in people)
+    more = len(names) - MAX_LISTED
+    return ", ".join(names[:MAX_LISTED]) + (f" and {more} more" if more > 0 else "")
+
+
+def _assign(
+    pathway, assigned_by, team, include_subteams, job_role, people, due_date, move_due_dates
+) -> AssignmentResult:
     _require_published(pathway)
     people = list(people)
     chosen = sum(1 for target in (team, job_role, people) if target)

@@ -17,6 +17,7 @@ from pathways.models import (
 )
 from pathways.services.builder.catalogue import _unique_slug
 from upskill.models import JobRole
+from upskill.services.audit import audit_action
 
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
 
@@ -117,6 +118,7 @@ def _set_pathway_relations(pathway: Pathway, *, products, target_roles, targeted
 
 
 @transaction.atomic
+@audit_action()  # the pathway and its products and roles: one audit entry
 def pathway_create(
     *,
     title: str,
@@ -144,6 +146,7 @@ def pathway_create(
 
 
 @transaction.atomic
+@audit_action()
 def pathway_update(
     *,
     pathway: Pathway,
@@ -208,7 +211,17 @@ def _free_title(title: str) -> str:
 def pathway_duplicate(*, pathway: Pathway, title: str = "") -> Pathway:
     """A draft deep copy to start from: stages, live steps and the prerequisites between
     them, products, target roles and targeted measures. Enrolments stay behind."""
-    title = _free_title(title.strip() or f"Copy of {pathway.title}")
+    with audit_action() as action:
+        copy = _pathway_copy(pathway, _free_title(title.strip() or f"Copy of {pathway.title}"))
+        action.describe(
+            subject=copy,
+            summary=f"Duplicated pathway “{pathway.title}” as “{copy.title}”: "
+            f"{copy.stages.count()} stages, {copy.steps.count()} steps",
+        )
+    return copy
+
+
+def _pathway_copy(pathway: Pathway, title: str) -> Pathway:
     copy = Pathway.objects.create(
         title=title,
         slug=_unique_slug(Pathway, f"{pathway.slug}-copy"),

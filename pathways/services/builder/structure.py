@@ -21,8 +21,13 @@ from pathways.models import (
     StepProgress,
 )
 from pathways.services.builder.pathways import _keep_publishable
+from upskill.services.audit import audit_action, audit_describe, audit_record
 
 PATHWAY_CHANGED = "The pathway changed since you loaded this page; reload it and try again."
+PRACTICE_NEEDS_PRODUCT = (
+    "A practice step must name the product, service or process it is practised on: "
+    "choose one (or make it another kind of step)."
+)
 
 
 # --- Stages -----------------------------------------------------------------------------
@@ -65,6 +70,7 @@ def stage_update(
 
 
 @transaction.atomic
+@audit_action()
 def stage_delete(*, stage: Stage) -> None:
     """Delete a stage and its steps. Refused when anyone has progress, feedback or a
     confidence rating on it: those records would be lost (move the steps out first)."""
@@ -82,9 +88,11 @@ def stage_delete(*, stage: Stage) -> None:
             f"Learners rated their confidence after “{stage.title}”, so it can't be deleted."
         )
     pathway = stage.pathway
+    steps = stage.steps.count()
     Step.prerequisites.through.objects.filter(
         Q(from_step__stage=stage) | Q(to_step__stage=stage)
     ).delete()
+    audit_describe(subject=stage, summary=f"Deleted the stage “{stage}” and its {steps} steps")
     stage.steps.all().delete()
     stage.delete()
     _keep_publishable(pathway)
@@ -136,6 +144,11 @@ def stages_reorder(*, pathway: Pathway, stage_ids: Sequence) -> None:
         raise ValidationError(PATHWAY_CHANGED)
     _two_phase_positions(Stage, [stages[pk] for pk in stage_ids])
     _keep_publishable(pathway)
+    audit_record(
+        pathway,
+        summary=f"Reordered the stages of “{pathway}”",
+        changes={"new order": [None, ", ".join(stages[pk].title for pk in stage_ids)]},
+    )
 
 
 @transaction.atomic
@@ -151,6 +164,11 @@ def steps_reorder(*, stage: Stage, step_ids: Sequence) -> None:
         (s for s in steps.values() if s.is_archived), key=lambda s: (s.position, s.pk)
     )
     _two_phase_positions(Step, [steps[pk] for pk in step_ids] + archived)
+    audit_record(
+        stage,
+        summary=f"Reordered the steps of the stage “{stage}”",
+        changes={"new order": [None, ", ".join(steps[pk].title for pk in step_ids)]},
+    )
 
 
 # --- Steps ------------------------------------------------------------------------------
@@ -243,6 +261,10 @@ def _clean_step(step: Step) -> None:
     # Uniqueness is checked below with a message naming the key; the check constraint
     # on target_level is covered by the field's validators.
     step.full_clean(validate_unique=False, validate_constraints=False)
+    if step.kind == Step.Kind.PRACTICE and step.product_id is None:
+        # Refused at save, not only at publishing (pathway_publishing_problems keeps its
+        # check for steps saved before this rule): practice happens on real work.
+        raise ValidationError({"product": PRACTICE_NEEDS_PRODUCT})
     same_title = Step.objects.filter(
         pathway_id=step.pathway_id, title__iexact=step.title, is_archived=False
     ).exclude(pk=step.pk)
@@ -269,6 +291,7 @@ def _clean_step(step: Step) -> None:
 
 
 @transaction.atomic
+@audit_action()  # the step and its prerequisites: one audit entry
 def step_create(*, stage: Stage, fields: StepFields, prerequisites: Sequence[Step] = ()) -> Step:
     step = Step(
         stage=stage, pathway_id=stage.pathway_id, position=_next_position(stage.steps.all())
@@ -284,6 +307,7 @@ def step_create(*, stage: Stage, fields: StepFields, prerequisites: Sequence[Ste
 
 
 @transaction.atomic
+@audit_action()
 def step_update(
     *,
     step: Step,
@@ -316,6 +340,7 @@ class StepRemoval:
 
 
 @transaction.atomic
+@audit_action()
 def step_delete(*, step: Step) -> StepRemoval:
     """Delete a step nobody has touched; archive one with progress or feedback, so the
     records stay true. Either way it stops being anyone's prerequisite."""

@@ -1,6 +1,6 @@
 """Writes for learners and their reviewers, by part: `progress` (enrol, start, mark
-done, submit evidence, review it) and `feedback` (confidence, step feedback,
-recognition). Everything public is re-exported here.
+done, submit, edit or withdraw evidence, review it) and `feedback` (confidence, step
+feedback, recognition). Everything public is re-exported here.
 
 Every state change checks the step's state afresh from the database, so a double submit
 or a stale page is refused with a message and changes nothing. Each progress change
@@ -22,8 +22,10 @@ from pathways.services.learning.progress import (
     REVIEW_COMMENT_MAX_CHARS,
     enrollment_self_enrol,
     evidence_approve,
+    evidence_edit,
     evidence_request_changes,
     evidence_submit,
+    evidence_withdraw,
     step_mark_done,
     step_start,
 )
@@ -37,8 +39,10 @@ __all__ = [
     "confidence_rate",
     "enrollment_self_enrol",
     "evidence_approve",
+    "evidence_edit",
     "evidence_request_changes",
     "evidence_submit",
+    "evidence_withdraw",
     "recognition_give",
     "step_feedback_give",
     "step_mark_done",

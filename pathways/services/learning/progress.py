@@ -1,5 +1,5 @@
-"""Writes for learners and their reviewers: enrol, start, mark done, submit evidence,
-review it.
+"""Writes for learners and their reviewers: enrol, start, mark done, submit evidence
+(and edit or withdraw it until it is reviewed), review it.
 
 Every state change checks the step's state afresh from the database (`pathway_plan`),
 so a double submit or a stale page is refused with a message and changes nothing.
@@ -99,7 +99,7 @@ def _refuse_if_finished(progress: StepProgress) -> None:
     if progress.status == Status.SUBMITTED:
         raise ValidationError(
             "Your evidence is already waiting for review; nothing was changed. "
-            "You can resubmit if your reviewer asks for changes."
+            "You can edit or withdraw it until it is reviewed."
         )
 
 
@@ -226,6 +226,7 @@ def evidence_submit(
     progress.evidence_url = evidence_url
     progress.started_at = progress.started_at or now
     progress.submitted_at = now
+    progress.evidence_edited_at = None
     _save(progress)
     # One practice record per step: a resubmission improves the same practice.
     _record(progress, "practiced", ActivityKind.PRACTICED, step.estimated_minutes)
@@ -233,17 +234,92 @@ def evidence_submit(
     return progress
 
 
+def _locked_own_submission(*, person: Person, enrollment: Enrollment, step: Step) -> StepProgress:
+    """The author's evidence that still waits for review, locked for the transaction (so
+    an edit and a review arriving together are applied one after the other); refused
+    with a message for anyone else, or once it has been reviewed."""
+    if enrollment.person_id != person.pk:
+        raise ValidationError("Only the person who submitted this evidence can change it.")
+    if step.pathway_id != enrollment.pathway_id:
+        raise ValidationError("That step is not part of this pathway.")
+    if step.is_archived:
+        raise ValidationError("This step has been retired from the pathway; nothing to do here.")
+    progress = (
+        StepProgress.objects.select_for_update().filter(enrollment=enrollment, step=step).first()
+    )
+    status = progress.status if progress else Status.NOT_STARTED
+    if status == Status.APPROVED:
+        raise ValidationError(
+            "Your evidence has been reviewed and approved, so it can no longer be edited "
+            "or withdrawn; nothing was changed."
+        )
+    if status == Status.CHANGES_REQUESTED:
+        raise ValidationError(
+            "Your reviewer has already reviewed this evidence and asked for changes, so it "
+            "can no longer be edited or withdrawn; improve it and submit it again."
+        )
+    if status != Status.SUBMITTED:
+        raise ValidationError(
+            "No evidence of yours is waiting for review here; nothing was changed."
+        )
+    progress.enrollment, progress.step = enrollment, step  # already loaded: no lazy loads
+    return progress
+
+
+@transaction.atomic
+def evidence_edit(
+    *, person: Person, enrollment: Enrollment, step: Step, evidence: str, evidence_url: str = ""
+) -> StepProgress:
+    """Change evidence while it waits for review. It keeps its place in the reviewer's
+    queue (submitted_at stays); the queue shows when it was edited, and a review of the
+    version before the edit is refused (`StepProgress.evidence_version`)."""
+    evidence, evidence_url = _clean_evidence(evidence, evidence_url)
+    progress = _locked_own_submission(person=person, enrollment=enrollment, step=step)
+    if (progress.evidence, progress.evidence_url) == (evidence, evidence_url):
+        return progress  # nothing changed: the reviewer's version stays current
+    progress.evidence = evidence
+    progress.evidence_url = evidence_url
+    progress.evidence_edited_at = timezone.now()
+    _save(progress)
+    return progress
+
+
+@transaction.atomic
+def evidence_withdraw(*, person: Person, enrollment: Enrollment, step: Step) -> StepProgress:
+    """Take evidence back before it is reviewed: it leaves the reviewer's queue and the
+    step returns to where it was before the submission — in progress, or, for a
+    resubmission, changes requested (the reviewer's comment still applies). The text
+    stays with the learner as a draft to improve and submit again; reviewers no longer
+    see it (submitted_at is cleared).
+
+    The practice recorded at submission stays: the work on real tasks was done, and a
+    later resubmission records nothing more (its source_id is the same)."""
+    progress = _locked_own_submission(person=person, enrollment=enrollment, step=step)
+    progress.status = Status.CHANGES_REQUESTED if progress.reviewed_at else Status.IN_PROGRESS
+    progress.submitted_at = None
+    progress.evidence_edited_at = None
+    _save(progress)
+    return progress
+
+
 # --- Review -------------------------------------------------------------------------------
 
 
-def _locked_submission(progress: StepProgress, reviewer: Person | None) -> StepProgress:
+def _locked_submission(
+    progress: StepProgress, reviewer: Person | None, evidence_version: str | None
+) -> StepProgress:
     if reviewer is not None and reviewer.pk == progress.enrollment.person_id:
         raise ValidationError("You cannot review your own evidence.")
     current = (
         StepProgress.objects.select_for_update()
-        .select_related("enrollment__person", "enrollment__pathway", "step")
+        .select_related("enrollment__person__user", "enrollment__pathway", "step")
         .get(pk=progress.pk)
     )
+    if current.is_withdrawn:
+        raise ValidationError(
+            f"{current.enrollment.person.display_name} withdrew this evidence; it is no "
+            "longer waiting for review and nothing was changed."
+        )
     if current.status != Status.SUBMITTED:
         if current.status == Status.APPROVED:
             outcome = "already approved"
@@ -255,14 +331,26 @@ def _locked_submission(progress: StepProgress, reviewer: Person | None) -> StepP
             f"This evidence was {outcome} (perhaps in another tab or by another "
             "reviewer); nothing was changed."
         )
+    if evidence_version is not None and evidence_version != current.evidence_version:
+        raise ValidationError(
+            f"{current.enrollment.person.display_name} changed this evidence while you were "
+            "reviewing it; nothing was saved. Read the new version and review it again."
+        )
     return current
 
 
 @transaction.atomic
 def evidence_approve(
-    *, progress: StepProgress, reviewer: Person | None, rubric_level: int, comment: str = ""
+    *,
+    progress: StepProgress,
+    reviewer: Person | None,
+    rubric_level: int,
+    comment: str = "",
+    evidence_version: str | None = None,
 ) -> StepProgress:
-    """Approve evidence at a level of the learner's role rubric (1-4); the step is done."""
+    """Approve evidence at a level of the learner's role rubric (1-4); the step is done.
+    With `evidence_version` (what the reviewer read), evidence the learner has edited
+    since is refused rather than approved unread."""
     if rubric_level not in (1, 2, 3, 4):
         raise ValidationError({"rubric_level": ["Choose a rubric level from 1 to 4."]})
     comment = (comment or "").strip()
@@ -270,7 +358,7 @@ def evidence_approve(
         raise ValidationError(
             {"comment": [f"A comment can be at most {REVIEW_COMMENT_MAX_CHARS:,} characters."]}
         )
-    current = _locked_submission(progress, reviewer)
+    current = _locked_submission(progress, reviewer, evidence_version)
     now = timezone.now()
     current.status = Status.APPROVED
     current.rubric_level = rubric_level
@@ -288,7 +376,11 @@ def evidence_approve(
 
 @transaction.atomic
 def evidence_request_changes(
-    *, progress: StepProgress, reviewer: Person | None, comment: str
+    *,
+    progress: StepProgress,
+    reviewer: Person | None,
+    comment: str,
+    evidence_version: str | None = None,
 ) -> StepProgress:
     comment = (comment or "").strip()
     if not comment:
@@ -299,7 +391,7 @@ def evidence_request_changes(
         raise ValidationError(
             {"comment": [f"A comment can be at most {REVIEW_COMMENT_MAX_CHARS:,} characters."]}
         )
-    current = _locked_submission(progress, reviewer)
+    current = _locked_submission(progress, reviewer, evidence_version)
     current.status = Status.CHANGES_REQUESTED
     current.rubric_level = None
     current.review_comment = comment

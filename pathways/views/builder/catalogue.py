@@ -15,6 +15,7 @@ from pathways.forms import (
 from pathways.models import Competency, Product
 from pathways.selectors import builder as selectors
 from pathways.services import builder as services
+from upskill.confirmation import confirmation_page, is_confirmed
 from upskill.decorators import ld_admin_required
 from upskill.forms import form_save, validation_error_onto_form
 from upskill.http import HtmxHttpRequest
@@ -91,6 +92,13 @@ def product_edit(request: HtmxHttpRequest, pk: int):
 def product_archive(request: HtmxHttpRequest, pk: int):
     product = get_object_or_404(Product, pk=pk)
     archive = request.POST.get("archived") == "1"
+    if archive and not is_confirmed(request):  # restoring is not destructive: no question
+        return confirmation_page(
+            request,
+            "pathways:product_archive",
+            product,
+            cancel_url=f"{reverse('pathways:products')}#product-{product.pk}",
+        )
     services.product_set_archived(product=product, is_archived=archive)
     if request.htmx:
         return _product_row(request, product.pk, saved=True)

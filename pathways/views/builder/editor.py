@@ -16,6 +16,7 @@ from pathways.models import Pathway, Stage, Step
 from pathways.selectors import builder as selectors
 from pathways.services import builder as services
 from pathways.views.builder.pathways import editor_url
+from upskill.confirmation import confirmation_page, is_confirmed
 from upskill.decorators import ld_admin_required
 from upskill.forms import form_save
 from upskill.http import HtmxHttpRequest
@@ -48,15 +49,18 @@ def _structure_response(request, pathway: Pathway, *, notice: str = "", error: s
     return redirect(editor_url(pathway.pk))
 
 
-def _structure_change_view(model, change, notice):
+def _structure_change_view(model, change, notice, *, confirm: str = ""):
     """A POST endpoint running one structure change (delete, restore) on a stage or step
     of `model`, answered with the structure: the service's refusal as the error, else
-    `notice(row, result)` as the notice."""
+    `notice(row, result)` as the notice. With `confirm` (the URL name its question is
+    registered under) it acts only once confirmed, and otherwise asks."""
 
     @require_POST
     @ld_admin_required
     def view(request: HtmxHttpRequest, pk: int):
         row = get_object_or_404(model.objects.select_related("pathway"), pk=pk)
+        if confirm and not is_confirmed(request):
+            return confirmation_page(request, confirm, row, cancel_url=editor_url(row.pathway_id))
         try:
             result = change(row)
         except ValidationError as exc:
@@ -273,11 +277,13 @@ stage_delete = _structure_change_view(
     Stage,
     lambda stage: services.stage_delete(stage=stage),
     lambda stage, _: f"Deleted the stage “{stage.title}”.",
+    confirm="pathways:stage_delete",
 )
 step_delete = _structure_change_view(
     Step,
     lambda step: services.step_delete(step=step),
     lambda _, removal: removal.message,  # deleted, or archived when it has progress
+    confirm="pathways:step_delete",
 )
 step_restore = _structure_change_view(
     Step,

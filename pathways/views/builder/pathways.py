@@ -18,6 +18,7 @@ from pathways.forms import (
 from pathways.models import Pathway, PathwayAssignment
 from pathways.selectors import builder as selectors
 from pathways.services import builder as services
+from upskill.confirmation import confirmation_page, is_confirmed
 from upskill.decorators import ld_admin_required
 from upskill.forms import form_save, validation_error_onto_form
 from upskill.http import HtmxHttpRequest
@@ -122,6 +123,10 @@ def pathway_publish(request: HtmxHttpRequest, pk: int):
 @ld_admin_required
 def pathway_archive(request: HtmxHttpRequest, pk: int):
     pathway = get_object_or_404(Pathway, pk=pk)
+    if not is_confirmed(request):
+        return confirmation_page(
+            request, "pathways:archive", pathway, cancel_url=editor_url(pathway.pk)
+        )
     services.pathway_archive(pathway=pathway)
     messages.success(
         request,
@@ -235,6 +240,13 @@ def assignment_remove(request: HtmxHttpRequest, pk: int):
     assignment = get_object_or_404(
         PathwayAssignment.objects.select_related("team", "job_role"), pk=pk
     )
+    if not is_confirmed(request):
+        return confirmation_page(
+            request,
+            "pathways:assignment_remove",
+            assignment,
+            cancel_url=reverse("pathways:assign", args=[assignment.pathway_id]),
+        )
     services.pathway_assignment_remove(assignment=assignment)
     messages.success(
         request,

@@ -78,6 +78,8 @@ def review(request: HtmxHttpRequest, pk: int):
     outcome = None
     if request.method == "POST" and form.is_valid():
         reviewer = access.person_of(request.user)
+        # A form without the version (an older page) is judged on the evidence as it is.
+        seen = form.cleaned_data["evidence_version"] or None
         try:
             if form.cleaned_data["decision"] == ReviewForm.APPROVE:
                 services.evidence_approve(
@@ -85,11 +87,15 @@ def review(request: HtmxHttpRequest, pk: int):
                     reviewer=reviewer,
                     rubric_level=form.cleaned_data["rubric_level"],
                     comment=form.cleaned_data["comment"],
+                    evidence_version=seen,
                 )
                 outcome = "approved"
             else:
                 services.evidence_request_changes(
-                    progress=submission, reviewer=reviewer, comment=form.cleaned_data["comment"]
+                    progress=submission,
+                    reviewer=reviewer,
+                    comment=form.cleaned_data["comment"],
+                    evidence_version=seen,
                 )
                 outcome = "changes requested"
         except ValidationError as exc:

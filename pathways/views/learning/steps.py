@@ -1,6 +1,7 @@
-"""The learner's own pages: my learning, a step (start, done, evidence, feedback) and
-confidence ratings. A learner reaches their records only through their own enrolment
-(looked up by pathway slug for the signed-in person)."""
+"""The learner's own pages: my learning, a step (start, done, evidence — submitted,
+then edited or withdrawn until it is reviewed —, feedback) and confidence ratings. A
+learner reaches their records only through their own enrolment (looked up by pathway
+slug for the signed-in person)."""
 
 from __future__ import annotations
 
@@ -103,10 +104,12 @@ def _step_context(person, enrollment, step, **forms) -> dict:
     )
     evidence_form = forms.get("evidence_form")
     if evidence_form is None:
-        previous = state.progress if state and state.status == Status.CHANGES_REQUESTED else None
+        # The learner's own words come back to them: to resubmit after changes were
+        # requested, to improve a withdrawn draft, or to edit what waits for review.
+        previous = state.progress if state and state.status != Status.APPROVED else None
         initial = (
             {"evidence": previous.evidence, "evidence_url": previous.evidence_url}
-            if previous
+            if previous and previous.evidence
             else {}
         )
         evidence_form = EvidenceForm(initial=initial)
@@ -135,11 +138,13 @@ def step_detail(request: HtmxHttpRequest, slug: str, key: str):
     return render(request, "pathways/learning/step.html", context)
 
 
-def _after_step_action(request, person, enrollment, step, action, **forms):
+def _after_step_action(request, person, enrollment, step, action, *, done_message="", **forms):
     """Run a progress service; htmx gets the step's progress panel back (with the error
     or the confidence prompt in it), a plain form post goes back to the step page.
-    Errors about a field (the evidence, its link) go next to the field; others (a
-    double submit, a locked step) above the panel's actions."""
+    `done_message`, if any, says what was done: in the panel (where the focus goes), or
+    as the page's message. Errors about a field (the evidence, its link) go next to the
+    field, which takes the focus; others (a double submit, a locked step, evidence
+    reviewed meanwhile) above the panel's actions."""
     error = None
     try:
         action()
@@ -149,6 +154,8 @@ def _after_step_action(request, person, enrollment, step, action, **forms):
     field_error = error is not None and hasattr(error, "error_dict") and evidence_form
     if field_error:
         validation_error_onto_form(evidence_form, error)
+        if request.htmx:
+            _focus_first_error(evidence_form)
     if not request.htmx:
         if field_error:
             context = _step_context(person, enrollment, step, **forms)
@@ -156,16 +163,30 @@ def _after_step_action(request, person, enrollment, step, action, **forms):
         if error is not None:
             for message in error.messages:
                 messages.error(request, message)
+        elif done_message:
+            messages.success(request, done_message)
         return redirect("pathways:step", slug=enrollment.pathway.slug, key=step.key)
     context = _step_context(person, enrollment, step, **forms)
     context["action_errors"] = error.messages if error is not None and not field_error else []
     context["just_acted"] = error is None
+    context["done_message"] = done_message if error is None else ""
     # The panel, and the step list beside it out of band (statuses and locks changed).
     panel = render_to_string("pathways/learning/step.html#step-progress", context, request)
     steps = render_to_string(
         "pathways/learning/step.html#step-list", context | {"oob": True}, request
     )
     return HttpResponse(panel + steps)
+
+
+def _focus_first_error(form) -> None:
+    """After an htmx swap the first field in error takes the focus (static/js/upskill.js)
+    and says it is invalid, so the learner lands where the correction is needed."""
+    for name in form.errors:
+        if name in form.fields:
+            form.fields[name].widget.attrs.update(
+                {"data-focus-after-swap": "", "aria-invalid": "true"}
+            )
+            return
 
 
 # What a learner says about a step's progress, by URL: the one view serves both.
@@ -199,6 +220,55 @@ def evidence_submit(request: HtmxHttpRequest, slug: str, key: str):
         )
 
     return _after_step_action(request, person, enrollment, step, submit, evidence_form=form)
+
+
+@require_POST
+@person_required
+def evidence_edit(request: HtmxHttpRequest, slug: str, key: str):
+    """Change evidence still waiting for review (the author's own only: the enrolment
+    is the signed-in person's)."""
+    person, enrollment, step = _own_step(request, slug, key)
+    form = EvidenceForm(request.POST)
+    form.is_valid()  # text fields: always valid; the service checks the content
+
+    def edit():
+        services.evidence_edit(
+            person=person,
+            enrollment=enrollment,
+            step=step,
+            evidence=form.cleaned_data.get("evidence", ""),
+            evidence_url=form.cleaned_data.get("evidence_url", ""),
+        )
+
+    return _after_step_action(
+        request,
+        person,
+        enrollment,
+        step,
+        edit,
+        done_message="Your changes are saved; your evidence is still waiting for review.",
+        evidence_form=form,
+    )
+
+
+WITHDRAWN_MESSAGE = (
+    "You withdrew your evidence: it is no longer waiting for review. It is kept below as "
+    "your draft; change it and submit it again when you are ready."
+)
+
+
+@require_POST
+@person_required
+def evidence_withdraw(request: HtmxHttpRequest, slug: str, key: str):
+    person, enrollment, step = _own_step(request, slug, key)
+    return _after_step_action(
+        request,
+        person,
+        enrollment,
+        step,
+        lambda: services.evidence_withdraw(person=person, enrollment=enrollment, step=step),
+        done_message=WITHDRAWN_MESSAGE,
+    )
 
 
 @require_POST

@@ -71,12 +71,20 @@ class Command(BaseCommand):
             self.stdout.write("Nothing was changed; run again with --apply to apply this plan.")
 
     def _print(self, plan: services.HrPlan) -> None:
-        for name, label in plan.SECTIONS:
-            entries = getattr(plan, name)
+        # The optional columns' changes (tool logins) in their app's own words.
+        describe = {
+            handler.section: handler.describe for handler in services.hr_sync_columns_registered()
+        }
+        for name, label in plan.sections():
+            entries = plan.section_items(name)
             self.stdout.write(f"{label}: {len(entries)}")
             for entry in entries[:SAMPLE]:
                 if isinstance(entry, dict):
-                    entry = ", ".join(f"{key} {value}" for key, value in entry.items())
+                    entry = (
+                        describe[name](entry)
+                        if name in describe
+                        else ", ".join(f"{key} {value}" for key, value in entry.items())
+                    )
                 self.stdout.write(f"  {entry}")
             if len(entries) > SAMPLE:
                 self.stdout.write(f"  … and {len(entries) - SAMPLE} more")

@@ -30,12 +30,26 @@ person's team when they are computed).
 Cost: a constant number of queries per batch of 1,000 rows (state is loaded in a few
 set-based reads, writes are bulk_create/bulk_update), never a query per row.
 
+Optional people columns: an app above upskill may register columns of its own
+(`columns.hr_sync_columns_register`; metrics registers the tool logins `jira_login`,
+`github_login`, `zendesk_login`, `freshdesk_login`). A people file that has them is
+planned, refused and applied with them, in the same transaction; one that does not
+leaves what they set as it is.
+
 Modules: `report` (formats, RowError, HrSyncRejected, HrPlan), `files` (reading the CSV
 files), `state` (the database as it is), `plan` (the rules and the diff), `apply`
-(writing the plan).
+(writing the plan), `columns` (the port for optional people columns).
 """
 
-from upskill.services.hr_sync.apply import hr_sync_apply
+from upskill.services.hr_sync.apply import hr_sync_apply, rows_insert
+from upskill.services.hr_sync.columns import (
+    HrSyncColumnRow,
+    HrSyncColumns,
+    HrSyncColumnsPlan,
+    hr_sync_columns_register,
+    hr_sync_columns_registered,
+    hr_sync_optional_columns,
+)
 from upskill.services.hr_sync.plan import hr_sync_plan
 from upskill.services.hr_sync.report import (
     ACTIVE,
@@ -55,8 +69,15 @@ __all__ = [
     "PEOPLE_COLUMNS",
     "TEAM_COLUMNS",
     "HrPlan",
+    "HrSyncColumnRow",
+    "HrSyncColumns",
+    "HrSyncColumnsPlan",
     "HrSyncRejected",
     "RowError",
     "hr_sync_apply",
+    "hr_sync_columns_register",
+    "hr_sync_columns_registered",
+    "hr_sync_optional_columns",
     "hr_sync_plan",
+    "rows_insert",
 ]

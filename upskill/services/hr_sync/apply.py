@@ -12,8 +12,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from upskill import cache
 from upskill.access import LEADERS_GROUP
 from upskill.models import JobRole, Person, Team
+from upskill.services.hr_sync.columns import _apply_columns
 from upskill.services.hr_sync.plan import _plan, _Work
 from upskill.services.hr_sync.report import BATCH, CHUNK, HrPlan, HrSyncRejected, RowError
 from upskill.services.provisioning_hooks import people_provisioned_notify
@@ -62,11 +64,13 @@ def _bulk_set(objs: list, fields: list[str]) -> None:
         cursor.execute(f"DROP TABLE {temp}")
 
 
-def _insert_rows(model, names: list[str], rows: list[tuple]) -> None:
+def rows_insert(model, names: list[str], rows: list[tuple]) -> None:
     """Insert many new rows, given as tuples of the `names` fields' values. On PostgreSQL
     one COPY: no model instances and no SQL to compile, which was most of a 50,000-person
     apply's time with bulk_create. Columns left out take NULL (the models set no database
-    defaults), so `names` lists every non-null column without a database default."""
+    defaults), so `names` lists every non-null column without a database default
+    (`auto_now_add` fields included). Public because the apps' HR sync columns
+    (`columns.HrSyncColumns.apply`) write through it too, in the same transaction."""
     if not rows:
         return
     fields = [model._meta.get_field(name) for name in names]
@@ -96,11 +100,12 @@ def _unique_slug(name: str, taken: set[str]) -> str:
     return slug
 
 
-def _write(work: _Work) -> list[int]:
-    """Write the plan; returns the people whose team or role is new to them (for hooks)."""
+def _write(work: _Work) -> tuple[list[int], dict[str, int]]:
+    """Write the plan; returns the people whose team or role is new to them (for hooks),
+    and every person's pk by employee id (joiners included)."""
     plan, state = work.plan, work.state
     User = get_user_model()
-    today, now = timezone.localdate(), timezone.now()
+    today, now = work.today, timezone.now()
 
     # Job roles, created by name.
     JobRole.objects.bulk_create(
@@ -183,7 +188,7 @@ def _write(work: _Work) -> list[int]:
             (username, row.email, row.first_name, row.last_name, unusable_password)
             + (False, False, True, now)
         )
-    _insert_rows(
+    rows_insert(
         User,
         ["username", "email", "first_name", "last_name", "password"]
         + ["is_staff", "is_superuser", "is_active", "date_joined"],
@@ -231,7 +236,7 @@ def _write(work: _Work) -> list[int]:
         User.objects.filter(pk__in=chunk).update(is_active=False)
 
     # People: create joiners, then team, role, key, leaving date and manager.
-    _insert_rows(
+    rows_insert(
         Person,
         ["user", "employee_id", "team", "job_role", "joined_on"],
         [
@@ -307,7 +312,7 @@ def _write(work: _Work) -> list[int]:
         Person.objects.filter(pk__in=chunk).update(manager=None)
 
     _write_leaders(work, team_pk=team_pk, person_of=person_of, user_id_of=user_id_of)
-    return provisioned
+    return provisioned, person_pk
 
 
 def _write_leaders(work: _Work, *, team_pk, person_of, user_id_of) -> None:
@@ -378,6 +383,9 @@ def hr_sync_apply(
             )
         if plan.is_empty:
             return plan
-        provisioned = _write(work)
+        provisioned, person_pk = _write(work)
+        _apply_columns(writes=work.column_writes, person_ids=person_pk, effective_date=work.today)
         people_provisioned_notify(person_ids=provisioned)
+        # Teams, their tree and leaders, people's teams: the cached figures are stale.
+        cache.inputs_changed(cache.ORGANISATION)
     return plan

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -27,8 +27,15 @@ def _decode(content: bytes | str, *, file_name: str, errors: list[RowError]) -> 
 
 
 def _rows(
-    content: bytes | str, *, file_name: str, columns: tuple[str, ...], errors: list[RowError]
+    content: bytes | str,
+    *,
+    file_name: str,
+    columns: tuple[str, ...],
+    errors: list[RowError],
+    optional: tuple[str, ...] = (),
 ) -> list[tuple[int, dict[str, str]]]:
+    """(line, values) per non-empty row: every required column (a short row reads as
+    empty cells) and each optional one the header has."""
     text = _decode(content, file_name=file_name, errors=errors)
     if text is None:
         return []
@@ -49,13 +56,11 @@ def _rows(
         )
         return []
     reader.fieldnames = header
+    read = columns + tuple(column for column in optional if column in header)
     rows = []
     try:
         for row in reader:
-            values = {
-                column: (row.get(column) or "").strip()
-                for column in columns  # a short row reads as empty cells
-            }
+            values = {column: (row.get(column) or "").strip() for column in read}
             if any(values.values()):
                 rows.append((reader.line_num, values))
     except csv.Error as exc:
@@ -83,6 +88,7 @@ class _PersonRow:
     job_role: str
     manager_id: str
     status: str
+    extra: dict[str, str] = field(default_factory=dict)  # optional columns the header has
 
 
 def _too_long(value: str, limit: int) -> bool:
@@ -119,7 +125,9 @@ def _team_rows(content, *, file_name: str, errors: list[RowError]) -> dict[str, 
     return teams
 
 
-def _people_rows(content, *, file_name: str, errors: list[RowError]) -> dict[str, _PersonRow]:
+def _people_rows(
+    content, *, file_name: str, errors: list[RowError], optional: tuple[str, ...] = ()
+) -> dict[str, _PersonRow]:
     User = get_user_model()
     limits = {
         "email": User._meta.get_field("email").max_length,
@@ -130,7 +138,9 @@ def _people_rows(content, *, file_name: str, errors: list[RowError]) -> dict[str
     }
     people: dict[str, _PersonRow] = {}
     email_lines: dict[str, int] = {}
-    for line, values in _rows(content, file_name=file_name, columns=PEOPLE_COLUMNS, errors=errors):
+    for line, values in _rows(
+        content, file_name=file_name, columns=PEOPLE_COLUMNS, errors=errors, optional=optional
+    ):
         status = values["status"].lower()
         problems = []
         if status not in (ACTIVE, LEAVER):
@@ -174,5 +184,6 @@ def _people_rows(content, *, file_name: str, errors: list[RowError]) -> dict[str
             job_role=values["job_role"],
             manager_id=values["manager_employee_id"],
             status=status,
+            extra={column: values[column] for column in optional if column in values},
         )
     return people

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
 
 from upskill.models import UNKEYED_PREFIX
+from upskill.services.hr_sync.columns import _plan_columns, hr_sync_optional_columns
 from upskill.services.hr_sync.files import _people_rows, _PersonRow, _team_rows, _TeamRow
 from upskill.services.hr_sync.report import (
     ACTIVE,
@@ -34,6 +39,8 @@ class _Work:
     leaver_eids: set[str] = field(default_factory=set)
     removed_team_exts: set[str] = field(default_factory=set)
     leaders: dict[str, set[str]] = field(default_factory=dict)  # team ext -> leader eids
+    today: dt.date = dt.date.min  # the sync's effective date, set by _plan
+    column_writes: dict[str, Any] = field(default_factory=dict)  # section -> handler's writes
 
 
 def _cycle_members(parent_of: dict[str, str]) -> list[list[str]]:
@@ -74,14 +81,25 @@ def _plan(
         else {}
     )
     person_rows = (
-        _people_rows(people_file, file_name=people_name, errors=errors)
+        _people_rows(
+            people_file,
+            file_name=people_name,
+            errors=errors,
+            optional=hr_sync_optional_columns(),
+        )
         if people_file is not None
         else {}
     )
     report(1, 3)
     state = _state()
     report(2, 3)
-    work = _Work(plan=HrPlan(full=full), state=state, team_rows=team_rows, person_rows=person_rows)
+    work = _Work(
+        plan=HrPlan(full=full),
+        state=state,
+        team_rows=team_rows,
+        person_rows=person_rows,
+        today=timezone.localdate(),  # the sync's effective date
+    )
     plan = work.plan
     plan.active_people = sum(1 for person in state.people.values() if person.active)
 
@@ -231,6 +249,18 @@ def _plan(
                 errors.append(
                     RowError(teams_name, row.line, f"leader employee id {leader!r} {why}.")
                 )
+
+    # Optional columns (tool logins): the apps that registered them check and plan them.
+    columns = _plan_columns(
+        person_rows=person_rows,
+        db_person=db_person,
+        file_name=people_name,
+        effective_date=work.today,
+        employee_id_of=state.person_eid,
+    )
+    errors.extend(columns.errors)
+    plan.column_changes, plan.column_labels = columns.changes, columns.labels
+    work.column_writes = columns.writes
     if errors:
         raise HrSyncRejected(errors[:MAX_ERRORS])
 

@@ -69,6 +69,10 @@ class HrPlan:
     leavers: list[dict] = field(default_factory=list)
     adopted: list[dict] = field(default_factory=list)
     unknown_leavers: int = 0
+    # Changes from optional people columns an app above upskill reads (tool logins):
+    # section -> changes, and section -> heading (upskill.services.hr_sync.columns).
+    column_changes: dict[str, list[dict]] = field(default_factory=dict)
+    column_labels: dict[str, str] = field(default_factory=dict)
 
     SECTIONS = (
         ("new_teams", "New teams"),
@@ -88,9 +92,19 @@ class HrPlan:
         ("adopted", "Existing records given their HR id"),
     )
 
+    def sections(self) -> list[tuple[str, str]]:
+        """(name, heading) of every section: the organisation's, then the optional
+        columns' (those with changes)."""
+        return [*self.SECTIONS, *self.column_labels.items()]
+
+    def section_items(self, name: str) -> list:
+        if name in self.column_labels:
+            return self.column_changes.get(name, [])
+        return getattr(self, name)
+
     @property
     def counts(self) -> dict[str, int]:
-        return {name: len(getattr(self, name)) for name, _label in self.SECTIONS}
+        return {name: len(self.section_items(name)) for name, _label in self.sections()}
 
     @property
     def is_empty(self) -> bool:
@@ -119,7 +133,7 @@ class HrPlan:
         return cls(**{key: value for key, value in values.items() if key in known})
 
     def summary_lines(self) -> list[str]:
-        lines = [f"{label}: {len(getattr(self, name))}" for name, label in self.SECTIONS]
+        lines = [f"{label}: {len(self.section_items(name))}" for name, label in self.sections()]
         if self.unknown_leavers:
             lines.append(f"Leaver rows for unknown employee ids (ignored): {self.unknown_leavers}")
         return lines

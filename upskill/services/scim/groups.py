@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from upskill import cache
 from upskill.access import LD_ADMINS_GROUP
 from upskill.models import EXTERNAL_KEY_LENGTH, Person, ScimConnection, Team
 from upskill.scim import GENERATED_PREFIXES, ScimError, attribute_key, invalid, patch_apply
@@ -125,6 +126,7 @@ def scim_group_create(*, connection: ScimConnection, body: dict) -> Team | None:
     )
     people_provisioned_notify(person_ids=_set_team_members(team, member_ids))
     _audit(team, action=LogEntry.Action.CREATE, connection=connection, what="Group created")
+    cache.inputs_changed(cache.ORGANISATION)
     return team
 
 
@@ -144,6 +146,7 @@ def scim_group_replace(*, connection: ScimConnection, team: Team | None, body: d
     team.save(update_fields=["name", "external_id"])
     people_provisioned_notify(person_ids=_set_team_members(team, member_ids))
     _audit(team, action=LogEntry.Action.UPDATE, connection=connection, what="Group updated")
+    cache.inputs_changed(cache.ORGANISATION)
     return team
 
 
@@ -167,3 +170,4 @@ def scim_group_delete(*, connection: ScimConnection, team: Team | None) -> None:
     team.removed_on = timezone.localdate()
     team.save(update_fields=["removed_on"])
     _audit(team, action=LogEntry.Action.DELETE, connection=connection, what="Group deleted")
+    cache.inputs_changed(cache.ORGANISATION)

@@ -12,6 +12,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from upskill import cache
 from upskill.models import EXTERNAL_KEY_LENGTH, JobRole, Person, ScimConnection, Team
 from upskill.scim import (
     ENTERPRISE,
@@ -207,6 +208,7 @@ def scim_user_create(*, connection: ScimConnection, body: dict) -> Person:
     person, provisioned = _write_user(_resurrectable(fields), fields, connection=connection)
     if provisioned and fields.active:
         people_provisioned_notify(person_ids=[person.pk])
+    cache.inputs_changed(cache.ORGANISATION)
     return person
 
 
@@ -215,6 +217,7 @@ def scim_user_replace(*, connection: ScimConnection, person: Person, body: dict)
     person, provisioned = _write_user(person, _user_fields(body), connection=connection)
     if provisioned and person.user.is_active:
         people_provisioned_notify(person_ids=[person.pk])
+    cache.inputs_changed(cache.ORGANISATION)
     return person
 
 
@@ -250,3 +253,4 @@ def scim_user_delete(*, connection: ScimConnection, person: Person) -> None:
     person.deprovisioned_at = timezone.now()
     person.save(update_fields=["left_on", "deprovisioned_at"])
     _audit(person, action=LogEntry.Action.UPDATE, connection=connection, what="Deleted (leaver)")
+    cache.inputs_changed(cache.ORGANISATION)

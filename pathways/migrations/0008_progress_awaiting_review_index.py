@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("pathways", "0006_pathway_stages_in_order"),
+        ("pathways", "0007_stepprogress_evidence_edited_at"),
         ("upskill", "0011_notification_kind_hr_sync_applied"),
     ]
 
