@@ -127,6 +127,17 @@ AUDITLOG_STORE_JSON_CHANGES = True
 # Each entry carries the correlation id of the user action it belongs to, and an action's
 # entries are merged into one when it ends (upskill/services/audit.py).
 AUDITLOG_CID_GETTER = "upskill.services.audit.action_cid"
+# A reference is recorded as its object's name when it is written (a user's is the
+# username): the trail names objects, never ids, without looking them up per entry.
+AUDITLOG_USE_FK_STRING_REPRESENTATION = True
+# The tracked models' fields that hold a person, which the trail shows by name, not
+# username (tests/upskill/test_audit_actions.py checks every user reference is here).
+AUDIT_PEOPLE_FIELDS = {
+    "pathways.PathwayAssignment": ("created_by",),
+    "responsibilities.CommitmentCheckIn": ("recorded_by",),
+    "responsibilities.AlignmentSurvey": ("created_by",),
+    "metrics.XapiKey": ("created_by",),
+}
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "pathways.Product",
     "pathways.Competency",

@@ -450,3 +450,22 @@ def test_merged_entries_keep_the_changes_page_at_six_queries(
     with django_assert_num_queries(6):
         rows = trail.rows()
     assert rows[0]["what"].startswith("Duplicated pathway")
+
+
+def test_every_tracked_reference_to_a_person_is_shown_by_name(settings):
+    """A tracked model's foreign key to a user is recorded as the username: it must be
+    declared in AUDIT_PEOPLE_FIELDS for the trail to show the person's name."""
+    from auditlog.registry import auditlog
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    references = {
+        (model._meta.label, field.name)
+        for model in auditlog.get_models()
+        for field in model._meta.get_fields()
+        if field.concrete and field.is_relation and field.related_model is user_model
+    }
+    declared = {
+        (label, name) for label, names in settings.AUDIT_PEOPLE_FIELDS.items() for name in names
+    }
+    assert references == declared

@@ -31,6 +31,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
@@ -206,38 +207,36 @@ def is_noise(model, name: str) -> bool:
     return isinstance(field, models.DateTimeField) and (field.auto_now or field.auto_now_add)
 
 
-def _is_reference(field) -> bool:
-    """A foreign key (or one-to-one) of the model itself, stored by auditlog as an id."""
-    return field is not None and field.concrete and field.is_relation and not field.many_to_many
-
-
-def _labels(children: list[LogEntry]) -> dict[tuple[type, str], str]:
-    """The names of the objects raw entries refer to by foreign key: one query per kind
-    of object referred to, whatever the number of entries."""
-    wanted: dict[type, set] = defaultdict(set)
+def _people_names(children: list[LogEntry]) -> dict[str, str]:
+    """The names of the people raw entries refer to. auditlog writes every reference
+    as its object's name (AUDITLOG_USE_FK_STRING_REPRESENTATION), which for a user is
+    the username; the fields that hold a person are declared beside the tracked models
+    (AUDIT_PEOPLE_FIELDS). One query, whatever the number of entries."""
+    usernames = set()
     for entry in children:
         if _is_final(entry) or not isinstance(entry.changes, dict):
             continue
-        model = entry.content_type.model_class()
-        for name, values in entry.changes.items():
-            if _is_reference(_field(model, name)) and isinstance(values, list | tuple):
-                wanted[_field(model, name).related_model].update(
-                    value for value in values if value not in (None, "")
-                )
-    labels = {}
-    user_model = get_user_model()
-    for related, keys in wanted.items():
-        for obj in related._base_manager.filter(pk__in=keys):
-            label = person_label(obj) if related is user_model else str(obj)
-            labels[(related, str(obj.pk))] = label
-    return labels
+        for name in _people_fields(entry.content_type.model_class()):
+            values = entry.changes.get(name)
+            if isinstance(values, list | tuple):
+                usernames.update(value for value in values if isinstance(value, str) and value)
+    if not usernames:
+        return {}
+    return {
+        user.get_username(): person_label(user)
+        for user in get_user_model().objects.filter(username__in=usernames)
+    }
 
 
-def _value_text(field, value, labels) -> object:
+def _people_fields(model) -> tuple[str, ...]:
+    return tuple(settings.AUDIT_PEOPLE_FIELDS.get(model._meta.label, ())) if model else ()
+
+
+def _value_text(field, value, people: dict[str, str]) -> object:
     if value is None or field is None:
         return value
-    if _is_reference(field):
-        return labels.get((field.related_model, str(value)), f"#{value}")
+    if field.name in _people_fields(field.model):
+        return people.get(value, value)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.BooleanField):
@@ -253,9 +252,10 @@ def _value_text(field, value, labels) -> object:
     return value
 
 
-def humanised(entry: LogEntry, labels: dict) -> dict:
-    """A raw entry's changes by name: noise dropped, objects named, choices labelled,
-    times in the site's zone to the minute."""
+def humanised(entry: LogEntry, people: dict[str, str]) -> dict:
+    """A raw entry's changes by name: noise dropped, people named (`people`: username to
+    name), choices labelled, times in the site's zone to the minute. (auditlog already
+    wrote the other objects referred to by their names.)"""
     if not isinstance(entry.changes, dict):
         return {}
     if _is_final(entry):
@@ -267,7 +267,7 @@ def humanised(entry: LogEntry, labels: dict) -> dict:
             continue
         field = _field(model, name)
         if isinstance(values, list | tuple) and len(values) == 2:
-            result[name] = [_value_text(field, value, labels) for value in values]
+            result[name] = [_value_text(field, value, people) for value in values]
         else:
             result[name] = values
     return result
@@ -287,7 +287,7 @@ def what(entry: LogEntry) -> str:
 
 
 def _merged(children: list[LogEntry], current: AuditAction) -> dict:
-    labels = _labels(children)
+    people = _people_names(children)
     if current.subject is not None:
         subject_type = ContentType.objects.get_for_model(current.subject)
         subject_key = (subject_type.pk, str(current.subject_pk))
@@ -305,7 +305,7 @@ def _merged(children: list[LogEntry], current: AuditAction) -> dict:
     notes: list[str] = []
     own = [c for c in children if (c.content_type_id, c.object_pk) == subject_key]
     for child in children:
-        child_changes = humanised(child, labels)
+        child_changes = humanised(child, people)
         if (child.content_type_id, child.object_pk) == subject_key:
             for name, values in child_changes.items():
                 earlier = changes.get(name)
