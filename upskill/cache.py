@@ -11,8 +11,9 @@ used yet. The old entry is never read again; FIGURES_CACHE_SECONDS only bounds h
 it holds memory.
 
 Generations live in the database: FigureInput for the inputs below, and the rollups'
-own (metrics: RollupState's last rebuild, RollupTeamGeneration per team). The services that write an input bump it (`inputs_changed`)
-in the same transaction as the write, after it. So a request that reads the new
+own (metrics: RollupState's last rebuild, RollupTeamGeneration per team). The services
+that write an input bump it (`inputs_changed`) in the same transaction as the write,
+after it. So a request that reads the new
 generation also sees the write (they commit together), and one that read the old
 generation before the commit caches under the old key, which nobody asks for again.
 Not `transaction.on_commit`: a process dying between its commit and the bump would leave
