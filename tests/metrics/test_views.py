@@ -139,12 +139,11 @@ def test_dashboard_and_export_run_a_fixed_number_of_queries(
     # tree (led subtree) + 1 visible teams + 1 pathways (filters) + 4 freshness (state,
     # with the rollup generations of the scope's teams; activity waiting, observations
     # waiting, queued buckets) + 1 the other inputs' generations (the figures cache's
-    # key) + 1 measures
-    # + 1 first completion per team + 1 rollup sums (one statement: the rows in range
-    # read once, added up by week and by drill-down team) + 1 employer commitments
-    # (their teams and the fulfilment's check-ins and team sizes add 3 when some apply)
-    # + 1 their Person for the navigation + 1 the cached impact estimates of the scope
-    # (issue 16) = 18, with or without a team chosen to drill into.
+    # key) + 1 measures + 1 first completion per team + 1 rollup sums (one statement:
+    # the rows in range read once, added up by week and by drill-down team) + 1 employer
+    # commitments (their teams and the fulfilment's check-ins and team sizes add 3 when
+    # some apply) + 1 their Person for the navigation + 1 the cached impact estimates of
+    # the scope (issue 16) = 18, with or without a team chosen to drill into.
     with django_assert_num_queries(18):
         assert client.get(f"/dashboard/?{RANGE}").status_code == 200
     # The same scope, filters and generations again: the figures come from the cache,
