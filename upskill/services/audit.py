@@ -9,8 +9,10 @@ groups them:
 - `audit_action()` opens one: every entry written inside it carries the action's
   correlation id (auditlog's `cid`, read through AUDITLOG_CID_GETTER = `action_cid`),
   and when it ends they become ONE entry about the action's subject, its changes merged
-  and stated by name (foreign keys by their objects' names, choices by their labels,
-  times in the site's time zone to the minute), with a one-line summary. Every request
+  and stated by name (people by full name, choices by their labels, times in the site's
+  time zone to the minute; other objects are already named, as auditlog writes a
+  reference as its object's name: AUDITLOG_USE_FK_STRING_REPRESENTATION), with a
+  one-line summary. Every request
   is an action (upskill.middleware.AuditActionMiddleware); a service doing several
   writes, or running in a job, opens its own, which nests inside the request's.
 - `audit_record()` writes an entry of the service's own (an import run's outcome, an HR
