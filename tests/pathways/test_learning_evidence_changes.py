@@ -168,7 +168,7 @@ def test_withdrawn_evidence_leaves_the_queue_and_the_count_and_stays_the_authors
         "Drafted 12 replies.",
     )
     assert after.is_withdrawn
-    assert selectors.review_queue(manager) == []
+    assert list(selectors.review_queue(manager)) == []
     assert selectors.review_count(manager) == 0
     plan = selectors.pathway_plan(journey.enrollment)
     assert plan.waiting_for_review == []
