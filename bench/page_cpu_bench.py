@@ -112,6 +112,9 @@ def main() -> None:
         help="e.g. dashboard:admin (a computed request) or dashboard:admin:cached",
     )
     parser.add_argument("--profile-only", action="store_true", help="profile, measure nothing")
+    parser.add_argument(
+        "--pages", help="only these, comma-separated: dashboard,fulfilment,standoff,pulse_results"
+    )
     options = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to the PostgreSQL database holding the demo.")
@@ -127,6 +130,8 @@ def main() -> None:
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     urls = pages()
+    if options.pages:
+        urls = {page: url for page, url in urls.items() if page in options.pages.split(",")}
     clients = {}
     for username in USERS:
         clients[username] = Client()
