@@ -73,6 +73,11 @@ class FulfilmentRow:
         return self.cells[-2] if len(self.cells) > 1 else self.cells[-1]
 
 
+def ratio_state(ratio: float) -> str:
+    """Delivered / target as a state: met, partial (most of the way) or behind."""
+    return "met" if ratio >= GREEN_AT else "partial" if ratio >= AMBER_AT else "behind"
+
+
 def _cell(commitment: Commitment, start: date, label: str, value: Decimal | None, hidden: bool):
     if hidden:
         return FulfilmentCell(start, label, state="suppressed")
@@ -81,8 +86,7 @@ def _cell(commitment: Commitment, start: date, label: str, value: Decimal | None
     ratio = commitment.fulfilment(value)
     if ratio is None:
         return FulfilmentCell(start, label, value=value, state="no-target")
-    state = "met" if ratio >= GREEN_AT else "partial" if ratio >= AMBER_AT else "behind"
-    return FulfilmentCell(start, label, value=value, ratio=ratio, state=state)
+    return FulfilmentCell(start, label, value=value, ratio=ratio, state=ratio_state(ratio))
 
 
 def commitments_for_teams(team_ids) -> QuerySet[Commitment]:
@@ -170,8 +174,7 @@ class SupportSummary:
     def state(self) -> str:
         if self.mean_ratio is None:
             return "missing"
-        ratio = self.mean_ratio
-        return "met" if ratio >= GREEN_AT else "partial" if ratio >= AMBER_AT else "behind"
+        return ratio_state(self.mean_ratio)
 
 
 def support_summaries(
@@ -203,14 +206,14 @@ def support_summaries(
         # check-in was recorded for.
         reported = {team for (c, team) in values if c == commitment.pk}
         applies = (own & team_ids) if own else (working | reported)
+        start = last[commitment.pk]
+        label = periods.period_label(start, commitment.period)
         counts: dict[str, int] = {}
         ratios = []
         for team_id in applies:
             hidden = bool(commitment.computed_from) and not privacy.is_published(
                 sizes.get(team_id, 0)
             )
-            start = last[commitment.pk]
-            label = periods.period_label(start, commitment.period)
             cell = _cell(commitment, start, label, values.get((commitment.pk, team_id)), hidden)
             counts[cell.state] = counts.get(cell.state, 0) + 1
             if cell.ratio is not None:
@@ -218,7 +221,7 @@ def support_summaries(
         summaries.append(
             SupportSummary(
                 commitment=commitment,
-                label=periods.period_label(last[commitment.pk], commitment.period),
+                label=label,
                 teams=len(applies),
                 counts=counts,
                 mean_ratio=sum(ratios) / len(ratios) if ratios else None,
