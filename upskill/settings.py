@@ -213,7 +213,11 @@ if DATABASES["default"].get("ENGINE") not in SUPPORTED_DATABASE_ENGINES:
         "DATABASE_URL must start with postgres:// (production) or sqlite:// (local run); "
         f"got a URL for {DATABASES['default'].get('ENGINE') or 'an unknown database'}."
     )
+# Seconds a web process keeps its database connection between requests (0: a new
+# connection per request, what PgBouncer in transaction mode wants). Reused connections
+# are checked before each request, so a restarted server costs one failed request none.
 DATABASES["default"]["CONN_MAX_AGE"] = _env_or_fail(env.int, "CONN_MAX_AGE", 0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"] != 0
 # A PostgreSQL read replica for the read-only pages (upskill/replica.py): their GET
 # requests read from it, everything else (and every write) uses DATABASE_URL. Unset:
 # no second database, and the router below decides nothing.
@@ -236,6 +240,7 @@ if _replica_url:
             "replica is a streaming copy of the PostgreSQL primary."
         )
     DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_HEALTH_CHECKS"]
     # Tests run against the primary's test database through this alias.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["upskill.replica.ReplicaRouter"]

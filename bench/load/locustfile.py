@@ -8,10 +8,12 @@ spawned), so the opening burst of sign-ins (PBKDF2, slow by design: 50 of them k
 both cores busy for several seconds) is measured on its own and written to
 LOAD_SIGN_IN_STATS, and what the run reports is 50 users reading pages."""
 
+import html
 import itertools
 import json
 import os
 import random
+import re
 import threading
 
 from locust import FastHttpUser, between, events, task
@@ -23,10 +25,13 @@ ADMINS = itertools.cycle(os.environ["LOAD_ADMINS"].split(","))
 PATHWAY_IDS = [int(pk) for pk in os.environ.get("LOAD_PATHWAY_IDS", "").split(",") if pk]
 
 
-# What a browser fetches after every page: base.html loads the notification bell, and for
-# reviewers the review count, by htmx on load. Reported under their own names, and left
-# out of the page-only percentiles run_load.py reports beside Locust's aggregate.
-FRAGMENTS = {"bell": "/notifications/bell/", "review_count": "/learning/reviews/count/"}
+# What a browser fetches after every page: whatever the page asks htmx to load as soon as
+# it is shown (`hx-get="…" hx-trigger="load…"`): the notification bell (for a reviewer,
+# the review count, which brings the bell along), and on My learning the pulse nudge and
+# the commitments panel. Read off each page's HTML, so the bench follows the templates.
+# Reported under "fragment: <path>", and left out of the page-only percentiles
+# run_load.py reports beside Locust's aggregate.
+LOADS_AFTER_PAGE = re.compile(r'hx-get="([^"]+)" hx-trigger="load[,"]')
 _page_times: list[float] = []
 _steady = {"on": False}
 
@@ -53,14 +58,18 @@ class SignedInUser(FastHttpUser):
     abstract = True
     wait_time = between(0.5, 2.0)
     usernames = None
-    reviewer = False
 
     def page(self, path, name=None):
-        """One page view as a browser makes it: the page, then the fragments it loads."""
-        self.client.get(path, name=name or path)
-        self.client.get(FRAGMENTS["bell"], name="fragment: bell")
-        if self.reviewer:
-            self.client.get(FRAGMENTS["review_count"], name="fragment: review count")
+        """One page view as a browser makes it: the page, then the fragments it loads
+        (htmx sends them with HX-Request)."""
+        response = self.client.get(path, name=name or path)
+        for fragment in LOADS_AFTER_PAGE.findall(response.text or ""):
+            fragment = html.unescape(fragment)
+            self.client.get(
+                fragment,
+                name=f"fragment: {fragment.split('?', 1)[0]}",
+                headers={"HX-Request": "true"},
+            )
 
     def on_start(self):
         username = next(self.usernames)
@@ -134,7 +143,6 @@ class Employee(SignedInUser):
 class Leader(SignedInUser):
     weight = 3
     usernames = LEADERS
-    reviewer = True
 
     @task(4)
     def dashboard(self):
@@ -156,7 +164,6 @@ class Leader(SignedInUser):
 class Admin(SignedInUser):
     weight = 1
     usernames = ADMINS
-    reviewer = True
 
     @task(2)
     def pathways(self):

@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.factories import PASSWORD, PersonFactory, TeamFactory
+from tests.pathways.factories import a_journey, submitted
 from upskill import notifications
 
 pytestmark = [
@@ -48,4 +49,45 @@ def test_the_bell_shows_the_count_opens_the_list_and_mark_read_updates_it(
     expect(page.locator(".unread-count")).to_have_text("1 unread")
     page.get_by_role("button", name="Mark all read").click()
     expect(page.locator("#notification-bell")).to_have_text("Notifications")
+    assert console_errors == []
+
+
+def test_a_reviewers_two_counts_arrive_in_one_request_and_the_bell_still_updates(
+    live_server, page, console_errors
+):
+    """A manager's top bar shows the evidence waiting and the unread count after one
+    request (the review count's answer brings the bell, hx-swap-oob); the bell it brought
+    still reloads itself when notifications are marked read."""
+    journey = a_journey()
+    submitted(journey)  # notifies the manager: evidence waiting for review
+    manager = journey.manager.user
+    manager.username = "tom"
+    manager.save()
+    asked = []
+    page.on(
+        "request",
+        lambda request: (
+            asked.append(request.url.removeprefix(live_server.url))
+            if "/count/" in request.url or "/bell/" in request.url
+            else None
+        ),
+    )
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill("tom")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("My learning")
+    expect(page.locator("#review-count")).to_have_text("1 waiting")
+    expect(page.locator("#notification-bell")).to_have_text("Notifications 1 unread")
+    assert asked == ["/learning/reviews/count/?bell=1"]  # one request for both counts
+
+    page.locator("#notification-bell").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Notifications")
+    expect(page.locator("#notification-bell")).to_have_text("Notifications 1 unread")
+    assert asked == ["/learning/reviews/count/?bell=1"] * 2
+
+    page.get_by_role("button", name="Mark all read").click()
+    expect(page.locator("#notification-bell")).to_have_text("Notifications")
+    assert asked[-1] == "/notifications/bell/"
     assert console_errors == []

@@ -646,7 +646,8 @@ def test_admin_adds_a_competency_and_a_blank_name_is_refused(admin_client):
 
 # --- Query counts -----------------------------------------------------------------------
 # Every builder page starts with 4 queries: the session, the user, the user's groups (is
-# this an L&D admin?) and their Person record (for the navigation).
+# this an L&D admin?) and their Person record (for the navigation). An htmx partial
+# renders no navigation, so starts with 3.
 
 
 def test_editor_runs_a_fixed_number_of_queries(admin_client, django_assert_num_queries):
@@ -656,9 +657,8 @@ def test_editor_runs_a_fixed_number_of_queries(admin_client, django_assert_num_q
     # prerequisite links = 8.
     with django_assert_num_queries(8):
         assert admin_client.get(url).status_code == 200
-    # The htmx refresh of the structure reads the same 8 (the context processor still
-    # asks for the navigation's Person).
-    with django_assert_num_queries(8):
+    # The htmx refresh of the structure: the same, less the navigation's Person = 7.
+    with django_assert_num_queries(7):
         assert admin_client.get(url, **HTMX).status_code == 200
     stage = pathway.stages.first()
     for _ in range(20):
@@ -667,7 +667,7 @@ def test_editor_runs_a_fixed_number_of_queries(admin_client, django_assert_num_q
     StageFactory(pathway=pathway)
     with django_assert_num_queries(8):
         assert admin_client.get(url).status_code == 200
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert admin_client.get(url, **HTMX).status_code == 200
 
 
@@ -728,10 +728,10 @@ def test_assignment_page_runs_a_fixed_number_of_queries(admin_client, django_ass
     url = f"/pathways/{pathway.pk}/assign/"
     with django_assert_num_queries(12):
         assert admin_client.get(url).status_code == 200
-    # The htmx page of enrolments renders neither the form nor the rules: 4 + 1 the
-    # pathway + 1 the enrolment count + 1 the page + 1 its done steps + 1 the live step
-    # count = 9.
-    with django_assert_num_queries(9):
+    # The htmx page of enrolments renders neither the form nor the rules nor the
+    # navigation: 3 + 1 the pathway + 1 the enrolment count + 1 the page + 1 its done
+    # steps + 1 the live step count = 8.
+    with django_assert_num_queries(8):
         assert admin_client.get(url + "?page=1", **HTMX).status_code == 200
     for _ in range(40):  # more than a page
         enrollment = EnrollmentFactory(pathway=pathway)
@@ -739,8 +739,8 @@ def test_assignment_page_runs_a_fixed_number_of_queries(admin_client, django_ass
     PathwayAssignmentFactory(pathway=pathway)
     with django_assert_num_queries(12):
         assert admin_client.get(url).status_code == 200
-    # The same 9 for the second page of 41 enrolments.
-    with django_assert_num_queries(9):
+    # The same 8 for the second page of 41 enrolments.
+    with django_assert_num_queries(8):
         assert admin_client.get(url + "?page=2", **HTMX).status_code == 200
     shown = admin_client.get(url + "?page=2").context["page"].object_list
     assert len(shown) == 16
@@ -755,15 +755,15 @@ def test_inline_edit_forms_run_a_fixed_number_of_queries(admin_client, django_as
     role, competency = JobRoleFactory(), CompetencyFactory()
     product = ProductFactory()
     urls = {
-        # 4 + the step (with pathway and stage) + its prerequisites (initial) + the
-        # choices: stages, products, competencies, offered steps + the stages once more
-        # (Django's Select reads the first choice of a required field to decide on the
-        # `required` attribute) = 11.
-        f"/pathways/steps/{step.pk}/edit/": 11,
-        # 4 + the job role + the competency + the rubric = 7.
-        f"/pathways/rubrics/{role.pk}/{competency.pk}/edit/": 7,
-        # 4 + the product = 5.
-        f"/pathways/products/{product.pk}/edit/": 5,
+        # 3 (an htmx form: no navigation) + the step (with pathway and stage) + its
+        # prerequisites (initial) + the choices: stages, products, competencies, offered
+        # steps + the stages once more (Django's Select reads the first choice of a
+        # required field to decide on the `required` attribute) = 10.
+        f"/pathways/steps/{step.pk}/edit/": 10,
+        # 3 + the job role + the competency + the rubric = 6.
+        f"/pathways/rubrics/{role.pk}/{competency.pk}/edit/": 6,
+        # 3 + the product = 4.
+        f"/pathways/products/{product.pk}/edit/": 4,
     }
     for url, expected in urls.items():
         with django_assert_num_queries(expected):

@@ -14,7 +14,7 @@ from tests.pathways.factories import a_journey, finish_foundation, submitted
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
-EXPECTED_ACTION_QUERIES = 34
+EXPECTED_ACTION_QUERIES = 32
 
 
 def step_url(journey, step, action=""):
@@ -324,8 +324,8 @@ def test_step_action_partial_runs_a_fixed_number_of_queries(client, django_asser
     # row (select, savepoint, insert, release) + 1 lock it + 3 its check constraints
     # (savepoint, check, release) + 1 update + 4 the activity record (select, savepoint,
     # insert, release) + 1 its rollup bucket marker; then the panel: 5 the plan + 1 own
-    # feedback (a learn step has no competency, so no rubric query) + 2 navigation
-    # (groups, led teams) = 34.
+    # feedback (a learn step has no competency, so no rubric query) = 32 (the panel
+    # renders no navigation, so its groups and led teams are never asked).
     with django_assert_num_queries(EXPECTED_ACTION_QUERIES):
         client.post(step_url(journey, journey.learn, "done"), **HTMX)
 
@@ -582,21 +582,20 @@ def test_evidence_edit_and_withdraw_partials_run_a_fixed_number_of_queries(
     # 3 session, user, person + 2 enrolment and step; the service in its transaction:
     # 2 savepoint and release + 1 the progress row, locked + 3 its check constraints
     # (savepoint, check, release) + 1 update; then the panel: 5 the plan + 1 own
-    # feedback + 1 rubric (the practice step has a competency) + 2 navigation (groups,
-    # led teams) = 21.
-    with django_assert_num_queries(21):
+    # feedback + 1 rubric (the practice step has a competency) = 19 (no navigation).
+    with django_assert_num_queries(19):
         client.post(
             step_url(journey, journey.practise, "evidence/edit"), {"evidence": "Two."}, **HTMX
         )
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(19):
         client.post(step_url(journey, journey.practise, "evidence/withdraw"), **HTMX)
 
     for n in range(10):
         StepFactory(stage=journey.practice, position=10 + n)
     services.evidence_submit(enrollment=journey.enrollment, step=journey.practise, evidence="3")
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(19):
         client.post(
             step_url(journey, journey.practise, "evidence/edit"), {"evidence": "Four."}, **HTMX
         )
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(19):
         client.post(step_url(journey, journey.practise, "evidence/withdraw"), **HTMX)

@@ -294,14 +294,14 @@ def test_the_pulse_nudge_shows_an_open_pulse_until_i_have_answered(
     client, survey, employee, django_assert_num_queries
 ):
     client.force_login(employee.user)
-    # session + user + person + open pulse + my answers + the navigation context
-    # processor's groups and led teams = 7
-    with django_assert_num_queries(7):
+    # session + user + person + open pulse + my answers = 5 (the fragment renders no
+    # navigation, so the navigation's groups and led teams are never asked)
+    with django_assert_num_queries(5):
         nudge = client.get("/responsibilities/pulse/nudge/", HTTP_HX_REQUEST="true").text
     assert survey.title in nudge
     assert f'href="/responsibilities/pulse/{survey.pk}/answer/"' in nudge
     services.pulse_answer(survey=survey, person=employee, answers=_answers())
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         answered = client.get("/responsibilities/pulse/nudge/", HTTP_HX_REQUEST="true").text
     assert answered.strip() == ""
 

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pathways.forms import (
@@ -19,7 +20,7 @@ from pathways.forms import (
 from pathways.models import Pathway
 from pathways.selectors import learning as selectors
 from pathways.services import learning as services
-from upskill import access
+from upskill import access, notifications
 from upskill.decorators import ld_admin_required, person_required
 from upskill.forms import validation_error_onto_form
 from upskill.http import HtmxHttpRequest
@@ -59,11 +60,23 @@ def review_queue(request: HtmxHttpRequest):
 @login_required
 def review_count(request: HtmxHttpRequest):
     """The number beside "Reviews" in the top bar, loaded after the page (htmx) so no
-    page spends queries on it. Nothing to review, or not a reviewer: no number."""
+    page spends queries on it. Nothing to review, or not a reviewer: no number.
+
+    With `?bell=1` (what base.html asks on a reviewer's page) the notification bell
+    comes along as an out-of-band swap, so the page's two counts cost one request."""
     count = selectors.review_count(request.user) if access.is_reviewer(request.user) else 0
-    return render(
+    response = render(
         request, "pathways/learning/review_queue.html#review-count", {"review_count": count}
     )
+    if request.GET.get("bell") == "1":
+        response.write(
+            render_to_string(
+                "upskill/notifications/_bell.html",
+                {"unread": notifications.unread_count(user_id=request.user.pk), "oob": True},
+                request=request,
+            )
+        )
+    return response
 
 
 @require_http_methods(["GET", "POST"])
