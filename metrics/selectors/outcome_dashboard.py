@@ -221,7 +221,7 @@ def dashboard(filters: DashboardFilters, teams: list[Team]) -> Dashboard:
     (1); then, unless the figures are cached for this scope, these filters and
     generations, measures, first completion per team, the rollup sums and the employer
     fulfilment (1, or 4 when commitments apply) = 5 cached, 9 (12) computed."""
-    fresh = freshness(team_ids=[t.pk for t in teams])
+    fresh = freshness(team_ids=None if filters.all_teams else [t.pk for t in teams])
     today = timezone.localdate()
     figures = cache.cached_figures(
         "dashboard",
@@ -351,14 +351,13 @@ def _board_figures(filters: DashboardFilters, teams: list[Team], today: dt.date)
     }
 
 
-def freshness(*, team_ids: list[int]) -> Freshness:
+def freshness(*, team_ids: list[int] | None) -> Freshness:
     """When rollups last ran, how many raw rows arrived since, and when the rollup rows
-    of `team_ids` were last rewritten (four queries)."""
-    latest_of_scope = (
-        RollupTeamGeneration.objects.filter(team_id__in=team_ids)
-        .order_by("-generation")
-        .values("generation")[:1]
-    )
+    of `team_ids` (None: of any team) were last rewritten (four queries)."""
+    generations = RollupTeamGeneration.objects.all()
+    if team_ids is not None:
+        generations = generations.filter(team_id__in=team_ids)
+    latest_of_scope = generations.order_by("-generation").values("generation")[:1]
     state = (
         RollupState.objects.filter(pk=1)
         .annotate(scope_generation=Subquery(latest_of_scope))

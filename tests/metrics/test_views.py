@@ -10,6 +10,7 @@ import pytest
 from metrics.models import OutcomeMeasure
 from metrics.selectors import EXPORT_HEADER
 from tests.factories import PersonFactory, TeamFactory, UserFactory, WeeklyRollupFactory
+from upskill.models import Team
 
 WEEK = dt.date(2025, 3, 3)
 RANGE = "start=2025-02-03&end=2025-03-31"
@@ -256,3 +257,26 @@ def test_employer_support_sums_a_departments_teams_check_ins(client, db):
     html = client.get("/dashboard/").content.decode()
     assert "75% of target" in html
     assert "2 of 3 reported" in html
+
+
+def test_an_ld_admins_dashboard_names_no_team_ids_in_a_fixed_number_of_queries(
+    client, ld_admin, team, django_assert_num_queries
+):
+    """An L&D admin sees every team: the teams, and the freshness line's generations, are
+    read without an id list (at 50,000 people, binding 2,256 ids into two statements
+    took longer than running them)."""
+    for n in range(6):
+        TeamFactory(name=f"Extra {n}")
+    client.force_login(ld_admin)
+    client.get(f"/dashboard/?{RANGE}")  # computes and caches the figures
+    # 1 session + 1 user + 1 groups + 1 teams (every one: no id list, and no query for
+    # the ids first) + 1 pathways (filters) + 4 freshness + 1 the other inputs'
+    # generations + 1 the cached impact estimates + 1 their Person for the navigation =
+    # 12 (an L&D admin's "may they see dashboards?" needs no led teams).
+    with django_assert_num_queries(12) as captured:
+        assert client.get(f"/dashboard/?{RANGE}").status_code == 200
+    team_ids = {str(pk) for pk in Team.objects.values_list("pk", flat=True)}
+    for query in captured.captured_queries:
+        sql = query["sql"]
+        if "upskill_team" in sql or "rollupteamgeneration" in sql:
+            assert not any(f"IN ({pk}" in sql or f", {pk})" in sql for pk in team_ids), sql
