@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -17,7 +18,8 @@ from responsibilities.forms import (
     FulfilmentFilterForm,
 )
 from responsibilities.models import Commitment
-from upskill import access
+from responsibilities.views.pulse import nudge_context
+from upskill import access, notifications
 from upskill.forms import validation_error_onto_form
 from upskill.http import HtmxHttpRequest
 from upskill.models import Team
@@ -78,10 +80,32 @@ def fulfilment(request: HtmxHttpRequest):
             "can_record": access.can_act_for_team(request.user, team),
         }
     if request.htmx:
-        return render(
+        response = render(
             request, "responsibilities/fulfilment/fulfilment.html#fulfilment-table", context
         )
+        _along_with(request, response)
+        return response
     return render(request, "responsibilities/fulfilment/fulfilment.html", context)
+
+
+def _along_with(request: HtmxHttpRequest, response) -> None:
+    """What My learning's commitments panel brings along as out-of-band swaps, so the
+    page makes one request after it loads instead of three: with `nudge=1` the pulse
+    nudge, with `bell=1` the notification bell."""
+    if request.GET.get("nudge") == "1":
+        response.write(
+            render_to_string(
+                "responsibilities/pulse/_nudge_oob.html", nudge_context(request), request=request
+            )
+        )
+    if request.GET.get("bell") == "1":
+        response.write(
+            render_to_string(
+                "upskill/notifications/_bell.html",
+                {"unread": notifications.unread_count(user_id=request.user.pk), "oob": True},
+                request=request,
+            )
+        )
 
 
 def _team_fulfilment_url(team: Team, commitment: Commitment) -> str:

@@ -72,14 +72,16 @@ def pulse_open(request: HtmxHttpRequest):
 def pulse_nudge(request: HtmxHttpRequest):
     """A card inviting the signed-in person to answer the open pulse, or nothing when
     there is none or they have answered (embedded by My learning)."""
+    return render(request, "responsibilities/pulse/list.html#pulse-nudge", nudge_context(request))
+
+
+def nudge_context(request: HtmxHttpRequest) -> dict:
+    """The open pulse, if the signed-in person has not answered it (three queries with
+    their Person: the pulse and their answers)."""
     person = access.person_of(request.user)
     current = selectors.open_survey()
     unanswered = bool(current and person and not selectors.answered_area_ids(current, person))
-    return render(
-        request,
-        "responsibilities/pulse/list.html#pulse-nudge",
-        {"current": current if unanswered else None},
-    )
+    return {"current": current if unanswered else None}
 
 
 @require_POST

@@ -1,9 +1,13 @@
 """The bell in a real Chromium: it shows the unread count, the list opens from it, and
 marking one read (htmx) updates both the list and the bell."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from responsibilities.services import survey_open
 from tests.factories import PASSWORD, PersonFactory, TeamFactory
 from tests.pathways.factories import a_journey, submitted
 from upskill import notifications
@@ -90,4 +94,45 @@ def test_a_reviewers_two_counts_arrive_in_one_request_and_the_bell_still_updates
     page.get_by_role("button", name="Mark all read").click()
     expect(page.locator("#notification-bell")).to_have_text("Notifications")
     assert asked[-1] == "/notifications/bell/"
+    assert console_errors == []
+
+
+def test_my_learning_loads_its_panel_the_pulse_nudge_and_the_bell_in_one_request(
+    live_server, page, console_errors
+):
+    """An employee's My learning makes one request after it loads: the commitments panel,
+    which brings the open pulse's invitation and the bell (hx-swap-oob)."""
+    person = PersonFactory(team=TeamFactory(name="Support"), user__username="emma")
+    survey = survey_open(title="Autumn pulse", closes_at=timezone.now() + dt.timedelta(days=7))
+    notifications.notifications_create(
+        drafts=[
+            notifications.NotificationDraft(
+                recipient_id=person.user_id,
+                kind="due_soon",
+                key="due_soon:1",
+                subject="A pulse is open",
+                url="/learning/",
+            )
+        ]
+    )
+    asked = []
+    page.on(
+        "request",
+        lambda request: (
+            asked.append(request.url.removeprefix(live_server.url))
+            if request.resource_type in ("xhr", "fetch")
+            else None
+        ),
+    )
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill("emma")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("My learning")
+    expect(page.get_by_role("heading", name=survey.title)).to_be_visible()
+    # the pulse's own "a pulse is open" and the one above
+    expect(page.locator("#notification-bell")).to_have_text("Notifications 2 unread")
+    expect(page.locator(".commitments-panel #fulfilment-table")).to_be_attached()
+    assert asked == [f"/responsibilities/fulfilment/?team={person.team.slug}&nudge=1&bell=1"]
     assert console_errors == []

@@ -309,3 +309,27 @@ def test_the_pulse_nudge_shows_an_open_pulse_until_i_have_answered(
 def test_no_pulse_nudge_without_an_open_pulse(client, employee):
     client.force_login(employee.user)
     assert client.get("/responsibilities/pulse/nudge/").text.strip() == ""
+
+
+def test_my_learning_makes_one_request_for_its_panel_the_pulse_nudge_and_the_bell(
+    client, survey, employee
+):
+    """The page loads one fragment: the commitments panel, which brings the open pulse's
+    nudge and the bell as out-of-band swaps (pathways does not read pulses itself)."""
+    client.force_login(employee.user)
+    html = client.get("/learning/").text
+    assert '<div id="pulse-nudge" hidden></div>' in html
+    assert "pulse/nudge" not in html
+    # the bell does not load itself on this page: the panel's answer brings it
+    assert 'hx-get="/notifications/bell/" hx-trigger="notifications-changed from:body"' in html
+    url = f"/responsibilities/fulfilment/?team={employee.team.slug}&nudge=1&bell=1"
+    panel = client.get(url, HTTP_HX_REQUEST="true").text
+    assert 'id="fulfilment-table"' in panel
+    assert '<div id="pulse-nudge" hx-swap-oob="true">' in panel
+    assert survey.title in panel
+    assert 'id="notification-bell"' in panel
+    assert 'hx-swap-oob="true">Notifications' in panel
+    services.pulse_answer(survey=survey, person=employee, answers=_answers())
+    answered = client.get(url, HTTP_HX_REQUEST="true").text
+    assert '<div id="pulse-nudge" hx-swap-oob="true" hidden>' in answered
+    assert survey.title not in answered

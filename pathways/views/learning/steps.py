@@ -48,6 +48,8 @@ def my_learning(request: HtmxHttpRequest):
             "available": selectors.self_enrol_pathways(person),
             "is_reviewer": access.is_reviewer(request.user),
             "section": "learning",
+            # the commitments panel's request brings the bell (base.html loads it otherwise)
+            "bell_comes_along": True,
         },
     )
 
