@@ -99,13 +99,7 @@ def _along_with(request: HtmxHttpRequest, response) -> None:
             )
         )
     if request.GET.get("bell") == "1":
-        response.write(
-            render_to_string(
-                "upskill/notifications/_bell.html",
-                {"unread": notifications.unread_count(user_id=request.user.pk), "oob": True},
-                request=request,
-            )
-        )
+        response.write(notifications.bell_html(request, oob=True))
 
 
 def _team_fulfilment_url(team: Team, commitment: Commitment) -> str:

@@ -19,6 +19,13 @@ pytestmark = [
 ]
 
 
+def sign_in(page, live_server, username):
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
 def test_the_bell_shows_the_count_opens_the_list_and_mark_read_updates_it(
     live_server, page, console_errors
 ):
@@ -35,10 +42,7 @@ def test_the_bell_shows_the_count_opens_the_list_and_mark_read_updates_it(
             for n, subject in enumerate(["“Writing with AI” is due on 9 March", "A pulse is open"])
         ]
     )
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("emma")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, "emma")
 
     bell = page.locator("#notification-bell")
     expect(bell).to_have_text("Notifications 2 unread")
@@ -76,10 +80,7 @@ def test_a_reviewers_two_counts_arrive_in_one_request_and_the_bell_still_updates
             else None
         ),
     )
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("tom")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, "tom")
 
     expect(page.get_by_role("heading", level=1)).to_have_text("My learning")
     expect(page.locator("#review-count")).to_have_text("1 waiting")
@@ -124,10 +125,7 @@ def test_my_learning_loads_its_panel_the_pulse_nudge_and_the_bell_in_one_request
             else None
         ),
     )
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("emma")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, "emma")
 
     expect(page.get_by_role("heading", level=1)).to_have_text("My learning")
     expect(page.get_by_role("heading", name=survey.title)).to_be_visible()

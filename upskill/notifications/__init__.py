@@ -2,6 +2,7 @@
 `notifications_create`, registers its due job with `due_job_register`, and upskill
 delivers them by email, in the bell and (team-level kinds) to a team's chat webhook."""
 
+from upskill.notifications.bell import bell_html
 from upskill.notifications.chat import (
     CHAT_KINDS,
     ChatDeliveryFailed,
@@ -57,6 +58,7 @@ from upskill.notifications.webhooks import (
 )
 
 __all__ = [
+    "bell_html",
     "CHAT_KINDS",
     "IMMEDIATE_KINDS",
     "ChatDeliveryFailed",

@@ -33,11 +33,7 @@ def _list_context(user_id: int) -> dict:
 def bell(request: HtmxHttpRequest) -> HttpResponse:
     """The nav's bell with the unread count; base.html loads it with htmx, so pages that
     show it spend no query on it."""
-    return render(
-        request,
-        "upskill/notifications/_bell.html",
-        {"unread": notifications.unread_count(user_id=request.user.pk)},
-    )
+    return HttpResponse(notifications.bell_html(request))
 
 
 @require_GET

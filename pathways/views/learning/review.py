@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pathways.forms import (
@@ -69,13 +68,7 @@ def review_count(request: HtmxHttpRequest):
         request, "pathways/learning/review_queue.html#review-count", {"review_count": count}
     )
     if request.GET.get("bell") == "1":
-        response.write(
-            render_to_string(
-                "upskill/notifications/_bell.html",
-                {"unread": notifications.unread_count(user_id=request.user.pk), "oob": True},
-                request=request,
-            )
-        )
+        response.write(notifications.bell_html(request, oob=True))
     return response
 
 
