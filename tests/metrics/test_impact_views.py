@@ -112,14 +112,14 @@ def test_dashboard_with_estimates_runs_a_fixed_number_of_queries(
 ):
     leader, pathway = organisation
     client.force_login(leader)
-    # As tests/metrics/test_views.py counts the dashboard computed (17), + 1 the scope's
-    # cached impact estimates (every measure in one query) = 18; nothing is computed or
+    # As tests/metrics/test_views.py counts the dashboard computed (16), + 1 the scope's
+    # cached impact estimates (every measure in one query) = 17; nothing is computed or
     # queued.
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         assert client.get(f"/dashboard/?{RANGE}").status_code == 200
     # More measures' estimates, more teams' rows and another pathway: the same.
     services.impact_estimates_compute(
         team_ids=[t.pk for t in Team.objects.all()], pathway_id=pathway.pk
     )
-    with django_assert_num_queries(18):  # another filter: computed, not cached
+    with django_assert_num_queries(17):  # another filter: computed, not cached
         assert client.get(f"/dashboard/?pathway={pathway.slug}&{RANGE}").status_code == 200

@@ -136,26 +136,26 @@ def test_dashboard_and_export_run_a_fixed_number_of_queries(
     client, leader, team, django_assert_num_queries
 ):
     client.force_login(leader)
-    # 1 session + 1 user + 1 groups + 1 led teams (may they see dashboards?) + 1 the team
-    # tree (led subtree) + 1 visible teams + 1 pathways (filters) + 4 freshness (state,
+    # 1 session + 1 user + 1 groups + 1 led teams and every team below them (may they see
+    # dashboards? which teams?) + 1 visible teams + 1 pathways (filters) + 4 freshness (state,
     # with the rollup generations of the scope's teams; activity waiting, observations
     # waiting, queued buckets) + 1 the other inputs' generations (the figures cache's
     # key) + 1 measures + 1 first completion per team + 1 rollup sums (one statement:
     # the rows in range read once, added up by week and by drill-down team) + 1 employer
     # commitments (their teams and the fulfilment's check-ins and team sizes add 3 when
     # some apply) + 1 their Person for the navigation + 1 the cached impact estimates of
-    # the scope (issue 16) = 18, with or without a team chosen to drill into.
-    with django_assert_num_queries(18):
+    # the scope (issue 16) = 17, with or without a team chosen to drill into.
+    with django_assert_num_queries(17):
         assert client.get(f"/dashboard/?{RANGE}").status_code == 200
     # The same scope, filters and generations again: the figures come from the cache,
-    # without measures, first completions, rollup sums and commitments = 14.
-    with django_assert_num_queries(14):
+    # without measures, first completions, rollup sums and commitments = 13.
+    with django_assert_num_queries(13):
         assert client.get(f"/dashboard/?{RANGE}").status_code == 200
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         assert client.get(f"/dashboard/?team=payments&{RANGE}").status_code == 200
-    # Export: session, user, groups, led teams, team tree, visible teams, pathways,
-    # rollups = 8.
-    with django_assert_num_queries(8):
+    # Export: session, user, groups, led teams and the teams below them, visible teams,
+    # pathways, rollups = 7.
+    with django_assert_num_queries(7):
         export(client)
 
     parent = team
@@ -168,14 +168,14 @@ def test_dashboard_and_export_run_a_fixed_number_of_queries(
                 )
     # More teams, rows and drill-down teams (six sub-teams of payments), same queries
     # (a new scope: computed, then cached).
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         assert client.get(f"/dashboard/?{RANGE}").status_code == 200
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         assert client.get(f"/dashboard/?{RANGE}").status_code == 200
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         response = client.get(f"/dashboard/?team=payments&{RANGE}")
     assert len(response.context["board"].drill_rows) == 6
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert len(export(client)) == 1 + 12 * 4 * 3
 
 

@@ -81,20 +81,20 @@ def test_the_overview_is_computed_once_then_served_from_the_cache(
     client, org, django_assert_num_queries
 ):
     client.force_login(org["boss"])
-    # session + user + groups + led teams + team tree + person + teams + the figure
-    # inputs' generations (the figures cache's key) + commitments + their teams
-    # + check-ins + team sizes = 12
-    with django_assert_num_queries(12):
+    # session + user + groups + led teams and the teams below them + person + teams + the
+    # figure inputs' generations (the figures cache's key) + commitments + their teams
+    # + check-ins + team sizes = 11
+    with django_assert_num_queries(11):
         client.get("/responsibilities/fulfilment/")
-    # Again: from the cache, without commitments, their teams, check-ins, sizes = 8.
-    with django_assert_num_queries(8):
+    # Again: from the cache, without commitments, their teams, check-ins, sizes = 7.
+    with django_assert_num_queries(7):
         client.get("/responsibilities/fulfilment/")
     for _ in range(6):
         TeamFactory(parent=org["child"])
-    # Six more teams in the scope: a new entry, the same 12, then the same 8.
-    with django_assert_num_queries(12):
+    # Six more teams in the scope: a new entry, the same 11, then the same 7.
+    with django_assert_num_queries(11):
         assert len(client.get("/responsibilities/fulfilment/").context["overview"]) == 8
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get("/responsibilities/fulfilment/")
 
 

@@ -318,14 +318,15 @@ def test_fulfilment_page_query_count_does_not_grow_with_teams_and_check_ins(
 ):
     client.force_login(org["boss"])
     url = f"/responsibilities/fulfilment/?team={org['child'].slug}"
-    # session + user + groups + led teams + team tree + person + teams + team choice
-    # + the figure inputs' generations (the figures cache's key) + commitments + their
-    # teams + check-ins + team size = 12 (the teams and the chosen one: one query)
-    with django_assert_num_queries(12):
+    # session + user + groups + led teams and the teams below them + person + teams +
+    # team choice + the figure inputs' generations (the figures cache's key) +
+    # commitments + their teams + check-ins + team size = 11 (the teams and the chosen
+    # one: one query)
+    with django_assert_num_queries(11):
         client.get(url)
     # Again, nothing changed: the figures come from the cache, without commitments,
-    # their teams, check-ins and team size = 8.
-    with django_assert_num_queries(8):
+    # their teams, check-ins and team size = 7.
+    with django_assert_num_queries(7):
         client.get(url)
     area = ResponsibilityArea.objects.get(key="foundational-enablement")
     for n in range(8):
@@ -342,7 +343,7 @@ def test_fulfilment_page_query_count_does_not_grow_with_teams_and_check_ins(
                 - dt.timedelta(weeks=week),
                 value=Decimal(n),
             )
-    with django_assert_num_queries(12):  # new commitments and check-ins: computed
+    with django_assert_num_queries(11):  # new commitments and check-ins: computed
         page = client.get(url)
     assert "Promise 7" in page.text
 
@@ -364,24 +365,24 @@ def test_a_leader_of_many_teams_finds_them_by_name_and_pages_the_overview(
     overview a page of TEAMS_PER_PAGE teams in a constant number of queries."""
     _many_teams(org["parent"], 60)  # the boss now sees 62 teams
     client.force_login(org["boss"])
-    # session + user + groups + led teams + team tree + person + the page of teams with
-    # their count (a window) + the figure inputs' generations (the figures cache's key)
-    # + commitments + their teams + check-ins + team sizes = 12:
+    # session + user + groups + led teams and the teams below them + person + the page
+    # of teams with their count (a window) + the figure inputs' generations (the figures
+    # cache's key) + commitments + their teams + check-ins + team sizes = 11:
     # what a leader of two teams runs (their list of teams instead of the page)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         first = client.get("/responsibilities/fulfilment/")
     assert '<input type="search" name="q"' in first.text
     assert '<select name="team"' not in first.text
     assert first.text.count('<th scope="row"><a href="?team=') == 50
     assert "Page 1 of 2" in first.text
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         second = client.get("/responsibilities/fulfilment/?page=2")
     assert second.text.count('<th scope="row"><a href="?team=') == 12
     _many_teams(TeamFactory(name="More", parent=org["parent"]), 40)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         again = client.get("/responsibilities/fulfilment/?page=2")
     assert again.text.count('<th scope="row"><a href="?team=') == 50
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         searched = client.get("/responsibilities/fulfilment/?q=squad")
     assert searched.context["page"].paginator.count == 100  # 60 squads, then 40 more
     # A page past the end is the last page (one query more to find it).
@@ -392,15 +393,15 @@ def test_a_few_teams_and_many_run_the_same_queries_for_the_overview_and_a_search
     client, org, learning_time, django_assert_num_queries
 ):
     client.force_login(org["boss"])  # two teams: a list to choose from
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         client.get("/responsibilities/fulfilment/")
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         few = client.get("/responsibilities/fulfilment/?q=check")
     assert [row.team.name for row in few.context["overview"]] == ["Checkout"]
     _many_teams(org["parent"], 60)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         client.get("/responsibilities/fulfilment/")
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         many = client.get("/responsibilities/fulfilment/?q=check")
     assert [row.team.name for row in many.context["overview"]] == ["Checkout"]
 

@@ -182,16 +182,43 @@ def test_leader_may_open_dashboards_but_not_configure(org):
     assert not access.can_configure(org.sales_lead)
 
 
-def test_the_team_tree_is_read_in_one_query_and_remembered_for_the_request(
+def test_the_led_part_of_the_team_tree_is_read_in_one_query_and_remembered_for_the_request(
     org, django_assert_num_queries
 ):
     user = fresh(org.eng_lead)
-    # 1 the user's groups (is the user an L&D admin?) + 1 the teams they lead + 1 the
-    # whole team tree (id, parent_id); the second and third calls are memoised.
-    with django_assert_num_queries(3):
+    # 1 the user's groups (is the user an L&D admin?) + 1 the teams they lead and every
+    # team below them (one recursive query); the second and third calls are memoised,
+    # and "leader?" is answered from the same rows.
+    with django_assert_num_queries(2):
         access.visible_team_ids(user)
         access.visible_team_ids(user)
         assert org.teams["ml"].pk in access.visible_team_ids(user)
+        assert access.is_leader(user)
+    # "Reviewer?" adds only the user's Person (whether anyone reports to them), which
+    # every page loads for the navigation anyway.
+    with django_assert_num_queries(1):
+        assert access.is_reviewer(user)
+
+
+def test_a_leader_of_a_team_nobody_else_is_in_reviews_the_people_below_it(org):
+    # A department with nobody in it directly: whether its leader reviews anyone is read
+    # off the teams below it.
+    department = TeamFactory(slug="ops", parent=None)
+    below = TeamFactory(slug="ops-floor", parent=department)
+    lead = UserFactory()
+    department.leaders.add(lead)
+    assert not access.is_reviewer(fresh(lead))
+
+    PersonFactory(team=below)
+    assert access.is_reviewer(fresh(lead))
+    assert access.visible_team_ids(fresh(lead)) == {department.pk, below.pk}
+
+
+def test_a_leaders_subtree_ends_even_if_the_tree_has_a_cycle(org):
+    Team.objects.filter(pk=org.teams["platform"].pk).update(parent=org.teams["ml"])
+    user = fresh(org.platform_lead)
+
+    assert access.visible_team_ids(user) == org.team_ids("platform", "data", "ml")
 
 
 def test_subtree_walk_ends_even_if_the_tree_has_a_cycle(org):
