@@ -55,7 +55,11 @@ def _led_tree(user) -> dict[int, tuple[bool, bool]]:
     once per request. It answers "leader?", the led subtree and, mostly, "reviewer?",
     and reads only the user's own part of the tree (not all 2,000 teams of a
     50,000-person organisation). UNION, not UNION ALL: a team reached twice is walked
-    once, so the walk ends even on a loop in the tree. Nobody's for an inactive user."""
+    once, so the walk ends even on a loop in the tree. "Anyone else in it?" is a scalar
+    subquery with LIMIT 1, not EXISTS: PostgreSQL would answer an EXISTS for the few
+    hundred rows it expects of a recursive query with a hash of every person (50,000 at
+    the scale bench's size), an index probe per team is what it needs. Nobody's for an
+    inactive user."""
     if not user.is_authenticated or not user.is_active:
         return {}
 
@@ -65,16 +69,19 @@ def _led_tree(user) -> dict[int, tuple[bool, bool]]:
         people = connection.ops.quote_name(Person._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"WITH RECURSIVE subtree(id) AS ("
-                f" SELECT team_id FROM {leaders} WHERE user_id = %s"
-                f" UNION SELECT t.id FROM {teams} t JOIN subtree s ON t.parent_id = s.id)"
-                f" SELECT s.id,"
-                f" EXISTS(SELECT 1 FROM {leaders} l WHERE l.team_id = s.id AND l.user_id = %s),"
-                f" EXISTS(SELECT 1 FROM {people} p WHERE p.team_id = s.id AND p.user_id <> %s)"
+                f"WITH RECURSIVE subtree(id, led) AS ("
+                f" SELECT team_id, 1 FROM {leaders} WHERE user_id = %s"
+                f" UNION SELECT t.id, 0 FROM {teams} t JOIN subtree s ON t.parent_id = s.id)"
+                f" SELECT s.id, s.led, (SELECT 1 FROM {people} p"
+                f" WHERE p.team_id = s.id AND p.user_id <> %s LIMIT 1) IS NOT NULL"
                 f" FROM subtree s",
-                [user.pk, user.pk, user.pk],
+                [user.pk, user.pk],
             )
-            return {team_id: (bool(led), bool(others)) for team_id, led, others in cursor}
+            found: dict[int, tuple[bool, bool]] = {}
+            for team_id, led, others in cursor:
+                # A led team below another led team comes twice: led, and reached.
+                found[team_id] = (bool(led) or found.get(team_id, (False, False))[0], bool(others))
+            return found
 
     return _cached(user, "led_tree", load)
 

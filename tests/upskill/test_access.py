@@ -214,6 +214,16 @@ def test_a_leader_of_a_team_nobody_else_is_in_reviews_the_people_below_it(org):
     assert access.visible_team_ids(fresh(lead)) == {department.pk, below.pk}
 
 
+def test_a_team_led_below_another_led_team_is_still_one_the_user_leads(org):
+    org.teams["data"].leaders.add(org.eng_lead)
+    user = fresh(org.eng_lead)
+
+    assert access.led_team_ids(user) == org.team_ids("engineering", "data")
+    assert access.visible_team_ids(user) == org.team_ids(
+        "engineering", "platform", "data", "ml", "payments"
+    )
+
+
 def test_a_leaders_subtree_ends_even_if_the_tree_has_a_cycle(org):
     Team.objects.filter(pk=org.teams["platform"].pk).update(parent=org.teams["ml"])
     user = fresh(org.platform_lead)
