@@ -8,6 +8,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# gunicorn: one process per core, two threads each (gthread). On the 2-core bench machine
+# 2 x 2 served as many requests as 4 x 4 or more, at a lower p95, in every pair of runs
+# of the same code (README, "Load"): threads beyond the cores queue behind each
+# process's GIL, and without Redis every worker computes the figures for itself.
+WEB_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+WEB_THREADS ?= 2
 
 .PHONY: setup run test lint format worker beat serve rollup clean
 
@@ -54,7 +60,7 @@ format: setup
 # The production processes, as docker-compose.yml runs them.
 serve: setup
 	$(PY) manage.py collectstatic --noinput
-	$(VENV)/bin/gunicorn upskill.wsgi --bind $(HOST):$(PORT) --workers 4 --worker-class gthread --threads 4 --keep-alive 10
+	$(VENV)/bin/gunicorn upskill.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) --worker-class gthread --threads $(WEB_THREADS) --keep-alive 10
 
 worker: setup
 	$(VENV)/bin/celery -A upskill worker --loglevel=INFO
