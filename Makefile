@@ -9,9 +9,9 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # gunicorn: one process per core, two threads each (gthread). On the 2-core bench machine
-# 2 x 2 served as many requests as 4 x 4 or more, at a lower p95, in every pair of runs
-# of the same code (README, "Load"): threads beyond the cores queue behind each
-# process's GIL, and without Redis every worker computes the figures for itself.
+# 2 x 2 had a lower p95 than 4 x 4 in every group of runs of the same code (README,
+# "Load"): threads beyond the cores queue behind each process's GIL, and without Redis
+# every worker computes the figures for itself.
 WEB_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 WEB_THREADS ?= 2
 
