@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from upskill.models import Person, Team
@@ -64,10 +64,13 @@ def _led_tree(user) -> dict[int, tuple[bool, bool]]:
         return {}
 
     def load():
-        leaders = connection.ops.quote_name(Team.leaders.through._meta.db_table)
-        teams = connection.ops.quote_name(Team._meta.db_table)
-        people = connection.ops.quote_name(Person._meta.db_table)
-        with connection.cursor() as cursor:
+        # The database the ORM would read teams from: the replica on the read-only
+        # pages when DATABASE_REPLICA_URL is set (upskill/replica.py), like every read.
+        database = connections[router.db_for_read(Team)]
+        leaders = database.ops.quote_name(Team.leaders.through._meta.db_table)
+        teams = database.ops.quote_name(Team._meta.db_table)
+        people = database.ops.quote_name(Person._meta.db_table)
+        with database.cursor() as cursor:
             cursor.execute(
                 f"WITH RECURSIVE subtree(id, led) AS ("
                 f" SELECT team_id, 1 FROM {leaders} WHERE user_id = %s"
