@@ -377,6 +377,10 @@ def dashboard_only() -> None:
     django.setup()
     from django.conf import settings
 
+    # Start as a gunicorn worker does: upskill.wsgi freezes start-up's objects out of
+    # the garbage collector.
+    import upskill.wsgi  # noqa: F401
+
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     figures = {

@@ -275,3 +275,16 @@ def test_production_static_files_collect_into_a_manifest(tmp_path):
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "staticfiles.json").exists()
     assert list(tmp_path.glob("vendor/htmx.min.*.js"))
+
+
+def test_the_web_process_freezes_what_start_up_made_out_of_the_garbage_collector():
+    # gunicorn imports upskill.wsgi in each worker: what it loaded is never walked by a
+    # full collection again (the 50,000-person dashboard's slow requests were those).
+    done = run(
+        "-c",
+        "import gc; import upskill.wsgi; print(gc.get_freeze_count())",
+        DJANGO_SETTINGS_MODULE="upskill.settings",
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.split()[-1]) > 10_000
