@@ -89,15 +89,11 @@ def _led_tree(user) -> dict[int, tuple[bool, bool]]:
     return _cached(user, "led_tree", load)
 
 
-def _led_teams(user) -> dict[int, bool]:
-    """The teams the user leads, each with whether anyone but the user is a member."""
-    return {team_id: others for team_id, (led, others) in _led_tree(user).items() if led}
-
-
 def led_team_ids(user: User) -> frozenset[int]:
-    if not user.is_authenticated or not user.is_active:
-        return frozenset()
-    return frozenset(_led_teams(user))
+    led = _led_tree(user)  # {} for an anonymous or inactive user
+    return _cached(
+        user, "led_ids", lambda: frozenset(t for t, (is_led, _) in led.items() if is_led)
+    )
 
 
 def is_leader(user: User) -> bool:
@@ -150,7 +146,8 @@ def subtree_team_ids(root_ids: Iterable[int]) -> frozenset[int]:
 
 def _led_subtree(user) -> frozenset[int]:
     """The teams the user leads and every team below them."""
-    return frozenset(_led_tree(user))
+    led = _led_tree(user)
+    return _cached(user, "led_subtree", lambda: frozenset(led))
 
 
 def visible_team_ids(user: User) -> frozenset[int]:
